@@ -1,0 +1,46 @@
+# Two entry points on a fresh clone: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+RUN_DEST ?= build/payments
+
+.PHONY: run test lint typecheck docs pytest bench clean install
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## run: generate the `service` golden path with defaults into build/payments
+run: $(STAMP)
+	rm -rf $(RUN_DEST)
+	$(BIN)/scaffolder new service $(RUN_DEST) --defaults --data name=payments
+
+## test: lint, type-check, build the docs and run the whole test suite
+test: lint typecheck docs pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check scaffolder tests bench
+	$(BIN)/ruff format --check scaffolder tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
+
+pytest: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -n auto -q
+
+bench: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python bench/bench_cli.py
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""The ``scaffolder`` command: a lazy click group and the single error boundary.
+
+Commands live one per module in :mod:`scaffolder.commands` and are imported only when run, so
+``scaffolder --help`` stays fast (no copier, jinja or rich import). :func:`main` maps every
+exception to a documented exit code and a one-line message (docs/reference/exit-codes.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from scaffolder import __version__
+from scaffolder.errors import ExitCode, ScaffolderError
+
+# name -> (module, one-line help). The help is here so listing commands imports nothing.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "list": ("scaffolder.commands.list", "List the golden paths in the catalog."),
+    "new": ("scaffolder.commands.new", "Generate a new repo from a golden path."),
+    "questions": ("scaffolder.commands.questions", "Show a golden path's questions."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(entry[0])
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="scaffolder")
+def cli() -> None:
+    """Golden paths for platform teams: new repos from versioned templates, cluster
+    baselines, drift reports and upgrades.
+
+    Results go to stdout (--json for machines); progress and errors go to stderr.
+    Exit codes: 0 ok, 1 error, 2 findings, 3 conflicts, 4 internal error, 130 cancelled.
+    """
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code; callable in-process from tests."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="scaffolder", standalone_mode=False)
+    except ScaffolderError as exc:
+        _error(exc.message, exc.hint)
+        return int(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort, EOFError):
+        _error("cancelled, nothing written", None)
+        return int(ExitCode.CANCELLED)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return int(ExitCode.ERROR)
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: report the bug
+        log = _write_crash_log()
+        _error(f"internal error: {type(exc).__name__}: {exc}",
+               f"this is a bug in scaffolder; please report it with {log}")
+        return int(ExitCode.INTERNAL)
+    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _error(message: str, hint: str | None) -> None:
+    line = f"error: {message}" + (f"; {hint}" if hint else "")
+    click.echo(" ".join(line.split("\n")), err=True)
+
+
+def _write_crash_log() -> Path:
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept for the user to attach
+        "w", prefix="scaffolder-crash-", suffix=".log", delete=False, encoding="utf-8"
+    )
+    with handle:
+        handle.write(f"scaffolder {__version__}\nargv: {sys.argv}\n\n")
+        handle.write(traceback.format_exc())
+    return Path(handle.name)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""``scaffolder new``: generate a repo from a golden path, by flags or through the wizard."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from scaffolder.commands.options import catalog_option, data_options
+
+
+@click.command("new")
+@click.argument("golden_path", required=False)
+@click.argument("dest", required=False, type=click.Path(path_type=Path, file_okay=False))
+@data_options
+@catalog_option
+@click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
+@click.option("--defaults", is_flag=True,
+              help="Use defaults for every question not answered by --data; never prompt.")
+@click.option("--save-answers", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Also write the answers (never secrets) to FILE, for --data-file replays.")
+@click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the result as JSON on stdout (implies no prompts).")
+def command(
+    golden_path: str | None,
+    dest: Path | None,
+    data: tuple[str, ...],
+    data_files: tuple[Path, ...],
+    catalogs: tuple[str, ...],
+    version: str | None,
+    defaults: bool,
+    save_answers: Path | None,
+    no_git: bool,
+    as_json: bool,
+) -> None:
+    """Generate a new repo in DEST from GOLDEN_PATH.
+
+    On a terminal, anything not given is asked by a wizard. Without a terminal (CI, pipes,
+    Backstage), or with --defaults or --json, nothing is asked: questions take --data,
+    --data-file or their defaults, and a question without a default is an error naming the
+    flag to pass.
+
+    \b
+    Examples:
+      scaffolder new                                   # the wizard
+      scaffolder new service ./payments --defaults --data name=payments
+      scaffolder new service ./payments --data-file answers.yml --json
+    """
+    from scaffolder.catalog import load_catalog
+    from scaffolder.data import merge_answers
+    from scaffolder.errors import AnswerError
+    from scaffolder.generate import generate, plan
+
+    provided = merge_answers(data_files, data)
+    catalog = load_catalog(catalogs)
+    interactive = not (defaults or as_json) and sys.stdin.isatty() and sys.stdout.isatty()
+    if interactive:
+        from scaffolder.wizard import run_wizard
+
+        run_wizard(catalog, golden_path=golden_path, dest=dest, version=version,
+                   provided=provided, git=not no_git, save_answers=save_answers)
+        return
+    if golden_path is None or dest is None:
+        missing = "GOLDEN_PATH and DEST" if golden_path is None else "DEST"
+        raise AnswerError(f"missing {missing} (no terminal to ask on)",
+                          hint="run `scaffolder new GOLDEN_PATH DEST --defaults --data KEY=VALUE`;"
+                          " `scaffolder list` shows golden paths")
+    the_plan = plan(catalog, golden_path, version=version, data=provided)
+    progress = None if as_json else _progress
+    result = generate(the_plan, dest, git=not no_git, progress=progress)
+    if save_answers is not None:
+        from scaffolder.data import save_answers_file
+
+        save_answers_file(save_answers, the_plan.record())
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        from scaffolder.next_steps import print_next_steps
+
+        print_next_steps(result)
+
+
+def _progress(message: str) -> None:
+    click.echo(f"  {message}", err=True)

@@ -1,0 +1,42 @@
+"""Options shared by several commands, so they read and behave the same everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def catalog_option(func: F) -> F:
+    return click.option(
+        "--catalog",
+        "catalogs",
+        multiple=True,
+        metavar="DIR",
+        help="An organisation catalog to search before the built-in one (repeatable; "
+        "default: $SCAFFOLDER_CATALOG, separated by ':').",
+    )(func)
+
+
+def data_options(func: F) -> F:
+    func = click.option(
+        "--data-file",
+        "data_files",
+        multiple=True,
+        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="FILE",
+        help="Answers as a YAML or JSON mapping (repeatable; later files win).",
+    )(func)
+    return click.option(
+        "--data",
+        "-d",
+        "data",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Answer one question (repeatable; wins over --data-file). "
+        "Lists as [a, b] or a,b.",
+    )(func)

@@ -1,0 +1,57 @@
+"""``scaffolder questions``: a golden path's questions, for people and for form builders."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from scaffolder.commands.options import catalog_option
+
+
+@click.command("questions")
+@click.argument("golden_path")
+@catalog_option
+@click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
+@click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON on stdout.")
+def command(golden_path: str, catalogs: tuple[str, ...], version: str | None,
+            as_json: bool) -> None:
+    """Show GOLDEN_PATH's questions: type, default, choices and when they are asked."""
+    from scaffolder.catalog import load_catalog
+    from scaffolder.generate import renderer_for
+    from scaffolder.questions import MISSING
+
+    gp = load_catalog(catalogs).get(golden_path)
+    chosen = gp.version(version)
+    questions = [q for q in renderer_for(chosen).config.questions if not q.computed]
+    rows = [
+        {
+            "name": q.name,
+            "type": q.type,
+            "help": q.help,
+            "required": q.required,
+            "default": None if q.default is MISSING else q.default,
+            "choices": [{"label": c.label, "value": c.value} for c in q.choices],
+            "multiselect": q.multiselect,
+            "secret": q.secret,
+            "when": q.when,
+        }
+        for q in questions
+    ]
+    if as_json:
+        click.echo(json.dumps({"golden_path": gp.name, "version": chosen.version,
+                               "questions": rows}, indent=2, default=str))
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{gp.name} {chosen.version}: questions", title_justify="left")
+    for column in ("name", "type", "default", "asked when", "help"):
+        table.add_column(column, no_wrap=column in ("name", "type"))
+    for row in rows:
+        kind = f"{row['type']} (list)" if row["multiselect"] else str(row["type"])
+        default = "[red]required[/]" if row["required"] else json.dumps(row["default"])
+        when = "always" if row["when"] is True else str(row["when"])
+        table.add_row(str(row["name"]), kind, default, when, str(row["help"]))
+    Console().print(table)

@@ -1,0 +1,46 @@
+"""The Jinja environment golden paths render in: the one copier builds, so templates behave alike.
+
+copier uses a sandboxed environment with ``keep_trailing_newline`` on by default, the
+Ansible core filters (``to_nice_yaml``, ``regex_search``...) and the template's ``_envops``.
+We build the same, once per template version, and reuse it for every render: compiled
+templates are cached by Jinja, which is what makes a fleet of renders cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from scaffolder.errors import TemplateError
+
+_ALLOWED_UNDEFINED = {"jinja2.Undefined": Undefined, "jinja2.StrictUndefined": StrictUndefined}
+
+
+def make_environment(root: Path | None, envops: Mapping[str, Any]) -> SandboxedEnvironment:
+    """A sandboxed environment loading templates below ``root`` (none for string-only use)."""
+    options = dict(envops)
+    options.setdefault("keep_trailing_newline", True)
+    undefined = options.get("undefined")
+    if undefined is not None:
+        if undefined not in _ALLOWED_UNDEFINED:
+            raise TemplateError(
+                f"unsupported _envops.undefined {undefined!r}",
+                hint="use jinja2.Undefined or jinja2.StrictUndefined",
+            )
+        options["undefined"] = _ALLOWED_UNDEFINED[undefined]
+    loader = FileSystemLoader(str(root)) if root is not None else None
+    env = SandboxedEnvironment(
+        loader=loader,
+        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+        **options,
+    )
+    env.globals["pathjoin"] = _pathjoin
+    return env
+
+
+def _pathjoin(*parts: str, mode: str = "posix") -> str:
+    return str(PurePosixPath(*parts))

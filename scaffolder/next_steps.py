@@ -1,0 +1,33 @@
+"""What to tell a person after a repo was generated: what was made and what to do next."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.panel import Panel
+
+from scaffolder.generate import GenerateResult
+
+
+def next_steps_text(result: GenerateResult) -> str:
+    files = set(result.files)
+    steps = [f"cd {result.destination}"]
+    if "Makefile" in files:
+        steps.append("make test            # the repo's own tests")
+    if "mkdocs.yml" in files:
+        steps.append("see docs/             # runbook, rollback plan (TechDocs)")
+    if result.commit:
+        steps.append("git remote add origin <your remote> && git push -u origin main")
+    else:
+        steps.append("git init && git add -A && git commit   # --no-git skipped this")
+    return "\n".join(steps)
+
+
+def print_next_steps(result: GenerateResult, console: Console | None = None) -> None:
+    console = console or Console(stderr=True)
+    commit = f", first commit {result.commit[:8]}" if result.commit else ""
+    console.print(
+        f"[bold green]Generated[/] {result.golden_path} {result.version} in "
+        f"[bold]{result.destination}[/] ({len(result.files)} files{commit})."
+    )
+    console.print(Panel(next_steps_text(result), title="Next steps", title_align="left",
+                        expand=False))

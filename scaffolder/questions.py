@@ -1,0 +1,440 @@
+"""A golden path's questions: typed, validated, conditional, in copier's ``copier.yml`` format.
+
+The same primitives serve every front end: the non-interactive resolver below (flags, answer
+files, the Backstage action), the terminal wizard, JSON-schema export and upgrade's "new
+questions" step. Values follow copier's casting rules so an answers file means the same thing
+to both tools.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import yaml
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from scaffolder.errors import AnswerError, TemplateError, did_you_mean
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+"""Marks a question that has no default (the answer is required)."""
+
+TYPES: Final = ("str", "int", "float", "bool", "yaml", "json")
+_TRUE: Final = frozenset({"y", "yes", "true", "on", "1"})
+_FALSE: Final = frozenset({"n", "no", "false", "off", "0"})
+_EXAMPLES: Final = {"int": "8080", "float": "0.5", "bool": "true", "yaml": "[a, b]", "json": "[1]"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a choice question; ``value`` may be a Jinja string rendered on use."""
+
+    label: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Question:
+    """One entry of ``copier.yml`` (keys without a leading underscore)."""
+
+    name: str
+    type: str = "str"
+    help: str = ""
+    default: Any = MISSING
+    choices: tuple[Choice, ...] = ()
+    multiselect: bool = False
+    validator: str | None = None
+    when: bool | str = True
+    secret: bool = False
+    placeholder: str | None = None
+
+    @property
+    def computed(self) -> bool:
+        """``when: false``: never asked, never recorded; its default feeds the templates."""
+        return self.when is False
+
+    @property
+    def required(self) -> bool:
+        return self.default is MISSING
+
+    @property
+    def title(self) -> str:
+        """The one-line prompt text: the first line of the help, or the name."""
+        return self.help.strip().splitlines()[0] if self.help.strip() else self.name
+
+
+def parse_question(name: str, spec: Any) -> Question:
+    """Build a :class:`Question` from its ``copier.yml`` entry (a mapping or a bare default)."""
+    if not isinstance(spec, Mapping):
+        spec = {"default": spec}
+    known = {"type", "help", "default", "choices", "multiselect", "validator", "when", "secret",
+             "placeholder", "qmark"}
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        raise TemplateError(
+            f"question {name!r} has unsupported keys: {', '.join(unknown)}",
+            hint="supported keys: " + ", ".join(sorted(known)),
+        )
+    default = spec.get("default", MISSING)
+    qtype = spec.get("type") or _infer_type(default)
+    if qtype not in TYPES:
+        raise TemplateError(f"question {name!r} has unknown type {qtype!r}",
+                            hint="use one of " + ", ".join(TYPES))
+    when = spec.get("when", True)
+    if not isinstance(when, bool | str):
+        raise TemplateError(f"question {name!r}: 'when' must be a boolean or a Jinja expression")
+    if spec.get("secret") and default is MISSING:
+        raise TemplateError(f"secret question {name!r} needs a default",
+                            hint="copier requires one too; an empty string is fine")
+    return Question(
+        name=name,
+        type=qtype,
+        help=str(spec.get("help") or ""),
+        default=default,
+        choices=_parse_choices(name, spec.get("choices")),
+        multiselect=bool(spec.get("multiselect", False)),
+        validator=spec.get("validator"),
+        when=when,
+        secret=bool(spec.get("secret", False)),
+        placeholder=spec.get("placeholder"),
+    )
+
+
+def _infer_type(default: Any) -> str:
+    if default is MISSING or default is None or isinstance(default, str):
+        return "str"
+    if isinstance(default, bool):
+        return "bool"
+    if isinstance(default, int):
+        return "int"
+    if isinstance(default, float):
+        return "float"
+    return "yaml"
+
+
+def _parse_choices(name: str, raw: Any) -> tuple[Choice, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, Mapping):
+        return tuple(Choice(str(k), v) for k, v in raw.items())
+    if isinstance(raw, list):
+        out = []
+        for item in raw:
+            if isinstance(item, list) and len(item) == 2:
+                out.append(Choice(str(item[0]), item[1]))
+            else:
+                out.append(Choice(str(item), item))
+        return tuple(out)
+    raise TemplateError(f"question {name!r}: 'choices' must be a list or a mapping")
+
+
+# --- evaluation against a context of earlier answers ---------------------------------------
+
+
+@dataclass
+class Evaluator:
+    """Renders a question's Jinja pieces (default, when, choices, validator) in a context."""
+
+    env: SandboxedEnvironment
+    _compiled: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, source: str, context: Mapping[str, Any]) -> str:
+        template = self._compiled.get(source)
+        if template is None:
+            try:
+                template = self.env.from_string(source)
+            except JinjaTemplateError as exc:
+                raise TemplateError(f"invalid Jinja in copier.yml: {exc}: {source!r}") from exc
+            self._compiled[source] = template
+        try:
+            return str(template.render(**context))
+        except JinjaTemplateError as exc:
+            raise TemplateError(f"error evaluating {source!r} in copier.yml: {exc}") from exc
+
+    def _maybe_render(self, value: Any, context: Mapping[str, Any]) -> Any:
+        if isinstance(value, str) and ("{{" in value or "{%" in value):
+            return self.render(value, context)
+        return value
+
+    def applies(self, question: Question, context: Mapping[str, Any]) -> bool:
+        """Whether the question is asked, given the answers so far (copier ``when``)."""
+        if isinstance(question.when, bool):
+            return question.when
+        rendered = self.render(question.when, context).strip().lower()
+        return rendered not in _FALSE and rendered not in {"", "none", "null"}
+
+    def choices(self, question: Question, context: Mapping[str, Any]) -> list[Choice]:
+        return [
+            Choice(c.label, cast(question, self._maybe_render(c.value, context), multi=False))
+            for c in question.choices
+        ]
+
+    def default(self, question: Question, context: Mapping[str, Any]) -> Any:
+        """The default cast to the question's type, or :data:`MISSING`."""
+        if question.default is MISSING:
+            return MISSING
+        raw = question.default
+        if isinstance(raw, list):
+            raw = [self._maybe_render(item, context) for item in raw]
+        else:
+            raw = self._maybe_render(raw, context)
+        return cast(question, raw)
+
+    def problem(self, question: Question, value: Any, context: Mapping[str, Any]) -> str | None:
+        """Why ``value`` (already cast) is not a valid answer, or None when it is."""
+        if question.choices:
+            allowed = [c.value for c in self.choices(question, context)]
+            picked = value if question.multiselect else [value]
+            for item in picked:
+                if item not in allowed:
+                    return f"{item!r} is not one of: " + ", ".join(str(a) for a in allowed)
+        if question.validator:
+            message = self.render(question.validator, {**context, question.name: value}).strip()
+            if message:
+                return message
+        return None
+
+    def example(self, question: Question, context: Mapping[str, Any]) -> str:
+        """A valid-looking value to show in error messages."""
+        if question.placeholder:
+            return str(question.placeholder)
+        if question.choices:
+            first = self.choices(question, context)[0].value
+            return f"[{first}]" if question.multiselect else str(first)
+        try:
+            default = self.default(question, context)
+        except (AnswerError, TemplateError):
+            default = MISSING
+        if default is not MISSING and default != "":
+            return format_value(default)
+        return _EXAMPLES.get(question.type, "VALUE")
+
+
+def format_value(value: Any) -> str:
+    """How a value is written on a command line: ``--data key=<this>``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
+
+
+# --- casting -------------------------------------------------------------------------------
+
+
+def cast(question: Question, raw: Any, *, multi: bool | None = None) -> Any:
+    """Convert a raw answer (a flag's string or a typed file value) to the question's type."""
+    if question.multiselect if multi is None else multi:
+        items = _as_list(question, raw)
+        return [cast(question, item, multi=False) for item in items]
+    try:
+        return _CASTS[question.type](raw)
+    except (ValueError, TypeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise AnswerError(
+            f"invalid value {raw!r} for question {question.name!r}: {exc}",
+            question=question.name,
+        ) from exc
+
+
+def _as_list(question: Question, raw: Any) -> list[Any]:
+    if isinstance(raw, list | tuple):
+        return list(raw)
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.startswith("["):
+            try:
+                loaded = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise AnswerError(f"invalid list {raw!r} for question {question.name!r}",
+                                  question=question.name, hint="write it as [a, b]") from exc
+            if isinstance(loaded, list):
+                return loaded
+        return [part.strip() for part in text.split(",") if part.strip()]
+    raise AnswerError(f"question {question.name!r} takes a list, got {raw!r}",
+                      question=question.name, hint="write it as [a, b] or a,b")
+
+
+def _to_str(raw: Any) -> str:
+    if isinstance(raw, list | dict):
+        raise ValueError("expected text, got a " + type(raw).__name__)
+    return "" if raw is None else str(raw)
+
+
+def _to_int(raw: Any) -> int:
+    if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
+        raise ValueError("expected a whole number")
+    if isinstance(raw, int | float):
+        return int(raw)
+    text = _to_str(raw).strip()
+    if not re.fullmatch(r"[-+]?\d+", text):
+        raise ValueError("expected a whole number, for example 8080")
+    return int(text)
+
+
+def _to_float(raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise ValueError("expected a number")
+    try:
+        return float(raw if isinstance(raw, int | float) else _to_str(raw).strip())
+    except ValueError:
+        raise ValueError("expected a number, for example 0.5") from None
+
+
+def _to_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = _to_str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("expected yes/no (true, false, yes, no, on, off, 1, 0)")
+
+
+def _to_yaml(raw: Any) -> Any:
+    return yaml.safe_load(raw) if isinstance(raw, str) else raw
+
+
+def _to_json(raw: Any) -> Any:
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+_CASTS: Final[dict[str, Callable[[Any], Any]]] = {
+    "str": _to_str,
+    "int": _to_int,
+    "float": _to_float,
+    "bool": _to_bool,
+    "yaml": _to_yaml,
+    "json": _to_json,
+}
+
+
+# --- resolving a full set of answers ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The outcome of answering a golden path's questions."""
+
+    values: Mapping[str, Any]
+    """Every question that applied, in question order (secrets included)."""
+    computed: Mapping[str, Any]
+    """``when: false`` values and defaults of questions that did not apply."""
+    secrets: frozenset[str] = frozenset()
+
+    @property
+    def recorded(self) -> dict[str, Any]:
+        """What goes in the answers file: applicable, non-secret answers."""
+        return {k: v for k, v in self.values.items() if k not in self.secrets}
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """What templates see."""
+        return {**self.computed, **self.values}
+
+    def cache_key(self) -> str:
+        return json.dumps([self.values, self.computed], sort_keys=True, default=str)
+
+
+Ask = Callable[[Question, Evaluator, Mapping[str, Any]], Any]
+"""A front end's prompt: returns a valid, cast value (the wizard), given the context."""
+
+
+def resolve_answers(
+    questions: Sequence[Question],
+    evaluator: Evaluator,
+    provided: Mapping[str, Any],
+    *,
+    ask: Ask | None = None,
+    flag_hint: str = "--data",
+) -> Answers:
+    """Answer every question, in order: provided values, then the prompt, then defaults.
+
+    Without ``ask`` nothing prompts: a question without a default and without a provided value
+    is an error that names the flag to pass. Every provided value is cast and validated.
+    """
+    check_known_keys(questions, provided)
+    values: dict[str, Any] = {}
+    computed: dict[str, Any] = {}
+    missing: list[Question] = []
+    for question in questions:
+        context = {**computed, **values}
+        if question.computed or not evaluator.applies(question, context):
+            default = evaluator.default(question, context)
+            computed[question.name] = None if default is MISSING else default
+            continue
+        if question.name in provided:
+            values[question.name] = validated(question, evaluator, provided[question.name],
+                                              context, flag_hint=flag_hint)
+        elif ask is not None:
+            values[question.name] = ask(question, evaluator, context)
+        else:
+            default = evaluator.default(question, context)
+            if default is MISSING:
+                missing.append(question)
+                values[question.name] = None
+                continue
+            values[question.name] = validated(question, evaluator, default, context,
+                                              flag_hint=flag_hint, is_default=True)
+    if missing:
+        first = missing[0]
+        flags = " ".join(f"{flag_hint} {q.name}=VALUE" for q in missing)
+        raise AnswerError(
+            "missing answer for " + ", ".join(f"{q.name!r} ({q.title})" for q in missing),
+            question=first.name,
+            hint=f"pass {flags}, or put them in --data-file "
+            f"(for example: {flag_hint} {first.name}={evaluator.example(first, values)})",
+        )
+    secrets = frozenset(q.name for q in questions if q.secret)
+    return Answers(values=values, computed=computed, secrets=secrets)
+
+
+def validated(
+    question: Question,
+    evaluator: Evaluator,
+    raw: Any,
+    context: Mapping[str, Any],
+    *,
+    flag_hint: str = "--data",
+    is_default: bool = False,
+) -> Any:
+    """Cast and validate one answer; the error names the question, the reason and an example."""
+    example = evaluator.example(question, context)
+    try:
+        value = cast(question, raw)
+    except AnswerError as exc:
+        raise AnswerError(exc.message, question=question.name,
+                          hint=f"for example: {flag_hint} {question.name}={example}") from exc
+    problem = evaluator.problem(question, value, context)
+    if problem:
+        origin = "default" if is_default else "value"
+        raise AnswerError(
+            f"invalid {origin} {format_value(value)!r} for question {question.name!r}: {problem}",
+            question=question.name,
+            hint=f"for example: {flag_hint} {question.name}={example}",
+        )
+    return value
+
+
+def check_known_keys(questions: Sequence[Question], provided: Mapping[str, Any]) -> None:
+    """Reject answers for questions the golden path does not have, or computes itself."""
+    askable = {q.name for q in questions if not q.computed}
+    computed = {q.name for q in questions if q.computed}
+    for key in provided:
+        if key in computed:
+            raise AnswerError(f"{key!r} is computed by the golden path and cannot be set",
+                              question=key, hint="remove it from --data / --data-file")
+        if key not in askable:
+            raise AnswerError(f"unknown question {key!r}", question=key,
+                              hint=did_you_mean(key, askable)
+                              + " (`scaffolder questions NAME` lists them)")

@@ -1,0 +1,216 @@
+"""The render core: ``render(version, answers) -> RenderedTree``, pure and deterministic.
+
+``new`` writes a tree, ``diff`` compares trees with a repo, ``upgrade`` merges three of them and
+``audit`` renders a fleet: all of them go through :class:`Renderer`, one per golden-path
+version, which compiles each template file once and caches whole renders by answers. Several
+versions of a golden path (base and target of an upgrade) live side by side as separate
+renderers; nothing here touches the destination or global state.
+
+Semantics follow copier: files under the template's ``_subdirectory``; path parts rendered
+with Jinja and a part that renders empty drops the file; files ending in ``_templates_suffix``
+rendered and the suffix stripped, others copied byte for byte; ``_exclude`` matched
+gitignore-style; the answers file is not taken from the template but written by
+:mod:`scaffolder.project`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pathspec
+from jinja2 import Template
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from scaffolder.errors import TemplateError
+from scaffolder.jinja import make_environment
+from scaffolder.questions import Answers, Evaluator
+from scaffolder.template import TemplateConfig, load_template_config
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One generated file: its bytes and whether it is executable."""
+
+    content: bytes
+    executable: bool = False
+
+    @property
+    def mode(self) -> int:
+        return 0o755 if self.executable else 0o644
+
+
+class RenderedTree(Mapping[str, RenderedFile]):
+    """An immutable mapping of POSIX relative path to :class:`RenderedFile`, sorted by path."""
+
+    __slots__ = ("_files",)
+
+    def __init__(self, files: Mapping[str, RenderedFile]) -> None:
+        self._files = dict(sorted(files.items()))
+
+    def __getitem__(self, path: str) -> RenderedFile:
+        return self._files[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def digest(self) -> str:
+        """A content hash of the whole tree (paths, bytes, modes)."""
+        h = hashlib.sha256()
+        for path, f in self._files.items():
+            h.update(path.encode() + b"\0" + f.mode.to_bytes(2, "big") + f.content + b"\0")
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class RenderMeta:
+    """Where a render comes from, as copier exposes it to templates."""
+
+    src_path: str
+    version: str
+    folder_name: str = ""
+
+
+@dataclass(frozen=True)
+class _Source:
+    relpath: str  # relative to the template dir, POSIX
+    templated: bool  # ends in the templates suffix
+    executable: bool
+    path_has_jinja: bool
+
+
+class Renderer:
+    """Renders one golden-path version; safe to share between threads of a fleet run."""
+
+    def __init__(self, config: TemplateConfig, *, cache_size: int = 512) -> None:
+        self.config = config
+        self.env: SandboxedEnvironment = make_environment(config.template_dir, config.envops)
+        self.evaluator = Evaluator(self.env)
+        self._sources = tuple(self._scan())
+        self._path_templates: dict[str, Template] = {}
+        self._cache: OrderedDict[tuple[str, str, str, str], RenderedTree] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_root(cls, root: Path) -> Renderer:
+        return cls(load_template_config(root))
+
+    def _scan(self) -> Iterator[_Source]:
+        base = self.config.template_dir
+        if not base.is_dir():
+            raise TemplateError(f"template folder {base} does not exist",
+                                hint="check _subdirectory in copier.yml")
+        exclude = pathspec.PathSpec.from_lines("gitwildmatch", self.config.exclude)
+        suffix = self.config.templates_suffix
+        for dirpath, dirnames, filenames in os.walk(base):
+            rel_dir = Path(dirpath).relative_to(base)
+            dirnames[:] = sorted(
+                d for d in dirnames if not exclude.match_file((rel_dir / d).as_posix() + "/")
+            )
+            for name in sorted(filenames):
+                rel = (rel_dir / name).as_posix()
+                if exclude.match_file(rel):
+                    continue
+                mode = (Path(dirpath) / name).stat().st_mode
+                yield _Source(
+                    relpath=rel,
+                    templated=bool(suffix) and name.endswith(suffix),
+                    executable=bool(mode & stat.S_IXUSR),
+                    path_has_jinja="{{" in rel or "{%" in rel,
+                )
+
+    def context(self, answers: Answers, meta: RenderMeta) -> dict[str, Any]:
+        """The Jinja context copier would give the template."""
+        remembered = {"_commit": meta.version, "_src_path": meta.src_path, **answers.recorded}
+        conf = {
+            "answers_file": self.config.answers_file,
+            "src_path": meta.src_path,
+            "vcs_ref": meta.version,
+            "sep": "/",
+            "os": "linux",
+        }
+        return {
+            **answers.context,
+            "_copier_answers": remembered,
+            "_copier_conf": conf,
+            "_folder_name": meta.folder_name,
+            "_copier_python": "python3",
+        }
+
+    def render(self, answers: Answers, meta: RenderMeta) -> RenderedTree:
+        """Render every file; identical inputs return the same cached tree."""
+        key = (answers.cache_key(), meta.src_path, meta.version, meta.folder_name)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        tree = self._render(self.context(answers, meta))
+        with self._lock:
+            self._cache[key] = tree
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return tree
+
+    def _render(self, context: dict[str, Any]) -> RenderedTree:
+        suffix = self.config.templates_suffix
+        answers_file = self.config.answers_file
+        files: dict[str, RenderedFile] = {}
+        for source in self._sources:
+            target = self._target_path(source, context)
+            if target is None:
+                continue
+            if source.templated:
+                target = target[: -len(suffix)]
+            if target == answers_file:
+                continue  # written by scaffolder.project, never by the template
+            if source.templated:
+                content = self._render_file(source.relpath, context).encode()
+            else:
+                content = (self.config.template_dir / source.relpath).read_bytes()
+            files[target] = RenderedFile(content, source.executable)
+        return RenderedTree(files)
+
+    def _target_path(self, source: _Source, context: dict[str, Any]) -> str | None:
+        if not source.path_has_jinja:
+            return source.relpath
+        parts = []
+        for part in source.relpath.split("/"):
+            if "{{" in part or "{%" in part:
+                template = self._path_templates.get(part)
+                if template is None:
+                    template = self._path_templates[part] = self.env.from_string(part)
+                try:
+                    part = template.render(**context)
+                except JinjaTemplateError as exc:
+                    raise self._error(source.relpath, exc) from exc
+                if not part.strip():
+                    return None
+            parts.append(part)
+        return "/".join(parts)
+
+    def _render_file(self, relpath: str, context: dict[str, Any]) -> str:
+        try:
+            return self.env.get_template(relpath).render(**context)
+        except JinjaTemplateError as exc:
+            raise self._error(relpath, exc) from exc
+
+    def _error(self, relpath: str, exc: JinjaTemplateError) -> TemplateError:
+        line = getattr(exc, "lineno", None)
+        where = f"{relpath}:{line}" if line else relpath
+        return TemplateError(
+            f"template {self.config.root.name} failed to render {where}: {exc}",
+            hint="this is a bug in the golden path; report it to the golden path's owner",
+        )

@@ -1,0 +1,101 @@
+"""Writing a rendered tree to disk atomically: all of it, or nothing.
+
+Everything is written into a temporary folder beside the destination (same filesystem), the
+first commit is made there, and the folder is renamed into place in one step. A failure or
+Ctrl-C at any point removes the temporary folder and leaves the destination as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from scaffolder.errors import DestinationError
+from scaffolder.render import RenderedTree
+
+
+def check_destination(dest: Path) -> None:
+    """Fail early, before rendering, if ``dest`` cannot become a new repo."""
+    if dest.exists() or dest.is_symlink():
+        if not dest.is_dir():
+            raise DestinationError(f"destination {dest} exists and is not a directory",
+                                   hint="choose a new folder name")
+        if any(dest.iterdir()):
+            raise DestinationError(f"destination {dest} exists and is not empty",
+                                   hint="choose a new folder, or empty this one first")
+    parent = _existing_parent(dest)
+    if not parent.is_dir():
+        raise DestinationError(f"cannot create {dest}: {parent} is not a directory",
+                               hint="choose a destination inside a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise DestinationError(f"cannot write to {parent}: permission denied",
+                               hint="choose a destination you can write to")
+
+
+def _existing_parent(dest: Path) -> Path:
+    for candidate in [dest.parent, *dest.parent.parents]:
+        if candidate.exists():
+            return candidate
+    return Path("/")
+
+
+@contextlib.contextmanager
+def staging_dir(dest: Path) -> Iterator[Path]:
+    """A temporary folder beside ``dest``, removed unless it was moved into place."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.scaffolder-", dir=dest.parent))
+    except OSError as exc:
+        raise DestinationError(f"cannot write to {dest.parent}: {exc.strerror or exc}",
+                               hint="choose a destination you can write to") from exc
+    try:
+        yield tmp
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_tree(root: Path, tree: RenderedTree, extra: dict[str, str] | None = None) -> list[str]:
+    """Write every file of ``tree`` (plus ``extra`` text files) below ``root``."""
+    written = []
+    for relpath, rendered in tree.items():
+        target = root / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(rendered.content)
+        target.chmod(rendered.mode)
+        written.append(relpath)
+    for relpath, text in (extra or {}).items():
+        target = root / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.append(relpath)
+    return sorted(written)
+
+
+def create_atomically(dest: Path, fill: Callable[[Path], list[str]]) -> list[str]:
+    """Run ``fill`` on a staging folder, then move it to ``dest`` (new or empty) at once."""
+    check_destination(dest)
+    with staging_dir(dest) as tmp:
+        written = fill(tmp)
+        tmp.chmod(0o777 & ~_umask())
+        try:
+            # rename(2) replaces an empty directory atomically; anything else is refused.
+            tmp.rename(dest)
+        except OSError as exc:
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                raise DestinationError(f"destination {dest} is no longer empty",
+                                       hint="something wrote to it meanwhile; choose another"
+                                       ) from exc
+            raise DestinationError(f"cannot create {dest}: {exc.strerror or exc}") from exc
+    return written
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
