@@ -34,12 +34,17 @@ from scaffolder.errors import (
     UnknownVersionError,
     did_you_mean,
 )
-from scaffolder.template import find_config
 
 BUILTIN = "builtin"
 ENV_VAR = "SCAFFOLDER_CATALOG"
 KINDS = {"templates": "service", "baselines": "baseline"}
 METADATA_FILE = "golden-path.yml"
+CONFIG_NAMES = ("copier.yml", "copier.yaml")
+
+
+def find_config(root: Path) -> Path | None:
+    """The version folder's copier.yml, if it has one."""
+    return next((root / n for n in CONFIG_NAMES if (root / n).is_file()), None)
 
 
 @dataclass(frozen=True)
@@ -146,8 +151,10 @@ def _load(locations: tuple[str, ...]) -> Catalog:
     for location in locations:
         path = builtin_catalog_path() if location == BUILTIN else Path(location).expanduser()
         if not path.is_dir():
-            raise CatalogError(f"catalog {location!r} is not a directory",
-                               hint=f"pass an existing folder to --catalog or {ENV_VAR}")
+            raise CatalogError(
+                f"catalog {location!r} is not a directory",
+                hint=f"pass an existing folder to --catalog or {ENV_VAR}",
+            )
         source = CatalogSource(location, path.resolve())
         sources.append(source)
         golden = list(_discover(source))
@@ -190,12 +197,15 @@ def _load_golden_path(root: Path, kind: str, catalog: str) -> GoldenPath:
         try:
             parsed = Version(child.name)
         except InvalidVersion:
-            raise CatalogError(f"{child}: version folders must be named X.Y.Z",
-                               hint="rename it, for example 1.0.0") from None
+            raise CatalogError(
+                f"{child}: version folders must be named X.Y.Z", hint="rename it, for example 1.0.0"
+            ) from None
         versions.append((parsed, GoldenPathVersion(name, child.name, child)))
     if not versions:
-        raise CatalogError(f"golden path {name!r} at {root} has no versions",
-                           hint="add a folder like 1.0.0/ with copier.yml")
+        raise CatalogError(
+            f"golden path {name!r} at {root} has no versions",
+            hint="add a folder like 1.0.0/ with copier.yml",
+        )
     versions.sort(key=lambda item: item[0])
     return GoldenPath(
         name=name,

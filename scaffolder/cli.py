@@ -76,10 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitCode.ERROR)
     except BrokenPipeError:
         return int(ExitCode.OK)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: report the bug
+    except Exception as exc:
         log = _write_crash_log()
-        _error(f"internal error: {type(exc).__name__}: {exc}",
-               f"this is a bug in scaffolder; please report it with {log}")
+        _error(
+            f"internal error: {type(exc).__name__}: {exc}",
+            f"this is a bug in scaffolder; please report it with {log}",
+        )
         return int(ExitCode.INTERNAL)
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
 

@@ -20,8 +20,9 @@ def parse_data_flags(pairs: Iterable[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise AnswerError(f"--data expects KEY=VALUE, got {pair!r}",
-                              hint="for example: --data name=payments")
+            raise AnswerError(
+                f"--data expects KEY=VALUE, got {pair!r}", hint="for example: --data name=payments"
+            )
         out[key] = value
     return out
 
@@ -31,8 +32,9 @@ def load_data_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DataFileError(f"answers file {path} does not exist",
-                            hint="check the path given to --data-file") from None
+        raise DataFileError(
+            f"answers file {path} does not exist", hint="check the path given to --data-file"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(f"cannot read answers file {path}: {exc}") from exc
     try:
@@ -41,20 +43,25 @@ def load_data_file(path: Path) -> dict[str, Any]:
         else:
             data = yaml.safe_load(text)
     except json.JSONDecodeError as exc:
-        raise DataFileError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}",
-                            hint="fix the file; answers files are a JSON object") from None
+        raise DataFileError(
+            f"{path}:{exc.lineno}: malformed JSON: {exc.msg}",
+            hint="fix the file; answers files are a JSON object",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise DataFileError(f"{where}: malformed YAML: {problem}",
-                            hint="fix the file; answers files are a YAML mapping") from None
+        raise DataFileError(
+            f"{where}: malformed YAML: {problem}",
+            hint="fix the file; answers files are a YAML mapping",
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise DataFileError(f"{path}: expected a mapping of question: answer, "
-                            f"got a {type(data).__name__}",
-                            hint="write one `question: answer` per line")
+        raise DataFileError(
+            f"{path}: expected a mapping of question: answer, got a {type(data).__name__}",
+            hint="write one `question: answer` per line",
+        )
     # Answers files written by copier or scaffolder carry metadata keys; they are not answers.
     return {str(k): v for k, v in data.items() if not str(k).startswith("_")}
 
@@ -75,10 +82,13 @@ def save_answers_file(path: Path, record: ProjectRecord) -> None:
         f"# Replay: scaffolder new {record.golden_path} DEST --version {record.version}"
         f" --data-file {path.name}\n"
     )
-    body = yaml.safe_dump(dict(record.answers), sort_keys=False, default_flow_style=False,
-                          allow_unicode=True)
+    body = yaml.safe_dump(
+        dict(record.answers), sort_keys=False, default_flow_style=False, allow_unicode=True
+    )
     try:
         path.write_text(header + body, encoding="utf-8")
     except OSError as exc:
-        raise DataFileError(f"cannot write answers to {path}: {exc.strerror or exc}",
-                            hint="choose a writable path for --save-answers") from exc
+        raise DataFileError(
+            f"cannot write answers to {path}: {exc.strerror or exc}",
+            hint="choose a writable path for --save-answers",
+        ) from exc

@@ -105,13 +105,16 @@ def generate(
         written = write_tree(tmp, tree, {answers_file: record.to_yaml()})
         if git:
             note("making the first git commit")
-            commit.append(init_and_commit(
-                tmp,
-                f"Generate from golden path {record.golden_path} {record.version}\n\n"
-                f"Made by scaffolder; answers recorded in {answers_file}.",
-            ))
+            commit.append(
+                init_and_commit(
+                    tmp,
+                    f"Generate from golden path {record.golden_path} {record.version}\n\n"
+                    f"Made by scaffolder; answers recorded in {answers_file}.",
+                )
+            )
         return written
 
     files = create_atomically(dest, fill)
-    return GenerateResult(record.golden_path, record.version, dest, files,
-                          commit[0] if commit else None, record)
+    return GenerateResult(
+        record.golden_path, record.version, dest, files, commit[0] if commit else None, record
+    )

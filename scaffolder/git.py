@@ -22,15 +22,20 @@ class GitError(ScaffolderError):
 def git_executable() -> str:
     exe = shutil.which("git")
     if exe is None:
-        raise ToolMissingError("git is not installed",
-                               hint="install git, or pass --no-git to skip the first commit")
+        raise ToolMissingError(
+            "git is not installed", hint="install git, or pass --no-git to skip the first commit"
+        )
     return exe
 
 
 def run_git(repo: Path, args: Sequence[str], *, env: dict[str, str] | None = None) -> str:
     """Run git in ``repo``; raise :class:`GitError` with git's own message on failure."""
     result = subprocess.run(
-        [git_executable(), *args], cwd=repo, capture_output=True, text=True, check=False,
+        [git_executable(), *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, **(env or {})},
     )
     if result.returncode != 0:

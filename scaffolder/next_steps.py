@@ -23,11 +23,12 @@ def next_steps_text(result: GenerateResult) -> str:
 
 
 def print_next_steps(result: GenerateResult, console: Console | None = None) -> None:
-    console = console or Console(stderr=True)
+    console = console or Console(stderr=True, highlight=False)
     commit = f", first commit {result.commit[:8]}" if result.commit else ""
     console.print(
         f"[bold green]Generated[/] {result.golden_path} {result.version} in "
         f"[bold]{result.destination}[/] ({len(result.files)} files{commit})."
     )
-    console.print(Panel(next_steps_text(result), title="Next steps", title_align="left",
-                        expand=False))
+    console.print(
+        Panel(next_steps_text(result), title="Next steps", title_align="left", expand=False)
+    )

@@ -42,8 +42,9 @@ class ProjectRecord:
             "_scaffolder_golden_path": self.golden_path,
             **dict(self.answers),
         }
-        return _HEADER + yaml.safe_dump(data, sort_keys=True, default_flow_style=False,
-                                        allow_unicode=True, width=100)
+        return _HEADER + yaml.safe_dump(
+            data, sort_keys=True, default_flow_style=False, allow_unicode=True, width=100
+        )
 
 
 def read_record(repo: Path, answers_file: str = ANSWERS_FILE) -> ProjectRecord:
@@ -57,16 +58,21 @@ def read_record(repo: Path, answers_file: str = ANSWERS_FILE) -> ProjectRecord:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ProjectError(f"{path} is not valid YAML: {exc}",
-                           hint="restore it from git history") from exc
+        raise ProjectError(
+            f"{path} is not valid YAML: {exc}", hint="restore it from git history"
+        ) from exc
     if not isinstance(data, dict) or "_commit" not in data:
-        raise ProjectError(f"{path} does not record a version (_commit)",
-                           hint="restore it from git history, or re-adopt the repo")
+        raise ProjectError(
+            f"{path} does not record a version (_commit)",
+            hint="restore it from git history, or re-adopt the repo",
+        )
     src = str(data.get("_src_path", ""))
     golden_path = data.get("_scaffolder_golden_path") or src.rsplit("/", 1)[-1]
     if not golden_path:
-        raise ProjectError(f"{path} does not name its golden path",
-                           hint="add _scaffolder_golden_path, or pass --golden-path")
+        raise ProjectError(
+            f"{path} does not name its golden path",
+            hint="add _scaffolder_golden_path, or pass --golden-path",
+        )
     return ProjectRecord(
         golden_path=str(golden_path),
         version=str(data["_commit"]).removeprefix("v"),

@@ -12,13 +12,14 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import yaml
-from jinja2 import TemplateError as JinjaTemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.errors import AnswerError, TemplateError, did_you_mean
+
+if TYPE_CHECKING:  # jinja2 is imported on first render, after the wizard's first prompt
+    from jinja2.sandbox import SandboxedEnvironment
 
 
 class _Missing:
@@ -77,8 +78,18 @@ def parse_question(name: str, spec: Any) -> Question:
     """Build a :class:`Question` from its ``copier.yml`` entry (a mapping or a bare default)."""
     if not isinstance(spec, Mapping):
         spec = {"default": spec}
-    known = {"type", "help", "default", "choices", "multiselect", "validator", "when", "secret",
-             "placeholder", "qmark"}
+    known = {
+        "type",
+        "help",
+        "default",
+        "choices",
+        "multiselect",
+        "validator",
+        "when",
+        "secret",
+        "placeholder",
+        "qmark",
+    }
     unknown = sorted(set(spec) - known)
     if unknown:
         raise TemplateError(
@@ -88,14 +99,17 @@ def parse_question(name: str, spec: Any) -> Question:
     default = spec.get("default", MISSING)
     qtype = spec.get("type") or _infer_type(default)
     if qtype not in TYPES:
-        raise TemplateError(f"question {name!r} has unknown type {qtype!r}",
-                            hint="use one of " + ", ".join(TYPES))
+        raise TemplateError(
+            f"question {name!r} has unknown type {qtype!r}", hint="use one of " + ", ".join(TYPES)
+        )
     when = spec.get("when", True)
     if not isinstance(when, bool | str):
         raise TemplateError(f"question {name!r}: 'when' must be a boolean or a Jinja expression")
     if spec.get("secret") and default is MISSING:
-        raise TemplateError(f"secret question {name!r} needs a default",
-                            hint="copier requires one too; an empty string is fine")
+        raise TemplateError(
+            f"secret question {name!r} needs a default",
+            hint="copier requires one too; an empty string is fine",
+        )
     return Question(
         name=name,
         type=qtype,
@@ -149,6 +163,8 @@ class Evaluator:
     _compiled: dict[str, Any] = field(default_factory=dict)
 
     def render(self, source: str, context: Mapping[str, Any]) -> str:
+        from jinja2 import TemplateError as JinjaTemplateError
+
         template = self._compiled.get(source)
         if template is None:
             try:
@@ -255,13 +271,19 @@ def _as_list(question: Question, raw: Any) -> list[Any]:
             try:
                 loaded = yaml.safe_load(text)
             except yaml.YAMLError as exc:
-                raise AnswerError(f"invalid list {raw!r} for question {question.name!r}",
-                                  question=question.name, hint="write it as [a, b]") from exc
+                raise AnswerError(
+                    f"invalid list {raw!r} for question {question.name!r}",
+                    question=question.name,
+                    hint="write it as [a, b]",
+                ) from exc
             if isinstance(loaded, list):
                 return loaded
         return [part.strip() for part in text.split(",") if part.strip()]
-    raise AnswerError(f"question {question.name!r} takes a list, got {raw!r}",
-                      question=question.name, hint="write it as [a, b] or a,b")
+    raise AnswerError(
+        f"question {question.name!r} takes a list, got {raw!r}",
+        question=question.name,
+        hint="write it as [a, b] or a,b",
+    )
 
 
 def _to_str(raw: Any) -> str:
@@ -271,7 +293,7 @@ def _to_str(raw: Any) -> str:
 
 
 def _to_int(raw: Any) -> int:
-    if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
         raise ValueError("expected a whole number")
     if isinstance(raw, int | float):
         return int(raw)
@@ -374,8 +396,9 @@ def resolve_answers(
             computed[question.name] = None if default is MISSING else default
             continue
         if question.name in provided:
-            values[question.name] = validated(question, evaluator, provided[question.name],
-                                              context, flag_hint=flag_hint)
+            values[question.name] = validated(
+                question, evaluator, provided[question.name], context, flag_hint=flag_hint
+            )
         elif ask is not None:
             values[question.name] = ask(question, evaluator, context)
         else:
@@ -384,8 +407,9 @@ def resolve_answers(
                 missing.append(question)
                 values[question.name] = None
                 continue
-            values[question.name] = validated(question, evaluator, default, context,
-                                              flag_hint=flag_hint, is_default=True)
+            values[question.name] = validated(
+                question, evaluator, default, context, flag_hint=flag_hint, is_default=True
+            )
     if missing:
         first = missing[0]
         flags = " ".join(f"{flag_hint} {q.name}=VALUE" for q in missing)
@@ -413,8 +437,11 @@ def validated(
     try:
         value = cast(question, raw)
     except AnswerError as exc:
-        raise AnswerError(exc.message, question=question.name,
-                          hint=f"for example: {flag_hint} {question.name}={example}") from exc
+        raise AnswerError(
+            exc.message,
+            question=question.name,
+            hint=f"for example: {flag_hint} {question.name}={example}",
+        ) from exc
     problem = evaluator.problem(question, value, context)
     if problem:
         origin = "default" if is_default else "value"
@@ -432,9 +459,14 @@ def check_known_keys(questions: Sequence[Question], provided: Mapping[str, Any])
     computed = {q.name for q in questions if q.computed}
     for key in provided:
         if key in computed:
-            raise AnswerError(f"{key!r} is computed by the golden path and cannot be set",
-                              question=key, hint="remove it from --data / --data-file")
+            raise AnswerError(
+                f"{key!r} is computed by the golden path and cannot be set",
+                question=key,
+                hint="remove it from --data / --data-file",
+            )
         if key not in askable:
-            raise AnswerError(f"unknown question {key!r}", question=key,
-                              hint=did_you_mean(key, askable)
-                              + " (`scaffolder questions NAME` lists them)")
+            raise AnswerError(
+                f"unknown question {key!r}",
+                question=key,
+                hint=did_you_mean(key, askable) + " (`scaffolder questions NAME` lists them)",
+            )

@@ -110,8 +110,9 @@ class Renderer:
     def _scan(self) -> Iterator[_Source]:
         base = self.config.template_dir
         if not base.is_dir():
-            raise TemplateError(f"template folder {base} does not exist",
-                                hint="check _subdirectory in copier.yml")
+            raise TemplateError(
+                f"template folder {base} does not exist", hint="check _subdirectory in copier.yml"
+            )
         exclude = pathspec.PathSpec.from_lines("gitwildmatch", self.config.exclude)
         suffix = self.config.templates_suffix
         for dirpath, dirnames, filenames in os.walk(base):
@@ -187,11 +188,12 @@ class Renderer:
         if not source.path_has_jinja:
             return source.relpath
         parts = []
-        for part in source.relpath.split("/"):
-            if "{{" in part or "{%" in part:
-                template = self._path_templates.get(part)
+        for raw in source.relpath.split("/"):
+            part = raw
+            if "{{" in raw or "{%" in raw:
+                template = self._path_templates.get(raw)
                 if template is None:
-                    template = self._path_templates[part] = self.env.from_string(part)
+                    template = self._path_templates[raw] = self.env.from_string(raw)
                 try:
                     part = template.render(**context)
                 except JinjaTemplateError as exc:

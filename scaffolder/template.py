@@ -15,14 +15,31 @@ from typing import Any
 
 import yaml
 
+from scaffolder.catalog import find_config
 from scaffolder.errors import TemplateError
 from scaffolder.questions import Question, parse_question
 
-CONFIG_NAMES = ("copier.yml", "copier.yaml")
-DEFAULT_EXCLUDE = ("copier.yaml", "copier.yml", "~*", "*.py[co]", "__pycache__", ".git",
-                   ".DS_Store", ".svn")
-_SUPPORTED = {"subdirectory", "templates_suffix", "answers_file", "exclude", "envops",
-              "min_copier_version", "message_after_copy", "skip_if_exists", "secret_questions"}
+DEFAULT_EXCLUDE = (
+    "copier.yaml",
+    "copier.yml",
+    "~*",
+    "*.py[co]",
+    "__pycache__",
+    ".git",
+    ".DS_Store",
+    ".svn",
+)
+_SUPPORTED = {
+    "subdirectory",
+    "templates_suffix",
+    "answers_file",
+    "exclude",
+    "envops",
+    "min_copier_version",
+    "message_after_copy",
+    "skip_if_exists",
+    "secret_questions",
+}
 _LIST_SETTINGS = ("exclude", "skip_if_exists", "secret_questions")
 
 
@@ -45,10 +62,6 @@ class TemplateConfig:
 
     def question(self, name: str) -> Question | None:
         return next((q for q in self.questions if q.name == name), None)
-
-
-def find_config(root: Path) -> Path | None:
-    return next((root / n for n in CONFIG_NAMES if (root / n).is_file()), None)
 
 
 @functools.cache
@@ -80,9 +93,8 @@ def load_template_config(root: Path) -> TemplateConfig:
     secret_names = set(settings.get("secret_questions", []))
     parsed = []
     for name, spec in questions.items():
-        if name in secret_names and isinstance(spec, Mapping):
-            spec = {**spec, "secret": True}
-        parsed.append(parse_question(name, spec))
+        secret = name in secret_names and isinstance(spec, Mapping)
+        parsed.append(parse_question(name, {**spec, "secret": True} if secret else spec))
     subdirectory = str(settings.get("subdirectory", "")).strip("/")
     exclude = settings.get("exclude")
     return TemplateConfig(
@@ -90,7 +102,8 @@ def load_template_config(root: Path) -> TemplateConfig:
         subdirectory=subdirectory,
         templates_suffix=str(settings.get("templates_suffix", ".jinja")),
         answers_file=str(settings.get("answers_file", ".copier-answers.yml")),
-        exclude=tuple(exclude) if exclude is not None
+        exclude=tuple(exclude)
+        if exclude is not None
         else (DEFAULT_EXCLUDE if not subdirectory else ()),
         envops=dict(settings.get("envops") or {}),
         questions=tuple(parsed),
@@ -112,13 +125,13 @@ def _load_documents(path: Path) -> list[Any]:
         for match in sorted(root.glob(pattern)):
             if not match.resolve().is_relative_to(root):
                 raise TemplateError(f"{path}: !include {pattern!r} leaves the template folder")
-            included.extend(_flatten(yaml.load_all(match.read_bytes(), Loader=Loader)))  # noqa: S506
+            included.extend(_flatten(yaml.load_all(match.read_bytes(), Loader=Loader)))
         return included
 
     Loader.add_constructor("!include", include)
     try:
         with path.open("rb") as handle:
-            return _flatten(yaml.load_all(handle, Loader=Loader))  # noqa: S506
+            return _flatten(yaml.load_all(handle, Loader=Loader))
     except yaml.YAMLError as exc:
         raise TemplateError(f"{path} is not valid YAML: {exc}") from exc
 

@@ -23,18 +23,25 @@ def check_destination(dest: Path) -> None:
     """Fail early, before rendering, if ``dest`` cannot become a new repo."""
     if dest.exists() or dest.is_symlink():
         if not dest.is_dir():
-            raise DestinationError(f"destination {dest} exists and is not a directory",
-                                   hint="choose a new folder name")
+            raise DestinationError(
+                f"destination {dest} exists and is not a directory", hint="choose a new folder name"
+            )
         if any(dest.iterdir()):
-            raise DestinationError(f"destination {dest} exists and is not empty",
-                                   hint="choose a new folder, or empty this one first")
+            raise DestinationError(
+                f"destination {dest} exists and is not empty",
+                hint="choose a new folder, or empty this one first",
+            )
     parent = _existing_parent(dest)
     if not parent.is_dir():
-        raise DestinationError(f"cannot create {dest}: {parent} is not a directory",
-                               hint="choose a destination inside a folder")
+        raise DestinationError(
+            f"cannot create {dest}: {parent} is not a directory",
+            hint="choose a destination inside a folder",
+        )
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise DestinationError(f"cannot write to {parent}: permission denied",
-                               hint="choose a destination you can write to")
+        raise DestinationError(
+            f"cannot write to {parent}: permission denied",
+            hint="choose a destination you can write to",
+        )
 
 
 def _existing_parent(dest: Path) -> Path:
@@ -51,8 +58,10 @@ def staging_dir(dest: Path) -> Iterator[Path]:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.scaffolder-", dir=dest.parent))
     except OSError as exc:
-        raise DestinationError(f"cannot write to {dest.parent}: {exc.strerror or exc}",
-                               hint="choose a destination you can write to") from exc
+        raise DestinationError(
+            f"cannot write to {dest.parent}: {exc.strerror or exc}",
+            hint="choose a destination you can write to",
+        ) from exc
     try:
         yield tmp
     finally:
@@ -88,9 +97,10 @@ def create_atomically(dest: Path, fill: Callable[[Path], list[str]]) -> list[str
             tmp.rename(dest)
         except OSError as exc:
             if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
-                raise DestinationError(f"destination {dest} is no longer empty",
-                                       hint="something wrote to it meanwhile; choose another"
-                                       ) from exc
+                raise DestinationError(
+                    f"destination {dest} is no longer empty",
+                    hint="something wrote to it meanwhile; choose another",
+                ) from exc
             raise DestinationError(f"cannot create {dest}: {exc.strerror or exc}") from exc
     return written
 

@@ -42,6 +42,7 @@ def command(catalogs: tuple[str, ...], as_json: bool) -> None:
     for column in ("name", "kind", "latest", "versions", "description"):
         table.add_column(column, no_wrap=column != "description")
     for gp in catalog:
-        table.add_row(gp.name, gp.kind, gp.latest.version, ", ".join(gp.version_names),
-                      gp.description)
+        table.add_row(
+            gp.name, gp.kind, gp.latest.version, ", ".join(gp.version_names), gp.description
+        )
     Console().print(table)

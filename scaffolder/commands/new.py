@@ -17,13 +17,24 @@ from scaffolder.commands.options import catalog_option, data_options
 @data_options
 @catalog_option
 @click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
-@click.option("--defaults", is_flag=True,
-              help="Use defaults for every question not answered by --data; never prompt.")
-@click.option("--save-answers", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
-              help="Also write the answers (never secrets) to FILE, for --data-file replays.")
+@click.option(
+    "--defaults",
+    is_flag=True,
+    help="Use defaults for every question not answered by --data; never prompt.",
+)
+@click.option(
+    "--save-answers",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Also write the answers (never secrets) to FILE, for --data-file replays.",
+)
 @click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the result as JSON on stdout (implies no prompts).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the result as JSON on stdout (implies no prompts).",
+)
 def command(
     golden_path: str | None,
     dest: Path | None,
@@ -60,14 +71,23 @@ def command(
     if interactive:
         from scaffolder.wizard import run_wizard
 
-        run_wizard(catalog, golden_path=golden_path, dest=dest, version=version,
-                   provided=provided, git=not no_git, save_answers=save_answers)
+        run_wizard(
+            catalog,
+            golden_path=golden_path,
+            dest=dest,
+            version=version,
+            provided=provided,
+            git=not no_git,
+            save_answers=save_answers,
+        )
         return
     if golden_path is None or dest is None:
         missing = "GOLDEN_PATH and DEST" if golden_path is None else "DEST"
-        raise AnswerError(f"missing {missing} (no terminal to ask on)",
-                          hint="run `scaffolder new GOLDEN_PATH DEST --defaults --data KEY=VALUE`;"
-                          " `scaffolder list` shows golden paths")
+        raise AnswerError(
+            f"missing {missing} (no terminal to ask on)",
+            hint="run `scaffolder new GOLDEN_PATH DEST --defaults --data KEY=VALUE`;"
+            " `scaffolder list` shows golden paths",
+        )
     the_plan = plan(catalog, golden_path, version=version, data=provided)
     progress = None if as_json else _progress
     result = generate(the_plan, dest, git=not no_git, progress=progress)

@@ -37,6 +37,5 @@ def data_options(func: F) -> F:
         "data",
         multiple=True,
         metavar="KEY=VALUE",
-        help="Answer one question (repeatable; wins over --data-file). "
-        "Lists as [a, b] or a,b.",
+        help="Answer one question (repeatable; wins over --data-file). Lists as [a, b] or a,b.",
     )(func)

@@ -14,8 +14,9 @@ from scaffolder.commands.options import catalog_option
 @catalog_option
 @click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON on stdout.")
-def command(golden_path: str, catalogs: tuple[str, ...], version: str | None,
-            as_json: bool) -> None:
+def command(
+    golden_path: str, catalogs: tuple[str, ...], version: str | None, as_json: bool
+) -> None:
     """Show GOLDEN_PATH's questions: type, default, choices and when they are asked."""
     from scaffolder.catalog import load_catalog
     from scaffolder.generate import renderer_for
@@ -39,8 +40,13 @@ def command(golden_path: str, catalogs: tuple[str, ...], version: str | None,
         for q in questions
     ]
     if as_json:
-        click.echo(json.dumps({"golden_path": gp.name, "version": chosen.version,
-                               "questions": rows}, indent=2, default=str))
+        click.echo(
+            json.dumps(
+                {"golden_path": gp.name, "version": chosen.version, "questions": rows},
+                indent=2,
+                default=str,
+            )
+        )
         return
 
     from rich.console import Console

@@ -1,0 +1,5 @@
+"""``python -m scaffolder``: the same CLI as the console script."""
+
+from scaffolder.cli import run
+
+run()
