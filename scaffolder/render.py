@@ -85,9 +85,24 @@ class RenderMeta:
 @dataclass(frozen=True)
 class _Source:
     relpath: str  # relative to the template dir, POSIX
+    target: str  # relpath without the templates suffix; may hold Jinja
     templated: bool  # ends in the templates suffix
     executable: bool
-    path_has_jinja: bool
+
+
+# pathspec 1.0 renamed copier's gitignore-style patterns; copier picks the name the same way.
+_PATTERN_STYLE = "gitignore" if int(pathspec.__version__.split(".")[0]) >= 1 else "gitwildmatch"
+
+
+def _template_line(exc: BaseException, relpath: str) -> int | None:
+    """The template line Jinja's rewritten traceback points at, for runtime errors."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(relpath):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 class Renderer:
@@ -113,23 +128,27 @@ class Renderer:
             raise TemplateError(
                 f"template folder {base} does not exist", hint="check _subdirectory in copier.yml"
             )
-        exclude = pathspec.PathSpec.from_lines("gitwildmatch", self.config.exclude)
+        exclude = pathspec.PathSpec.from_lines(_PATTERN_STYLE, self.config.exclude)
         suffix = self.config.templates_suffix
         for dirpath, dirnames, filenames in os.walk(base):
             rel_dir = Path(dirpath).relative_to(base)
             dirnames[:] = sorted(
                 d for d in dirnames if not exclude.match_file((rel_dir / d).as_posix() + "/")
             )
+            names = set(filenames)
             for name in sorted(filenames):
                 rel = (rel_dir / name).as_posix()
                 if exclude.match_file(rel):
                     continue
+                templated = bool(suffix) and name.endswith(suffix)
+                if suffix and not templated and name + suffix in names:
+                    continue  # copier: a templated sibling wins over the plain file
                 mode = (Path(dirpath) / name).stat().st_mode
                 yield _Source(
                     relpath=rel,
-                    templated=bool(suffix) and name.endswith(suffix),
+                    target=rel[: -len(suffix)] if templated else rel,
+                    templated=templated,
                     executable=bool(mode & stat.S_IXUSR),
-                    path_has_jinja="{{" in rel or "{%" in rel,
                 )
 
     def context(self, answers: Answers, meta: RenderMeta) -> dict[str, Any]:
@@ -166,15 +185,12 @@ class Renderer:
         return tree
 
     def _render(self, context: dict[str, Any]) -> RenderedTree:
-        suffix = self.config.templates_suffix
         answers_file = self.config.answers_file
         files: dict[str, RenderedFile] = {}
         for source in self._sources:
             target = self._target_path(source, context)
             if target is None:
                 continue
-            if source.templated:
-                target = target[: -len(suffix)]
             if target == answers_file:
                 continue  # written by scaffolder.project, never by the template
             if source.templated:
@@ -185,10 +201,10 @@ class Renderer:
         return RenderedTree(files)
 
     def _target_path(self, source: _Source, context: dict[str, Any]) -> str | None:
-        if not source.path_has_jinja:
-            return source.relpath
+        if "{{" not in source.target and "{%" not in source.target:
+            return source.target
         parts = []
-        for raw in source.relpath.split("/"):
+        for raw in source.target.split("/"):
             part = raw
             if "{{" in raw or "{%" in raw:
                 template = self._path_templates.get(raw)
@@ -210,7 +226,7 @@ class Renderer:
             raise self._error(relpath, exc) from exc
 
     def _error(self, relpath: str, exc: JinjaTemplateError) -> TemplateError:
-        line = getattr(exc, "lineno", None)
+        line = getattr(exc, "lineno", None) or _template_line(exc, relpath)
         where = f"{relpath}:{line}" if line else relpath
         return TemplateError(
             f"template {self.config.root.name} failed to render {where}: {exc}",

@@ -53,20 +53,32 @@ def _existing_parent(dest: Path) -> Path:
 
 @contextlib.contextmanager
 def staging_dir(dest: Path) -> Iterator[Path]:
-    """A temporary folder beside ``dest``, removed unless it was moved into place."""
+    """A temporary folder beside ``dest``, removed unless it was moved into place.
+
+    Parent folders created for it are removed again when the operation fails.
+    """
+    created = [p for p in [dest.parent, *dest.parent.parents] if not p.exists()]
+    succeeded = False
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.scaffolder-", dir=dest.parent))
-    except OSError as exc:
-        raise DestinationError(
-            f"cannot write to {dest.parent}: {exc.strerror or exc}",
-            hint="choose a destination you can write to",
-        ) from exc
-    try:
-        yield tmp
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.scaffolder-", dir=dest.parent))
+        except OSError as exc:
+            raise DestinationError(
+                f"cannot write to {dest.parent}: {exc.strerror or exc}",
+                hint="choose a destination you can write to",
+            ) from exc
+        try:
+            yield tmp
+            succeeded = True
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        if not succeeded:
+            for folder in created:  # deepest first
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
 
 
 def write_tree(root: Path, tree: RenderedTree, extra: dict[str, str] | None = None) -> list[str]:

@@ -1,0 +1,42 @@
+"""Hermetic tests: no writes to $HOME, an isolated git identity and config, no user catalog."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scaffolder import catalog as catalog_module
+from scaffolder import generate as generate_module
+from scaffolder import template as template_module
+from tests.helpers import REPO_ROOT
+
+
+@pytest.fixture(autouse=True)
+def hermetic_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.setenv(var, "scaffolder-tests" if "NAME" in var else "tests@example.invalid")
+    monkeypatch.delenv(catalog_module.ENV_VAR, raising=False)
+    monkeypatch.setenv("PATH", f"{REPO_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    yield
+    # Catalog and template loads are cached per process; tests build catalogs in tmp dirs.
+    catalog_module._load.cache_clear()
+    template_module.load_template_config.cache_clear()
+    generate_module.renderer_for.cache_clear()
+
+
+@pytest.fixture
+def demo_catalog(tmp_path: Path) -> Path:
+    from tests.helpers import build_demo_catalog
+
+    return build_demo_catalog(tmp_path / "catalog")

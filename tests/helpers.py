@@ -1,0 +1,116 @@
+"""Helpers shared by the tests: fixture catalogs built from dicts, and in-process CLI runs."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scaffolder.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_file_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Write ``files`` (relative path -> text) below ``root``; text is dedented."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+DEMO_COPIER_YML = """\
+    _subdirectory: template
+    ---
+    !include pins.yml
+    ---
+    name:
+      type: str
+      help: Service name
+      placeholder: payments
+      validator: "{% if not (name | regex_search('^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$')) %}must be a DNS-1123 label{% endif %}"
+    namespace:
+      type: str
+      help: Namespace to deploy into
+      default: "{{ name }}-ns"
+    port:
+      type: int
+      help: Port
+      default: 8080
+      validator: "{% if port < 1024 or port > 65535 %}must be between 1024 and 65535{% endif %}"
+    environments:
+      type: str
+      help: Environments
+      multiselect: true
+      choices: [dev, stage, prod]
+      default: [dev, prod]
+      validator: "{% if not environments %}choose at least one{% endif %}"
+    gpu:
+      type: bool
+      help: Needs a GPU?
+      default: false
+    gpu_count:
+      type: int
+      help: GPUs per replica
+      default: 1
+      when: "{{ gpu }}"
+    token:
+      type: str
+      help: API token
+      secret: true
+      default: ""
+"""
+
+DEMO_FILES = {
+    "pins.yml": """\
+        pins:
+          type: yaml
+          when: false
+          default:
+            kubernetes: "1.35.0"
+        """,
+    "template/README.md.jinja": "# {{ name }}\n\nkubernetes {{ pins.kubernetes }}\n",
+    "template/static.txt": "{{ not rendered }}\n",
+    "template/deploy/{{ name }}.yaml.jinja": "namespace: {{ namespace }}\nport: {{ port }}\n",
+    "template/{% if gpu %}gpu.yaml{% endif %}.jinja": "gpus: {{ gpu_count }}\n",
+    "template/envs.txt.jinja": "{% for e in environments %}{{ e }}\n{% endfor %}",
+    "template/secret.txt.jinja": "token-set: {{ token != '' }}\n",
+}
+
+
+def build_demo_catalog(root: Path, versions: tuple[str, ...] = ("1.0.0",)) -> Path:
+    """A catalog with golden path ``demo`` at the given versions (identical content)."""
+    build_file_tree(
+        root / "templates/demo",
+        {
+            "golden-path.yml": "title: Demo\ndescription: A demo golden path for tests\n",
+            "CHANGELOG.md": "# demo\n",
+        },
+    )
+    for version in versions:
+        build_file_tree(
+            root / "templates/demo" / version, {"copier.yml": DEMO_COPIER_YML, **DEMO_FILES}
+        )
+    return root
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Run:
+    """Run the CLI in-process and capture its output."""
+    capsys.readouterr()
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)

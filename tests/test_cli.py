@@ -1,0 +1,86 @@
+"""The CLI shell: help, list, questions, exit codes of usage errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scaffolder.cli import COMMANDS, cli
+from tests.helpers import run_cli
+
+
+def test_help_lists_every_command_without_importing_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from scaffolder.cli import main; main(['--help']);"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('jinja2', 'copier', 'rich', 'questionary', 'yaml')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for name in COMMANDS:
+        assert name in code.stdout
+    assert code.stdout.strip().endswith("[]"), "heavy modules are imported lazily"
+
+
+def test_every_registered_command_loads_and_matches_its_name() -> None:
+    for name in COMMANDS:
+        command = cli.get_command(None, name)  # type: ignore[arg-type]
+        assert command is not None and command.name == name
+
+
+def test_list_json(capsys: pytest.CaptureFixture[str], demo_catalog: Path) -> None:
+    r = run_cli(capsys, "list", "--json", "--catalog", demo_catalog)
+    rows = {row["name"]: row for row in json.loads(r.out)}
+    assert rows["demo"]["versions"] == ["1.0.0"] and rows["demo"]["latest"] == "1.0.0"
+    assert rows["service"]["kind"] == "service"
+    assert set(rows["demo"]) == {
+        "name",
+        "kind",
+        "title",
+        "description",
+        "owner",
+        "tags",
+        "versions",
+        "latest",
+        "catalog",
+    }
+
+
+def test_list_table(capsys: pytest.CaptureFixture[str], demo_catalog: Path) -> None:
+    r = run_cli(capsys, "list", "--catalog", demo_catalog)
+    assert r.code == 0 and "demo" in r.out and "A demo golden path for tests" in r.out
+
+
+def test_questions(capsys: pytest.CaptureFixture[str], demo_catalog: Path) -> None:
+    r = run_cli(capsys, "questions", "demo", "--catalog", demo_catalog, "--json")
+    questions = {q["name"]: q for q in json.loads(r.out)["questions"]}
+    assert "pins" not in questions
+    assert questions["name"]["required"] and not questions["port"]["required"]
+    assert questions["token"]["secret"]
+    r = run_cli(capsys, "questions", "demo", "--catalog", demo_catalog)
+    assert "required" in r.out and "{{ gpu }}" in r.out
+
+
+def test_usage_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(capsys, "nope")
+    assert r.code == 1 and "No such command 'nope'" in r.err
+    r = run_cli(capsys, "new", "--bogus")
+    assert r.code == 1 and "No such option" in r.err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from scaffolder import __version__
+
+    r = run_cli(capsys, "--version")
+    assert r.code == 0 and __version__ in r.out
