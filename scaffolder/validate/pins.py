@@ -1,0 +1,62 @@
+"""What a repo's golden path pins: the Kubernetes version and CRD versions to validate against.
+
+Read from the version of the golden path the repo records (its ``pins`` computed value:
+``pins.kubernetes`` and ``pins.crds`` as ``{project: version}``), so a repo is validated
+against what its golden path targeted, not against whatever is newest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffolder.errors import ScaffolderError
+
+
+@dataclass(frozen=True)
+class RepoPins:
+    kubernetes: str | None = None
+    crds: Mapping[str, str] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def repo_pins(root: Path, catalogs: tuple[str, ...] = ()) -> RepoPins:
+    """Pins of the golden-path version recorded in ``root``; empty for other repos."""
+    from scaffolder.project import ANSWERS_FILE, read_record
+
+    if not (root / ANSWERS_FILE).is_file():
+        return RepoPins()
+    try:
+        record = read_record(root)
+        pins = pins_for(record.golden_path, record.version, record.answers, catalogs)
+    except ScaffolderError as exc:
+        return RepoPins(notes=[f"cannot read the golden path's pins: {exc}"])
+    return pins
+
+
+def pins_for(
+    golden_path: str, version: str, answers: Mapping[str, Any], catalogs: tuple[str, ...] = ()
+) -> RepoPins:
+    from scaffolder.catalog import load_catalog
+    from scaffolder.generate import renderer_for
+    from scaffolder.questions import resolve_answers
+
+    chosen = load_catalog(catalogs).get(golden_path).version(version)
+    renderer = renderer_for(chosen)
+    known = {q.name for q in renderer.config.questions if not q.computed}
+    resolved = resolve_answers(
+        renderer.config.questions,
+        renderer.evaluator,
+        {k: v for k, v in answers.items() if k in known},
+    )
+    pins = resolved.context.get("pins") or {}
+    if not isinstance(pins, dict):
+        return RepoPins()
+    kubernetes = pins.get("kubernetes")
+    crd_pins = pins.get("crds")
+    return RepoPins(
+        kubernetes=str(kubernetes) if kubernetes else None,
+        crds={str(k): str(v) for k, v in crd_pins.items()} if isinstance(crd_pins, dict) else None,
+    )

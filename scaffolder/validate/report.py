@@ -1,0 +1,34 @@
+"""The human report of ``validate`` on stderr."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from rich.console import Console
+
+from scaffolder.validate.findings import Report
+
+
+def print_report(report: Report, console: Console | None = None) -> None:
+    console = console or Console(stderr=True, highlight=False)
+    checked = ", ".join(f"{n} {check}" for check, n in sorted(report.checked.items()))
+    console.print(
+        f"[bold]validate[/] {report.root} (Kubernetes {report.kubernetes_version}):"
+        f" checked {checked}"
+    )
+    ordered = sorted(report.findings, key=lambda f: (f.file, f.object or "", f.field or ""))
+    for file, group in groupby(ordered, key=lambda f: f.file):
+        console.print(f"\n[bold]{file}[/]")
+        for f in group:
+            colour = "red" if f.severity == "error" else "yellow"
+            where = ": ".join(p for p in (f.object, f.field) if p)
+            console.print(
+                f"  [{colour}]{f.severity}[/] [dim]{f.check}[/] "
+                + (f"{where}: " if where else "")
+                + f.message
+            )
+    errors, warnings = len(report.errors), len(report.findings) - len(report.errors)
+    if report.ok:
+        console.print(f"\n[green]valid[/] ({warnings} warnings)")
+    else:
+        console.print(f"\n[red]{errors} errors[/], {warnings} warnings")
