@@ -42,7 +42,7 @@ def entity_problems(entity: Any) -> Iterator[tuple[str, str]]:
         or api_version.startswith("scaffolder.backstage.io/")
     ):
         yield "apiVersion", f"expected backstage.io/v1alpha1 (or v1beta1), got {api_version!r}"
-    kind = entity.get("kind")
+    kind = str(entity.get("kind"))
     if kind not in REQUIRED_SPEC:
         yield "kind", f"unknown entity kind {kind!r}; one of: {', '.join(REQUIRED_SPEC)}"
     metadata = entity.get("metadata")
