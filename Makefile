@@ -39,8 +39,10 @@ docs: $(STAMP)
 pytest: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -n auto -q
 
+## bench: the benchmark scripts; their figures go in bench/RESULTS.md
 bench: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python bench/bench_cli.py
+	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_cli.py
+	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_wizard.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

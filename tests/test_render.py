@@ -114,3 +114,25 @@ def test_output_equals_copier_copy(demo_catalog: Path, tmp_path: Path) -> None:
     )
     theirs = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert ours == theirs
+
+
+BUILTIN_SAMPLES = {("service", "1.0.0"): {"name": "payments", "environments": ["prod"]}}
+
+
+@pytest.mark.parametrize(("golden_path", "version"), sorted(BUILTIN_SAMPLES))
+def test_builtin_golden_paths_render_like_copier(
+    golden_path: str, version: str, tmp_path: Path
+) -> None:
+    copier = pytest.importorskip("copier")
+    data = BUILTIN_SAMPLES[(golden_path, version)]
+    the_plan = plan(load_catalog(), golden_path, version=version, data=data)
+    ours = {p: f.content for p, f in the_plan.render().items()}
+    copier.run_copy(
+        str(the_plan.version.root), tmp_path, data=data, defaults=True, quiet=True, vcs_ref=None
+    )
+    theirs = {
+        p.relative_to(tmp_path).as_posix(): p.read_bytes()
+        for p in tmp_path.rglob("*")
+        if p.is_file()
+    }
+    assert ours == theirs
