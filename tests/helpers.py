@@ -82,6 +82,15 @@ DEMO_FILES = {
     "template/{% if gpu %}gpu.yaml{% endif %}.jinja": "gpus: {{ gpu_count }}\n",
     "template/envs.txt.jinja": "{% for e in environments %}{{ e }}\n{% endfor %}",
     "template/secret.txt.jinja": "token-set: {{ token != '' }}\n",
+    # Enough of a real repo for every built-in service rule to pass.
+    "template/CODEOWNERS.jinja": "* @platform-team\n",
+    "template/catalog-info.yaml.jinja": "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+    "metadata:\n  name: {{ name }}\nspec:\n  type: service\n  lifecycle: production\n"
+    "  owner: group:platform-team\n",
+    "template/.github/workflows/ci.yml": "name: CI\non: [push]\njobs:\n  test:\n"
+    "    runs-on: ubuntu-latest\n    steps:\n      - run: python -m pytest\n",
+    "template/docs/runbook.md": "# Runbook\n",
+    "template/docs/rollback.md": "# Rollback\n",
 }
 
 
@@ -114,3 +123,62 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Run:
     code = main([str(a) for a in args])
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
+
+
+# Version 1.1.0 of the demo golden path: the template moves on the way real ones do.
+DEMO_1_1_FILES = {
+    **{k: v for k, v in DEMO_FILES.items() if k != "template/secret.txt.jinja"},  # removed
+    "template/README.md.jinja": "# {{ name }}\n\nkubernetes {{ pins.kubernetes }}\n\n"
+    "## Support\n\nAsk #platform.\n",  # changed
+    "template/deploy/{{ name }}.yaml.jinja": "namespace: {{ namespace }}\nport: {{ port }}\n"
+    "replicas: 2\n",  # changed
+    "template/NEW.md.jinja": "new in 1.1.0 for {{ name }}\n",  # added
+}
+# Version 2.0.0: a new required question and a stricter validator.
+DEMO_2_COPIER_YML = (
+    DEMO_COPIER_YML
+    + """\
+    tier:
+      type: str
+      help: Service tier
+      choices: [critical, standard]
+"""
+)
+
+
+def build_versioned_demo(root: Path) -> Path:
+    """The demo golden path at 1.0.0, 1.1.0 and 2.0.0 (see the constants above)."""
+    build_demo_catalog(root)
+    gp = root / "templates/demo"
+    build_file_tree(gp / "1.1.0", {"copier.yml": DEMO_COPIER_YML, **DEMO_1_1_FILES})
+    build_file_tree(
+        gp / "2.0.0",
+        {
+            "copier.yml": DEMO_2_COPIER_YML,
+            **DEMO_1_1_FILES,
+            "template/tier.txt.jinja": "{{ tier }}\n",
+        },
+    )
+    return root
+
+
+def generate(
+    root: Path, catalog: Path, name: str = "pay", version: str = "1.0.0", *extra: str
+) -> Path:
+    """A repo generated in-process at ``root / name`` with git, returned."""
+    code = main(
+        [
+            "new",
+            "demo",
+            str(root / name),
+            "--catalog",
+            str(catalog),
+            "--version",
+            version,
+            "-d",
+            f"name={name}",
+            *extra,
+        ]
+    )
+    assert code == 0
+    return root / name

@@ -21,7 +21,18 @@ def render_demo(catalog: Path, **data: str) -> dict[str, bytes]:
 
 def test_paths_and_contents_are_rendered_like_copier(demo_catalog: Path) -> None:
     files = render_demo(demo_catalog)
-    assert sorted(files) == ["README.md", "deploy/pay.yaml", "envs.txt", "secret.txt", "static.txt"]
+    assert sorted(files) == [
+        ".github/workflows/ci.yml",
+        "CODEOWNERS",
+        "README.md",
+        "catalog-info.yaml",
+        "deploy/pay.yaml",
+        "docs/rollback.md",
+        "docs/runbook.md",
+        "envs.txt",
+        "secret.txt",
+        "static.txt",
+    ]
     assert files["README.md"] == b"# pay\n\nkubernetes 1.35.0\n"
     assert files["deploy/pay.yaml"] == b"namespace: pay-ns\nport: 8080\n"
     assert files["static.txt"] == b"{{ not rendered }}\n", "files without .jinja are verbatim"

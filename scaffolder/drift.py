@@ -1,0 +1,146 @@
+"""Template drift: every file of a repo classified against its base and target renders.
+
+``base`` is what the recorded version renders with the recorded answers, ``ours`` is the repo,
+``theirs`` is what the target version renders. The class of a file says what an upgrade would
+do with it, and whether a difference is a deliberate local edit or the template moving on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from scaffolder.origin import AnswerProblem, Origin, TargetPlan, target_plan
+from scaffolder.render import RenderedTree
+
+
+class FileStatus(StrEnum):
+    """How one file relates to the golden path (docs/guides/diff.md explains each)."""
+
+    UNCHANGED = "unchanged"  # the repo has what the target renders
+    MODIFIED = "modified"  # deliberate local edit; the template did not change the file
+    OUTDATED = "outdated"  # the template changed, the repo did not: an upgrade applies cleanly
+    CONFLICTING = "conflicting"  # both changed it (or both added it, differently)
+    DELETED = "deleted"  # the golden path has it; the repo deleted it
+    ADDED = "added"  # new in the target version; the repo does not have it yet
+    REMOVED = "removed"  # the target version no longer has it; the repo still does
+
+
+DRIFT = frozenset(FileStatus) - {FileStatus.UNCHANGED}
+
+
+@dataclass(frozen=True)
+class FileDrift:
+    path: str
+    status: FileStatus
+    base: bytes | None
+    ours: bytes | None
+    theirs: bytes | None
+    locally_modified: bool = False  # for REMOVED: the repo's copy differs from the base
+
+
+@dataclass
+class RepoDrift:
+    """The drift of one repo: its origin, the versions compared and every file's class."""
+
+    repo: Path
+    golden_path: str
+    version: str
+    target_version: str
+    files: list[FileDrift] = field(default_factory=list)
+    answer_problems: list[AnswerProblem] = field(default_factory=list)
+    dropped_answers: list[str] = field(default_factory=list)
+    recorded: bool = True
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(f.status.value for f in self.files)
+        return {s.value: counts.get(s.value, 0) for s in FileStatus}
+
+    @property
+    def drifted(self) -> list[FileDrift]:
+        return [f for f in self.files if f.status in DRIFT]
+
+    @property
+    def has_drift(self) -> bool:
+        return bool(self.drifted or self.answer_problems)
+
+
+def classify(
+    base: Mapping[str, bytes], ours: Mapping[str, bytes | None], theirs: Mapping[str, bytes] | None
+) -> list[FileDrift]:
+    """Classify every path the base or target renders; ``ours`` maps them to repo bytes."""
+    target = base if theirs is None else theirs
+    out = []
+    for path in sorted(set(base) | set(target)):
+        b, o, t = base.get(path), ours.get(path), target.get(path)
+        status: FileStatus | None
+        modified = False
+        if t is None:  # the target does not render it
+            if o is None:
+                continue  # gone on both sides
+            modified = b is not None and o != b
+            status = FileStatus.REMOVED
+        elif o is None:
+            status = FileStatus.DELETED if b is not None else FileStatus.ADDED
+        elif o == t:
+            status = FileStatus.UNCHANGED
+        elif b is None:
+            status = FileStatus.CONFLICTING  # added by both sides, differently
+        elif o == b:
+            status = FileStatus.OUTDATED
+        elif t == b:
+            status = FileStatus.MODIFIED
+        else:
+            status = FileStatus.CONFLICTING
+        out.append(FileDrift(path, status, b, o, t, modified))
+    return out
+
+
+def read_repo_files(repo: Path, paths: set[str]) -> dict[str, bytes | None]:
+    """The repo's bytes for each path (None where the file does not exist)."""
+    out: dict[str, bytes | None] = {}
+    for path in paths:
+        try:
+            out[path] = (repo / path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            out[path] = None
+    return out
+
+
+def _contents(tree: RenderedTree) -> dict[str, bytes]:
+    return {p: f.content for p, f in tree.items()}
+
+
+def repo_drift(
+    origin: Origin,
+    target_version: str | None = None,
+    *,
+    data: Mapping[str, Any] | None = None,
+    target: TargetPlan | None = None,
+) -> RepoDrift:
+    """Compare a repo with its base render and the target version's render."""
+    base_plan = origin.base_plan()
+    folder = origin.repo.resolve().name
+    base = _contents(base_plan.render(folder))
+    target = target or target_plan(origin, target_version, data=data)
+    theirs = _contents(target.plan.render(folder)) if target.plan else None
+    ours = read_repo_files(origin.repo, set(base) | set(theirs or {}))
+    version = (
+        target.plan.version.version
+        if target.plan
+        else (origin.golden_path.version(target_version).version)
+    )
+    return RepoDrift(
+        repo=origin.repo,
+        golden_path=origin.golden_path.name,
+        version=origin.record.version,
+        target_version=version,
+        files=classify(base, ours, theirs),
+        answer_problems=list(target.problems),
+        dropped_answers=list(target.dropped),
+        recorded=origin.recorded,
+    )

@@ -1,0 +1,122 @@
+"""Where a repo comes from, and the renders diff and upgrade compare it with.
+
+A repo's *origin* is its recorded golden path, version and answers. From it we build two
+plans: the **base** (the recorded version with the recorded answers: what the repo looked
+like when it was generated or last upgraded) and the **target** (a newer version, with the
+recorded answers carried over and new questions answered). Both render through the shared
+renderers, so a fleet with common versions compiles each template once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffolder.catalog import Catalog, GoldenPath, load_catalog
+from scaffolder.errors import AnswerError
+from scaffolder.generate import Plan, renderer_for
+from scaffolder.project import ProjectRecord, read_record
+from scaffolder.questions import Ask, resolve_answers
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A repo's recorded golden path, version and answers, resolved in a catalog."""
+
+    repo: Path
+    record: ProjectRecord
+    golden_path: GoldenPath
+    recorded: bool = True  # False when given on the command line for a foreign repo
+
+    def base_plan(self) -> Plan:
+        """The recorded version rendered with the recorded answers."""
+        version = self.golden_path.version(self.record.version)
+        renderer = renderer_for(version)
+        known = {q.name for q in renderer.config.questions if not q.computed}
+        answers = resolve_answers(
+            renderer.config.questions,
+            renderer.evaluator,
+            {k: v for k, v in self.record.answers.items() if k in known},
+        )
+        return Plan(self.golden_path, version, answers)
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    """A recorded answer the target version does not accept, or a new question to answer."""
+
+    question: str
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        return self.message + (f"; {self.hint}" if self.hint else "")
+
+
+@dataclass(frozen=True)
+class TargetPlan:
+    plan: Plan | None  # None when the answers could not be resolved for the target
+    problems: list[AnswerProblem] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # answers the target no longer asks
+
+
+def load_origin(
+    repo: Path,
+    catalog: Catalog | None = None,
+    *,
+    golden_path: str | None = None,
+    version: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> Origin:
+    """The origin recorded in ``repo``, or one given for a repo scaffolder did not make."""
+    catalog = catalog or load_catalog()
+    if golden_path is not None:
+        gp = catalog.get(golden_path)
+        chosen = gp.version(version)
+        renderer = renderer_for(chosen)
+        answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {})
+        record = ProjectRecord(gp.name, chosen.version, gp.catalog, gp.src_path, answers.recorded)
+        return Origin(repo, record, gp, recorded=False)
+    record = read_record(repo)
+    gp = catalog.get(record.golden_path)
+    gp.version(record.version)  # fails early, listing the versions, if it is not there
+    return Origin(repo, record, gp)
+
+
+def target_plan(
+    origin: Origin,
+    version: str | None = None,
+    *,
+    data: Mapping[str, Any] | None = None,
+    ask: Ask | None = None,
+) -> TargetPlan:
+    """The target version with the recorded answers carried over.
+
+    Answers to questions the target no longer asks are dropped (and listed). An answer the
+    target rejects, or a new required question nobody answered, becomes a problem; every
+    problem is collected, not just the first.
+    """
+    chosen = origin.golden_path.version(version)
+    renderer = renderer_for(chosen)
+    known = {q.name for q in renderer.config.questions if not q.computed}
+    carried = {k: v for k, v in origin.record.answers.items() if k in known}
+    dropped = sorted(k for k in origin.record.answers if k not in known)
+    provided = {**carried, **(data or {})}
+    problems: list[AnswerProblem] = []
+    for _attempt in range(len(known) + 1):
+        try:
+            answers = resolve_answers(
+                renderer.config.questions, renderer.evaluator, provided, ask=ask
+            )
+        except AnswerError as exc:
+            problems.append(AnswerProblem(exc.question or "?", exc.message, exc.hint))
+            if exc.question in provided:
+                provided.pop(exc.question)  # fall back to its default and look for more
+                continue
+            return TargetPlan(None, problems, dropped)
+        return TargetPlan(
+            None if problems else Plan(origin.golden_path, chosen, answers), problems, dropped
+        )
+    return TargetPlan(None, problems, dropped)

@@ -1,0 +1,70 @@
+"""JSON output of diff and audit; schema documented in docs/reference/report-json.md."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from scaffolder import __version__
+from scaffolder.reports.model import RepoReport
+
+SCHEMA_VERSION = 1
+
+
+def repo_json(report: RepoReport) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": str(report.path), "error": report.error, "level": report.level}
+    drift = report.drift
+    if drift is not None:
+        out.update(
+            golden_path=drift.golden_path,
+            version=drift.version,
+            target_version=drift.target_version,
+            recorded=drift.recorded,
+            summary=drift.summary(),
+            files=[
+                {
+                    "path": f.path,
+                    "status": f.status.value,
+                    **({"locally_modified": True} if f.locally_modified else {}),
+                }
+                for f in drift.files
+            ],
+            answer_problems=[
+                {"question": p.question, "message": p.message, "hint": p.hint}
+                for p in drift.answer_problems
+            ],
+            dropped_answers=drift.dropped_answers,
+        )
+    if report.standards is not None:
+        out["rules"] = [
+            {
+                "id": r.rule.id,
+                "title": r.rule.title,
+                "level": str(r.rule.level),
+                "passed": r.passed,
+                "violations": [
+                    {"message": v.message, "path": v.path, "line": v.line} for v in r.violations
+                ],
+                "suppressed": [
+                    {"message": v.message, "path": v.path, "reason": reason}
+                    for v, reason in r.suppressed
+                ],
+            }
+            for r in report.standards.results
+        ]
+        out["exemption_problems"] = [
+            {"message": v.message, "path": v.path} for v in report.standards.exemption_problems
+        ]
+    return out
+
+
+def render(reports: Sequence[RepoReport]) -> str:
+    return json.dumps(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "scaffolder", "version": __version__},
+            "repos": [repo_json(r) for r in reports],
+        },
+        indent=2,
+    )
