@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("scaffolder.commands.list", "List the golden paths in the catalog."),
     "new": ("scaffolder.commands.new", "Generate a new repo from a golden path."),
     "questions": ("scaffolder.commands.questions", "Show a golden path's questions."),
+    "audit": ("scaffolder.commands.audit", "Audit a fleet of repos against their golden paths."),
     "diff": ("scaffolder.commands.diff", "Show how a repo differs from its golden path."),
     "validate": (
         "scaffolder.commands.validate",

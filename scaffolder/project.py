@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from scaffolder import yamlio
 from scaffolder.errors import ProjectError
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -56,7 +57,7 @@ def read_record(repo: Path, answers_file: str = ANSWERS_FILE) -> ProjectRecord:
             hint="compare it with --golden-path NAME, or record one with `scaffolder adopt`",
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlio.load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ProjectError(
             f"{path} is not valid YAML: {exc}", hint="restore it from git history"

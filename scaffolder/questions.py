@@ -160,6 +160,7 @@ class Evaluator:
     """Renders a question's Jinja pieces (default, when, choices, validator) in a context."""
 
     env: SandboxedEnvironment
+    origin: str = ""  # "service 1.1.0: ", to say which golden path a template error is in
     _compiled: dict[str, Any] = field(default_factory=dict)
 
     def render(self, source: str, context: Mapping[str, Any]) -> str:
@@ -170,12 +171,19 @@ class Evaluator:
             try:
                 template = self.env.from_string(source)
             except JinjaTemplateError as exc:
-                raise TemplateError(f"invalid Jinja in copier.yml: {exc}: {source!r}") from exc
+                raise TemplateError(
+                    f"{self.origin}copier.yml: invalid Jinja {' '.join(source.split())!r}: {exc}",
+                    hint="this is a bug in the golden path; report it to its owner",
+                ) from exc
             self._compiled[source] = template
         try:
             return str(template.render(**context))
-        except JinjaTemplateError as exc:
-            raise TemplateError(f"error evaluating {source!r} in copier.yml: {exc}") from exc
+        except Exception as exc:  # any error raised by template code is the golden path's
+            raise TemplateError(
+                f"{self.origin}copier.yml: error evaluating {' '.join(source.split())!r}: "
+                f"{type(exc).__name__}: {exc}",
+                hint="this is a bug in the golden path; report it to its owner",
+            ) from exc
 
     def _maybe_render(self, value: Any, context: Mapping[str, Any]) -> Any:
         if isinstance(value, str) and ("{{" in value or "{%" in value):

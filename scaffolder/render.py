@@ -111,7 +111,8 @@ class Renderer:
     def __init__(self, config: TemplateConfig, *, cache_size: int = 512) -> None:
         self.config = config
         self.env: SandboxedEnvironment = make_environment(config.template_dir, config.envops)
-        self.evaluator = Evaluator(self.env)
+        self.origin = f"{config.root.parent.name} {config.root.name}"
+        self.evaluator = Evaluator(self.env, origin=f"{self.origin}: ")
         self._sources = tuple(self._scan())
         self._path_templates: dict[str, Template] = {}
         self._cache: OrderedDict[tuple[str, str, str, str], RenderedTree] = OrderedDict()
@@ -212,7 +213,7 @@ class Renderer:
                     template = self._path_templates[raw] = self.env.from_string(raw)
                 try:
                     part = template.render(**context)
-                except JinjaTemplateError as exc:
+                except Exception as exc:  # any error raised by template code
                     raise self._error(source.relpath, exc) from exc
                 if not part.strip():
                     return None
@@ -222,13 +223,16 @@ class Renderer:
     def _render_file(self, relpath: str, context: dict[str, Any]) -> str:
         try:
             return self.env.get_template(relpath).render(**context)
-        except JinjaTemplateError as exc:
+        except Exception as exc:  # any error raised by template code
             raise self._error(relpath, exc) from exc
 
-    def _error(self, relpath: str, exc: JinjaTemplateError) -> TemplateError:
+    def _error(self, relpath: str, exc: Exception) -> TemplateError:
         line = getattr(exc, "lineno", None) or _template_line(exc, relpath)
         where = f"{relpath}:{line}" if line else relpath
+        message = (
+            str(exc) if isinstance(exc, JinjaTemplateError) else (f"{type(exc).__name__}: {exc}")
+        )
         return TemplateError(
-            f"template {self.config.root.name} failed to render {where}: {exc}",
+            f"golden path {self.origin} failed to render {where}: {message}",
             hint="this is a bug in the golden path; report it to the golden path's owner",
         )

@@ -27,6 +27,7 @@ def hermetic_env(
     for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
         monkeypatch.setenv(var, "scaffolder-tests" if "NAME" in var else "tests@example.invalid")
     monkeypatch.delenv(catalog_module.ENV_VAR, raising=False)
+    monkeypatch.setenv("COLUMNS", "200")  # rich tables do not wrap what tests look for
     monkeypatch.setenv("PATH", f"{REPO_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}")
     yield
     # Catalog and template loads are cached per process; tests build catalogs in tmp dirs.

@@ -312,3 +312,23 @@ def test_missing_git_suggests_no_git(
     )
     assert r.code == 1 and "git is not installed" in r.err and "--no-git" in r.err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_golden_path_is_reported_as_its_bug_not_ours(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.helpers import build_file_tree
+
+    build_file_tree(
+        tmp_path / "cat/templates/bad",
+        {
+            "golden-path.yml": "title: Bad\n",
+            "1.0.0/copier.yml": "name:\n  type: str\n  validator: '{{ name() }}'\n",
+        },
+    )
+    r = run_cli(
+        capsys, "new", "bad", tmp_path / "out", "--catalog", tmp_path / "cat", "-d", "name=x"
+    )
+    assert r.code == 1
+    assert "bad 1.0.0: copier.yml: error evaluating '{{ name() }}'" in r.err
+    assert "bug in the golden path" in r.err

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from scaffolder import yamlio
+
 DOCS = "https://scaffolder.dev/reference/rules/"
 SKIP_DIRS = {
     ".git",
@@ -68,6 +70,24 @@ class Rule:
     @property
     def help_url(self) -> str:
         return self.url or f"{DOCS}#{self.id.lower()}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Audit workers send results to the parent process; the parent only reports them,
+        # so a rule travels without its check (closures do not pickle).
+        return (
+            _reported_rule,
+            (self.id, self.title, self.level, self.rationale, self.fix, self.family, self.url),
+        )
+
+
+def _not_runnable(_repo: RepoFiles) -> Iterator[Violation]:
+    raise RuntimeError("this rule was received from another process and cannot run here")
+
+
+def _reported_rule(
+    id: str, title: str, level: Level, rationale: str, fix: str, family: str, url: str
+) -> Rule:
+    return Rule(id, title, level, rationale, fix, _not_runnable, family, url)
 
 
 @dataclass(frozen=True)
@@ -132,7 +152,7 @@ class RepoFiles:
             if not path.endswith((".yaml", ".yml")) or path.startswith(".github/"):
                 continue
             try:
-                docs.extend((path, d) for d in yaml.safe_load_all(self.text(path)) if d)
+                docs.extend((path, d) for d in yamlio.load_all(self.text(path)) if d)
             except yaml.YAMLError:
                 continue  # `validate` reports YAML that does not parse
         return docs
@@ -224,7 +244,7 @@ class RepoFiles:
         for path in self.paths:
             if path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml")):
                 try:
-                    out.append((path, yaml.safe_load(self.text(path))))
+                    out.append((path, yamlio.load(self.text(path))))
                 except yaml.YAMLError:
                     continue
         return out

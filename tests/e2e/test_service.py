@@ -48,7 +48,17 @@ def service_repo(
     data_file.write_text(json.dumps(answers))
     dest = root / "repo"
     result = run(
-        ["scaffolder", "new", "service", str(dest), "--data-file", str(data_file), "--json"],
+        [
+            "scaffolder",
+            "new",
+            "service",
+            str(dest),
+            "--version",
+            "1.0.0",
+            "--data-file",
+            str(data_file),
+            "--json",
+        ],
         cwd=root,
     )
     assert result.returncode == 0, result.stderr
@@ -148,7 +158,9 @@ def test_in_process_run_matches(
     repo, answers = service_repo
     data = [f"{k}={json.dumps(v) if isinstance(v, list) else v}" for k, v in answers.items()]
     args = [a for kv in data for a in ("-d", kv)]
-    r = run_cli(capsys, "new", "service", tmp_path / "again", *args, "--no-git")
+    r = run_cli(
+        capsys, "new", "service", tmp_path / "again", "--version", "1.0.0", *args, "--no-git"
+    )
     assert r.code == 0, r.err
     # The repo's own test run above leaves __pycache__ folders behind; they are not generated.
     theirs = {

@@ -1,0 +1,38 @@
+"""Builds a fleet of generated service repos for the audit and upgrade benchmarks."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+from scaffolder.catalog import load_catalog
+from scaffolder.generate import plan
+from scaffolder.writer import write_tree
+
+ENVIRONMENTS = (["dev", "stage", "prod"], ["prod"], ["dev", "prod"])
+
+
+def make_fleet(root: Path, count: int, *, version: str = "1.0.0", seed: int = 7,
+               edit_share: float = 0.3) -> list[Path]:
+    """``count`` repos of `service` with varied answers; a share gets local edits."""
+    rng = random.Random(seed)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    catalog = load_catalog()
+    repos = []
+    for i in range(count):
+        data = {"name": f"svc-{i:04d}", "environments": ENVIRONMENTS[i % 3],
+                "owner": rng.choice(["payments-team", "search-team", "platform-team"]),
+                "port": 8080 + (i % 5)}
+        the_plan = plan(catalog, "service", version=version, data=data)
+        repo = root / data["name"]
+        repo.mkdir()
+        write_tree(repo, the_plan.render(repo.name),
+                   {".copier-answers.yml": the_plan.record().to_yaml()})
+        if rng.random() < edit_share:
+            with (repo / "README.md").open("a", encoding="utf-8") as f:
+                f.write("\nLocal notes.\n")
+        repos.append(repo)
+    return repos

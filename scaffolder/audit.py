@@ -1,0 +1,99 @@
+"""Auditing a fleet: `check_repo` over many repos in one run, in parallel, never stopping on one.
+
+Repos are sorted by golden path, version and answers before they are split between worker
+processes, so repos that render the same trees land in the same worker and share its render
+cache (a tree renders once per worker). Each worker returns reports without file contents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from scaffolder.catalog import load_catalog
+from scaffolder.project import ANSWERS_FILE
+from scaffolder.reports.model import RepoReport
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Repos to audit: each path is a repo, or a folder whose sub-folders are repos."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not (path / ANSWERS_FILE).exists() and not (path / ".git").exists():
+            children = sorted(
+                p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")
+            )
+            if children:
+                out.extend(children)
+                continue
+        out.append(path)
+    return out
+
+
+def read_list(path: Path) -> list[Path]:
+    """A fleet list: one repo path a line; blank lines and # comments skipped."""
+    base = path.parent
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [
+        base / line.strip() if not Path(line.strip()).is_absolute() else Path(line.strip())
+        for line in lines
+        if line.strip() and not line.strip().startswith("#")
+    ]
+
+
+def _sort_key(repo: Path) -> str:
+    try:
+        return (repo / ANSWERS_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _slim(report: RepoReport) -> RepoReport:
+    if report.drift is not None:
+        report.drift.files = [
+            dataclasses.replace(f, base=None, ours=None, theirs=None) for f in report.drift.files
+        ]
+    return report
+
+
+def _check_chunk(args: tuple[list[Path], tuple[str, ...], str | None]) -> list[RepoReport]:
+    from scaffolder.checkup import check_repo
+
+    repos, catalogs, against = args
+    catalog = load_catalog(catalogs)
+    return [_slim(check_repo(repo, catalog, against=against)) for repo in repos]
+
+
+def audit(
+    repos: Sequence[Path],
+    *,
+    catalogs: tuple[str, ...] = (),
+    against: str | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[RepoReport]:
+    """Check every repo; the result is in the order given."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    order = sorted(range(len(repos)), key=lambda i: _sort_key(repos[i]))
+    # Small chunks keep the progress bar moving and the workers balanced.
+    size = max(1, min(25, len(repos) // (jobs * 4) or 1))
+    chunks = [[repos[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
+    results: list[RepoReport] = []
+    if jobs == 1 or len(chunks) == 1:
+        for chunk in chunks:
+            results.extend(_check_chunk((chunk, catalogs, against)))
+            if progress:
+                progress(len(chunk))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for chunk_result in pool.map(_check_chunk, [(c, catalogs, against) for c in chunks]):
+                results.extend(chunk_result)
+                if progress:
+                    progress(len(chunk_result))
+    ordered: list[RepoReport | None] = [None] * len(repos)
+    for rank, report in enumerate(results):  # results follow `order`
+        ordered[order[rank]] = report
+    return [r for r in ordered if r is not None]

@@ -1,0 +1,49 @@
+"""Fleet-level aggregates of an audit, shared by the summary table and the HTML report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from scaffolder.drift import FileStatus
+from scaffolder.reports.model import RepoReport
+
+LEVELS = ("gold", "silver", "bronze", "none")
+
+
+@dataclass
+class FleetSummary:
+    repos: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    versions: Counter[str] = field(default_factory=Counter)  # "service 1.0.0" -> repos
+    levels: Counter[str] = field(default_factory=Counter)
+    failed_rules: Counter[str] = field(default_factory=Counter)  # "SVC001 title" -> repos
+    drifted_files: Counter[str] = field(default_factory=Counter)  # path -> repos
+    drift: Counter[str] = field(default_factory=Counter)  # status -> files
+    groups: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+
+
+def summarize(reports: Sequence[RepoReport]) -> FleetSummary:
+    summary = FleetSummary(repos=len(reports))
+    for report in reports:
+        if report.error or report.drift is None:
+            summary.errors.append((str(report.path), report.error or "not checked"))
+            continue
+        drift = report.drift
+        key = (drift.golden_path, drift.version)
+        summary.versions[f"{drift.golden_path} {drift.version}"] += 1
+        summary.levels[report.level] += 1
+        group = summary.groups.setdefault(key, Counter())
+        group["repos"] += 1
+        group[f"level:{report.level}"] += 1
+        for status, count in drift.summary().items():
+            summary.drift[status] += count
+            group[status] += count
+        for f in drift.files:
+            if f.status != FileStatus.UNCHANGED:
+                summary.drifted_files[f.path] += 1
+        if report.standards:
+            for r in report.standards.failed():
+                summary.failed_rules[f"{r.rule.id} {r.rule.title}"] += 1
+    return summary
