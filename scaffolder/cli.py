@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "questions": ("scaffolder.commands.questions", "Show a golden path's questions."),
     "audit": ("scaffolder.commands.audit", "Audit a fleet of repos against their golden paths."),
     "diff": ("scaffolder.commands.diff", "Show how a repo differs from its golden path."),
+    "upgrade": ("scaffolder.commands.upgrade", "Upgrade a repo or a fleet to a newer golden path."),
     "validate": (
         "scaffolder.commands.validate",
         "Validate a repo's manifests, workflows and catalog.",

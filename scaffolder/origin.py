@@ -60,6 +60,7 @@ class TargetPlan:
     plan: Plan | None  # None when the answers could not be resolved for the target
     problems: list[AnswerProblem] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # answers the target no longer asks
+    migrated: list[str] = field(default_factory=list)  # answer migrations that ran
 
 
 def load_origin(
@@ -98,11 +99,16 @@ def target_plan(
     target rejects, or a new required question nobody answered, becomes a problem; every
     problem is collected, not just the first.
     """
+    from scaffolder.migrations import apply_answer_steps, steps_between
+
     chosen = origin.golden_path.version(version)
     renderer = renderer_for(chosen)
+    recorded = dict(origin.record.answers)
+    steps = steps_between(origin.golden_path, origin.record.version, chosen.version)
+    migrated = apply_answer_steps(steps, recorded) if origin.recorded else []
     known = {q.name for q in renderer.config.questions if not q.computed}
-    carried = {k: v for k, v in origin.record.answers.items() if k in known}
-    dropped = sorted(k for k in origin.record.answers if k not in known)
+    carried = {k: v for k, v in recorded.items() if k in known}
+    dropped = sorted(k for k in recorded if k not in known)
     provided = {**carried, **(data or {})}
     problems: list[AnswerProblem] = []
     for _attempt in range(len(known) + 1):
@@ -115,8 +121,7 @@ def target_plan(
             if exc.question in provided:
                 provided.pop(exc.question)  # fall back to its default and look for more
                 continue
-            return TargetPlan(None, problems, dropped)
-        return TargetPlan(
-            None if problems else Plan(origin.golden_path, chosen, answers), problems, dropped
-        )
-    return TargetPlan(None, problems, dropped)
+            return TargetPlan(None, problems, dropped, migrated)
+        plan = None if problems else Plan(origin.golden_path, chosen, answers)
+        return TargetPlan(plan, problems, dropped, migrated)
+    return TargetPlan(None, problems, dropped, migrated)

@@ -146,17 +146,83 @@ DEMO_2_COPIER_YML = (
 )
 
 
+# A Kubernetes manifest where the template's change (a new field) sits right next to the line
+# a user typically edits (replicas): a line-based merge conflicts, the YAML merge does not.
+APP_YAML_1 = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ name }}
+  labels:
+    app: {{ name }}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: {{ name }}
+  template:
+    metadata:
+      labels:
+        app: {{ name }}
+    spec:
+      containers:
+        - name: app
+          image: example/{{ name }}:1.0.0
+"""
+APP_YAML_1_1 = APP_YAML_1.replace(
+    "spec:\n  replicas: 2", "spec:\n  revisionHistoryLimit: 5\n  replicas: 2"
+).replace(":1.0.0", ":1.1.0")
+DEMO_2_MIGRATIONS = """\
+migrations:
+  - from: "<2.0.0"
+    steps:
+      - move: {from: envs.txt, to: config/envs.txt}
+      - delete: static.txt
+      - set_answer: {name: region, value: eu-west-1}
+"""
+
+
 def build_versioned_demo(root: Path) -> Path:
-    """The demo golden path at 1.0.0, 1.1.0 and 2.0.0 (see the constants above)."""
+    """The demo golden path at 1.0.0, 1.1.0 and 2.0.0.
+
+    1.1.0 changes README.md, deploy/<name>.yaml and deploy/app.yaml, adds NEW.md, removes
+    secret.txt. 2.0.0 asks a new required question (tier), moves envs.txt to config/envs.txt,
+    drops static.txt, and adds a question (region) its migration answers for older repos.
+    """
     build_demo_catalog(root)
     gp = root / "templates/demo"
-    build_file_tree(gp / "1.1.0", {"copier.yml": DEMO_COPIER_YML, **DEMO_1_1_FILES})
+    build_file_tree(gp / "1.0.0", {"template/deploy/app.yaml.jinja": APP_YAML_1})
+    # The manifest is a merge fixture, not a real workload: the repos exempt it from the
+    # workload rules (and show what an exemption looks like).
+    exemptions = "exemptions:\n" + "".join(
+        f"  - rule: SVC00{n}\n    path: '{'deploy/app.yaml' if n < 4 else '*'}'\n"
+        "    reason: merge fixture\n    expires: 2099-12-31\n"
+        for n in range(1, 8)
+    )
+    for version in ("1.0.0", "1.1.0", "2.0.0"):
+        build_file_tree(gp / version, {"template/.scaffolder/exemptions.yml": exemptions})
+    build_file_tree(
+        gp / "1.1.0",
+        {
+            "copier.yml": DEMO_COPIER_YML,
+            **DEMO_1_1_FILES,
+            "template/deploy/app.yaml.jinja": APP_YAML_1_1,
+        },
+    )
+    files_2 = {
+        k: v
+        for k, v in DEMO_1_1_FILES.items()
+        if k not in ("template/envs.txt.jinja", "template/static.txt")
+    }
     build_file_tree(
         gp / "2.0.0",
         {
-            "copier.yml": DEMO_2_COPIER_YML,
-            **DEMO_1_1_FILES,
-            "template/tier.txt.jinja": "{{ tier }}\n",
+            "copier.yml": DEMO_2_COPIER_YML + "    region:\n      type: str\n      help: Region\n",
+            "migrations.yml": DEMO_2_MIGRATIONS,
+            **files_2,
+            "template/config/envs.txt.jinja": DEMO_FILES["template/envs.txt.jinja"],
+            "template/deploy/app.yaml.jinja": APP_YAML_1_1,
+            "template/tier.txt.jinja": "{{ tier }} in {{ region }}\n",
         },
     )
     return root

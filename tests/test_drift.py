@@ -76,6 +76,7 @@ def test_each_drift_class_in_a_real_repo(catalog: Path, tmp_path: Path) -> None:
     got = {f.path: f.status for f in drift.drifted}
     assert got == {
         "README.md": FileStatus.OUTDATED,
+        "deploy/app.yaml": FileStatus.OUTDATED,
         "deploy/pay.yaml": FileStatus.CONFLICTING,
         "envs.txt": FileStatus.MODIFIED,
         "static.txt": FileStatus.DELETED,
@@ -83,7 +84,7 @@ def test_each_drift_class_in_a_real_repo(catalog: Path, tmp_path: Path) -> None:
         "secret.txt": FileStatus.REMOVED,
     }
     assert drift.version == "1.0.0" and drift.target_version == "1.1.0"
-    assert drift.summary()["outdated"] == 1 and drift.summary()["unchanged"] == 5
+    assert drift.summary()["outdated"] == 2 and drift.summary()["unchanged"] == 6
 
 
 def test_diff_against_the_recorded_version_shows_only_local_edits(
@@ -95,7 +96,7 @@ def test_diff_against_the_recorded_version_shows_only_local_edits(
     )
     assert r.code == 0, r.err
     report = json.loads(r.out)["repos"][0]
-    assert report["summary"]["unchanged"] == 10
+    assert report["summary"]["unchanged"] == 12
     assert {f["status"] for f in report["files"]} == {"unchanged"}
     (repo / "envs.txt").write_text("edited\n")
     r = run_cli(capsys, "diff", repo, "--catalog", catalog, "--against", "1.0.0")

@@ -1,0 +1,53 @@
+"""How an upgrade plan and its outcome are shown: a list on stderr, patches for --dry-run."""
+
+from __future__ import annotations
+
+import difflib
+
+from rich.console import Console
+
+from scaffolder.upgrade.engine import UpgradePlan
+
+STYLE = {
+    "update": "yellow",
+    "add": "green",
+    "delete": "red",
+    "merge": "cyan",
+    "yaml-merge": "cyan",
+    "conflict": "bold red",
+    "move": "magenta",
+}
+
+
+def print_plan(plan: UpgradePlan, *, patch: bool, console: Console | None = None) -> None:
+    console = console or Console(stderr=True, highlight=False)
+    gp = plan.origin.golden_path.name
+    console.print(f"[bold]{plan.repo}[/]: {gp} {plan.from_version} → {plan.to_version}")
+    for note in plan.notes:
+        console.print(f"  {note}")
+    if not plan.changes:
+        console.print("  no file changes")
+    for change in plan.changes:
+        style = STYLE.get(change.action, "")
+        note = f" ({change.note})" if change.note else ""
+        console.print(f"  [{style}]{change.action:10}[/] {change.path}{note}")
+        if patch and change.after is not None:
+            before = (change.before or b"").decode("utf-8", "replace").splitlines(True)
+            after = change.after.decode("utf-8", "replace").splitlines(True)
+            diff = "".join(
+                difflib.unified_diff(before, after, f"a/{change.path}", f"b/{change.path}")
+            )
+            if diff:
+                console.print(diff, markup=False, style="dim")
+
+
+def plan_json(plan: UpgradePlan) -> dict[str, object]:
+    return {
+        "repo": str(plan.repo),
+        "golden_path": plan.origin.golden_path.name,
+        "from_version": plan.from_version,
+        "to_version": plan.to_version,
+        "changes": [{"path": c.path, "action": c.action, "note": c.note} for c in plan.changes],
+        "conflicts": plan.conflicts,
+        "notes": plan.notes,
+    }

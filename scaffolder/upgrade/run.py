@@ -1,0 +1,163 @@
+"""The upgrade of one repo from start to finish: checks, plan, apply, report, commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from scaffolder.catalog import Catalog
+from scaffolder.errors import ExitCode, ProjectError
+from scaffolder.git import run_git
+from scaffolder.upgrade import transaction
+from scaffolder.upgrade.engine import UpgradePlan, plan_upgrade
+from scaffolder.upgrade.report import print_plan
+
+
+@dataclass
+class Outcome:
+    status: str  # upgraded | current | conflicts | planned
+    plan: UpgradePlan | None = None
+    commit: str | None = None
+
+
+def _console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def check_repo_state(repo: Path, *, allow_dirty: bool, allow_no_git: bool) -> None:
+    if not repo.is_dir():
+        raise ProjectError(f"{repo} is not a directory")
+    if transaction.is_git_repo(repo):
+        if transaction.state_dir(repo).exists():
+            raise transaction.UpgradeInProgress(
+                f"an upgrade is already in progress in {repo}",
+                hint="resolve it and run `scaffolder upgrade --continue`, or `--abort`",
+            )
+        dirty = transaction.dirty_files(repo)
+        if dirty and not allow_dirty:
+            shown = ", ".join(dirty[:10]) + (
+                f" and {len(dirty) - 10} more" if len(dirty) > 10 else ""
+            )
+            raise ProjectError(
+                f"the working tree has uncommitted changes: {shown}",
+                hint="commit or stash them, or pass --allow-dirty",
+            )
+    elif not allow_no_git:
+        raise ProjectError(
+            f"{repo} is not a git repository",
+            hint="pass --allow-no-git (the originals are backed up so `--abort` can restore them)",
+        )
+    elif transaction.state_dir(repo).exists():
+        raise transaction.UpgradeInProgress(
+            f"an upgrade is already in progress in {repo}", hint="run `--continue` or `--abort`"
+        )
+
+
+def switch_branch(repo: Path, branch: str) -> None:
+    exists = run_git(repo, ["branch", "--list", branch]).strip()
+    run_git(repo, ["checkout", "--quiet", *([] if exists else ["-b"]), branch])
+
+
+def commit_upgrade(repo: Path, paths: list[str], message: str) -> str:
+    from scaffolder.git import _identity_env
+
+    run_git(repo, ["add", "--all", "--", *paths])
+    run_git(repo, ["commit", "--quiet", "--no-verify", "-m", message], env=_identity_env(repo))
+    return run_git(repo, ["rev-parse", "HEAD"]).strip()
+
+
+def _message(plan_or_state: Any) -> str:
+    gp = (
+        plan_or_state.golden_path
+        if isinstance(plan_or_state.golden_path, str)
+        else (plan_or_state.golden_path.name)
+    )
+    return (
+        f"Upgrade golden path {gp} {plan_or_state.from_version} -> "
+        f"{plan_or_state.to_version}\n\nMade by scaffolder upgrade."
+    )
+
+
+def upgrade_repo(
+    repo: Path,
+    catalog: Catalog,
+    *,
+    to: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    dry_run: bool = False,
+    commit: bool = False,
+    branch: str | None = None,
+    allow_dirty: bool = False,
+    allow_no_git: bool = False,
+    interactive: bool = False,
+    patch: bool = False,
+    quiet: bool = False,
+) -> Outcome:
+    console = _console()
+    check_repo_state(repo, allow_dirty=allow_dirty or dry_run, allow_no_git=allow_no_git or dry_run)
+    ask = None
+    if interactive and not dry_run:
+        from scaffolder.wizard import ask as wizard_ask
+
+        ask = wizard_ask
+    plan = plan_upgrade(repo, catalog, to=to, data=data, ask=ask)
+    if plan.from_version == plan.to_version:
+        if not quiet:
+            console.print(f"{repo}: already at {plan.origin.golden_path.name} {plan.to_version}")
+        return Outcome("current", plan)
+    if not quiet or dry_run:
+        print_plan(plan, patch=patch, console=console)
+    if dry_run:
+        if plan.conflicts:
+            console.print(f"[red]{len(plan.conflicts)} conflict(s) expected[/]; nothing written")
+        else:
+            console.print("dry run: nothing written")
+        return Outcome("conflicts" if plan.conflicts else "planned", plan)
+    if branch:
+        switch_branch(repo, branch)
+    state = transaction.apply(plan)
+    if state is not None:
+        console.print(f"[red]{len(state.conflicts)} conflict(s)[/] to resolve:")
+        for path in state.conflicts:
+            console.print(f"  {path}")
+        console.print(
+            "Resolve them (your edit vs the template are marked), then run "
+            "`scaffolder upgrade --continue`; `scaffolder upgrade --abort` restores "
+            "the repo exactly."
+        )
+        return Outcome("conflicts", plan)
+    sha = None
+    if commit:
+        sha = commit_upgrade(repo, [*plan.writes, plan.answers_file], _message(plan))
+    if not quiet:
+        console.print(
+            f"[green]upgraded[/] to {plan.origin.golden_path.name} {plan.to_version}"
+            + (f", commit {sha[:8]}" if sha else "")
+        )
+    return Outcome("upgraded", plan, sha)
+
+
+def continue_(repo: Path, *, commit: bool) -> int:
+    state = transaction.continue_upgrade(repo)
+    sha = (
+        commit_upgrade(repo, [*state.touched, state.answers_file], _message(state))
+        if (commit)
+        else None
+    )
+    _console().print(
+        f"[green]upgraded[/] to {state.golden_path} {state.to_version}"
+        + (f", commit {sha[:8]}" if sha else "")
+    )
+    return int(ExitCode.OK)
+
+
+def abort(repo: Path) -> int:
+    state = transaction.abort_upgrade(repo)
+    _console().print(
+        f"upgrade to {state.golden_path} {state.to_version} aborted; the repo is as it was"
+    )
+    return int(ExitCode.OK)
