@@ -28,7 +28,7 @@ def print_plan(plan: UpgradePlan, *, patch: bool, console: Console | None = None
     if not plan.changes:
         console.print("  no file changes")
     for change in plan.changes:
-        style = STYLE.get(change.action, "")
+        style = STYLE.get(change.action, "default")
         note = f" ({change.note})" if change.note else ""
         console.print(f"  [{style}]{change.action:10}[/] {change.path}{note}")
         if patch and change.after is not None:

@@ -70,15 +70,10 @@ def commit_upgrade(repo: Path, paths: list[str], message: str) -> str:
     return run_git(repo, ["rev-parse", "HEAD"]).strip()
 
 
-def _message(plan_or_state: Any) -> str:
-    gp = (
-        plan_or_state.golden_path
-        if isinstance(plan_or_state.golden_path, str)
-        else (plan_or_state.golden_path.name)
-    )
+def _message(golden_path: str, from_version: str, to_version: str) -> str:
     return (
-        f"Upgrade golden path {gp} {plan_or_state.from_version} -> "
-        f"{plan_or_state.to_version}\n\nMade by scaffolder upgrade."
+        f"Upgrade golden path {golden_path} {from_version} -> {to_version}\n\n"
+        "Made by scaffolder upgrade."
     )
 
 
@@ -104,6 +99,8 @@ def upgrade_repo(
         from scaffolder.wizard import ask as wizard_ask
 
         ask = wizard_ask
+    if branch and not dry_run:
+        switch_branch(repo, branch)  # first: the branch may already hold an earlier upgrade
     plan = plan_upgrade(repo, catalog, to=to, data=data, ask=ask)
     if plan.from_version == plan.to_version:
         if not quiet:
@@ -117,8 +114,6 @@ def upgrade_repo(
         else:
             console.print("dry run: nothing written")
         return Outcome("conflicts" if plan.conflicts else "planned", plan)
-    if branch:
-        switch_branch(repo, branch)
     state = transaction.apply(plan)
     if state is not None:
         console.print(f"[red]{len(state.conflicts)} conflict(s)[/] to resolve:")
@@ -132,7 +127,11 @@ def upgrade_repo(
         return Outcome("conflicts", plan)
     sha = None
     if commit:
-        sha = commit_upgrade(repo, [*plan.writes, plan.answers_file], _message(plan))
+        sha = commit_upgrade(
+            repo,
+            [*plan.writes, plan.answers_file],
+            _message(plan.origin.golden_path.name, plan.from_version, plan.to_version),
+        )
     if not quiet:
         console.print(
             f"[green]upgraded[/] to {plan.origin.golden_path.name} {plan.to_version}"
@@ -144,7 +143,11 @@ def upgrade_repo(
 def continue_(repo: Path, *, commit: bool) -> int:
     state = transaction.continue_upgrade(repo)
     sha = (
-        commit_upgrade(repo, [*state.touched, state.answers_file], _message(state))
+        commit_upgrade(
+            repo,
+            [*state.touched, state.answers_file],
+            _message(state.golden_path, state.from_version, state.to_version),
+        )
         if (commit)
         else None
     )
