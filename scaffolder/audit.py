@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from scaffolder.catalog import load_catalog
-from scaffolder.project import ANSWERS_FILE
+from scaffolder.project import ANSWERS_FILE, find_records
 from scaffolder.reports.model import RepoReport
 
 
@@ -59,12 +59,20 @@ def _slim(report: RepoReport) -> RepoReport:
     return report
 
 
-def _check_chunk(args: tuple[list[Path], tuple[str, ...], str | None]) -> list[RepoReport]:
+def _check_chunk(args: tuple[list[Path], tuple[str, ...], str | None]) -> list[list[RepoReport]]:
     from scaffolder.checkup import check_repo
 
     repos, catalogs, against = args
     catalog = load_catalog(catalogs)
-    return [_slim(check_repo(repo, catalog, against=against)) for repo in repos]
+    # A baseline repo records one golden path at its root and one per tenant added later:
+    # each record is checked and reported on its own.
+    return [
+        [
+            _slim(check_repo(repo, catalog, against=against, answers_file=answers_file))
+            for answers_file in (find_records(repo) if repo.is_dir() else []) or [ANSWERS_FILE]
+        ]
+        for repo in repos
+    ]
 
 
 def audit(
@@ -81,7 +89,7 @@ def audit(
     # Small chunks keep the progress bar moving and the workers balanced.
     size = max(1, min(25, len(repos) // (jobs * 4) or 1))
     chunks = [[repos[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
-    results: list[RepoReport] = []
+    results: list[list[RepoReport]] = []
     if jobs == 1 or len(chunks) == 1:
         for chunk in chunks:
             results.extend(_check_chunk((chunk, catalogs, against)))
@@ -93,7 +101,7 @@ def audit(
                 results.extend(chunk_result)
                 if progress:
                     progress(len(chunk_result))
-    ordered: list[RepoReport | None] = [None] * len(repos)
-    for rank, report in enumerate(results):  # results follow `order`
-        ordered[order[rank]] = report
-    return [r for r in ordered if r is not None]
+    ordered: list[list[RepoReport]] = [[] for _ in repos]
+    for rank, reports in enumerate(results):  # results follow `order`
+        ordered[order[rank]] = reports
+    return [r for reports in ordered for r in reports]

@@ -39,6 +39,7 @@ BUILTIN = "builtin"
 ENV_VAR = "SCAFFOLDER_CATALOG"
 KINDS = {"templates": "service", "baselines": "baseline"}
 METADATA_FILE = "golden-path.yml"
+TARGETS = ("new-repo", "existing-repo")
 CONFIG_NAMES = ("copier.yml", "copier.yaml")
 
 
@@ -69,6 +70,7 @@ class GoldenPath:
     root: Path
     catalog: str
     versions: tuple[GoldenPathVersion, ...]
+    target: str = "new-repo"  # or "existing-repo": adds files to a repo made by another one
 
     @property
     def latest(self) -> GoldenPathVersion:
@@ -207,6 +209,9 @@ def _load_golden_path(root: Path, kind: str, catalog: str) -> GoldenPath:
             hint="add a folder like 1.0.0/ with copier.yml",
         )
     versions.sort(key=lambda item: item[0])
+    target = str(meta.get("target", "new-repo"))
+    if target not in TARGETS:
+        raise CatalogError(f"{meta_path}: target must be one of {', '.join(TARGETS)}")
     return GoldenPath(
         name=name,
         kind=kind,
@@ -217,4 +222,5 @@ def _load_golden_path(root: Path, kind: str, catalog: str) -> GoldenPath:
         root=root,
         catalog=catalog,
         versions=tuple(v for _, v in versions),
+        target=target,
     )

@@ -11,6 +11,7 @@ from scaffolder.catalog import Catalog
 from scaffolder.drift import repo_drift
 from scaffolder.errors import ScaffolderError
 from scaffolder.origin import load_origin
+from scaffolder.project import ANSWERS_FILE
 from scaffolder.reports.model import RepoReport
 from scaffolder.standards import run_standards
 
@@ -24,13 +25,21 @@ def check_repo(
     version: str | None = None,
     data: Mapping[str, Any] | None = None,
     today: dt.date | None = None,
+    answers_file: str = ANSWERS_FILE,
 ) -> RepoReport:
     """Drift and standards of one repo; a user error becomes the report's ``error``."""
-    report = RepoReport(repo)
+    report = RepoReport(repo, answers_file=answers_file)
     try:
         if not repo.is_dir():
             raise ScaffolderError(f"{repo} is not a directory")
-        origin = load_origin(repo, catalog, golden_path=golden_path, version=version, data=data)
+        origin = load_origin(
+            repo,
+            catalog,
+            golden_path=golden_path,
+            version=version,
+            data=data,
+            answers_file=answers_file,
+        )
         # For a recorded repo, --data answers the target version's new questions.
         report.drift = repo_drift(origin, against, data=None if golden_path else data)
         roots = [s.path for s in catalog.sources]

@@ -43,6 +43,10 @@ class Plan:
             answers=self.answers.recorded,
         )
 
+    @property
+    def answers_file(self) -> str:
+        return self.renderer.answers_path(self.answers)
+
     def render(self, folder_name: str = "") -> RenderedTree:
         meta = RenderMeta(self.golden_path.src_path, self.version.version, folder_name)
         return self.renderer.render(self.answers, meta)
@@ -90,14 +94,20 @@ def generate(
     git: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> GenerateResult:
-    """Render and write a new repo at ``dest`` atomically, with a first commit."""
+    """Render and write a new repo at ``dest`` atomically, with a first commit.
+
+    A golden path whose target is ``existing-repo`` adds its files to the repo at ``dest``
+    instead (never overwriting one) and commits just those files.
+    """
     note = progress or (lambda _msg: None)
     dest = dest.absolute()
+    if the_plan.golden_path.target == "existing-repo":
+        return _add_to_repo(the_plan, dest, git=git, note=note)
     check_destination(dest)
     note(f"rendering {the_plan.golden_path.name} {the_plan.version.version}")
     tree = the_plan.render(folder_name=dest.name)
     record = the_plan.record()
-    answers_file = the_plan.renderer.config.answers_file
+    answers_file = the_plan.answers_file
     commit: list[str] = []
 
     def fill(tmp: Path) -> list[str]:
@@ -118,3 +128,26 @@ def generate(
     return GenerateResult(
         record.golden_path, record.version, dest, files, commit[0] if commit else None, record
     )
+
+
+def _add_to_repo(
+    the_plan: Plan, repo: Path, *, git: bool, note: Callable[[str], None]
+) -> GenerateResult:
+    from scaffolder.git import commit_paths
+    from scaffolder.writer import add_files_atomically
+
+    note(f"rendering {the_plan.golden_path.name} {the_plan.version.version}")
+    tree = the_plan.render(folder_name=repo.name)
+    record = the_plan.record()
+    answers_file = the_plan.answers_file
+    note(f"adding {len(tree) + 1} files to {repo}")
+    files = add_files_atomically(repo, tree, {answers_file: record.to_yaml()})
+    sha = None
+    if git and (repo / ".git").exists():
+        note("committing the new files")
+        sha = commit_paths(
+            repo,
+            files,
+            f"Add {record.golden_path} {record.version} ({answers_file})\n\nMade by scaffolder.",
+        )
+    return GenerateResult(record.golden_path, record.version, repo, files, sha, record)

@@ -63,3 +63,14 @@ def init_and_commit(repo: Path, message: str) -> str:
     run_git(repo, ["add", "--all"])
     run_git(repo, ["commit", "--quiet", "--no-verify", "-m", message], env=_identity_env(repo))
     return run_git(repo, ["rev-parse", "HEAD"]).strip()
+
+
+def commit_paths(repo: Path, paths: Sequence[str], message: str) -> str:
+    """Stage and commit exactly ``paths`` (whatever else is staged stays staged)."""
+    run_git(repo, ["add", "--", *paths])
+    run_git(
+        repo,
+        ["commit", "--quiet", "--no-verify", "-m", message, "--", *paths],
+        env=_identity_env(repo),
+    )
+    return run_git(repo, ["rev-parse", "HEAD"]).strip()

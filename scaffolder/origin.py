@@ -17,7 +17,7 @@ from typing import Any
 from scaffolder.catalog import Catalog, GoldenPath, load_catalog
 from scaffolder.errors import AnswerError
 from scaffolder.generate import Plan, renderer_for
-from scaffolder.project import ProjectRecord, read_record
+from scaffolder.project import ANSWERS_FILE, ProjectRecord, read_record
 from scaffolder.questions import Ask, resolve_answers
 
 
@@ -29,6 +29,7 @@ class Origin:
     record: ProjectRecord
     golden_path: GoldenPath
     recorded: bool = True  # False when given on the command line for a foreign repo
+    answers_file: str = ANSWERS_FILE
 
     def base_plan(self) -> Plan:
         """The recorded version rendered with the recorded answers."""
@@ -70,6 +71,7 @@ def load_origin(
     golden_path: str | None = None,
     version: str | None = None,
     data: Mapping[str, Any] | None = None,
+    answers_file: str = ANSWERS_FILE,
 ) -> Origin:
     """The origin recorded in ``repo``, or one given for a repo scaffolder did not make."""
     catalog = catalog or load_catalog()
@@ -79,11 +81,11 @@ def load_origin(
         renderer = renderer_for(chosen)
         answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {})
         record = ProjectRecord(gp.name, chosen.version, gp.catalog, gp.src_path, answers.recorded)
-        return Origin(repo, record, gp, recorded=False)
-    record = read_record(repo)
+        return Origin(repo, record, gp, recorded=False, answers_file=renderer.answers_path(answers))
+    record = read_record(repo, answers_file)
     gp = catalog.get(record.golden_path)
     gp.version(record.version)  # fails early, listing the versions, if it is not there
-    return Origin(repo, record, gp)
+    return Origin(repo, record, gp, answers_file=answers_file)
 
 
 def target_plan(

@@ -81,3 +81,13 @@ def read_record(repo: Path, answers_file: str = ANSWERS_FILE) -> ProjectRecord:
         src_path=src,
         answers={k: v for k, v in data.items() if not str(k).startswith("_")},
     )
+
+
+def find_records(repo: Path, max_depth: int = 3) -> list[str]:
+    """Every answers file in a repo (a baseline with tenants has several), root first."""
+    found = []
+    for path in sorted(repo.glob("**/" + ANSWERS_FILE)):
+        rel = path.relative_to(repo)
+        if len(rel.parts) <= max_depth + 1 and not {".git", "node_modules"} & set(rel.parts):
+            found.append(rel.as_posix())
+    return sorted(found, key=lambda p: (p.count("/"), p))

@@ -152,11 +152,18 @@ class Renderer:
                     executable=bool(mode & stat.S_IXUSR),
                 )
 
+    def answers_path(self, answers: Answers) -> str:
+        """Where this version records answers; ``_answers_file`` may use the answers."""
+        raw = self.config.answers_file
+        if "{{" not in raw and "{%" not in raw:
+            return raw
+        return self.evaluator.render(raw, answers.context).strip()
+
     def context(self, answers: Answers, meta: RenderMeta) -> dict[str, Any]:
         """The Jinja context copier would give the template."""
         remembered = {"_commit": meta.version, "_src_path": meta.src_path, **answers.recorded}
         conf = {
-            "answers_file": self.config.answers_file,
+            "answers_file": self.answers_path(answers),
             "src_path": meta.src_path,
             "vcs_ref": meta.version,
             "sep": "/",
@@ -186,7 +193,7 @@ class Renderer:
         return tree
 
     def _render(self, context: dict[str, Any]) -> RenderedTree:
-        answers_file = self.config.answers_file
+        answers_file = context["_copier_conf"]["answers_file"]
         files: dict[str, RenderedFile] = {}
         for source in self._sources:
             target = self._target_path(source, context)

@@ -121,3 +121,42 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def add_files_atomically(repo: Path, tree: RenderedTree, extra: dict[str, str]) -> list[str]:
+    """Add new files to an existing folder: refuses to overwrite any, undoes all on failure."""
+    if not repo.is_dir():
+        raise DestinationError(
+            f"{repo} does not exist",
+            hint="this golden path adds files to an existing repo: pass that repo's folder",
+        )
+    wanted = sorted([*tree, *extra])
+    taken = [p for p in wanted if (repo / p).exists() or (repo / p).is_symlink()]
+    if taken:
+        raise DestinationError(
+            f"{repo} already has {', '.join(taken[:5])}" + (" ..." if len(taken) > 5 else ""),
+            hint="nothing was written; choose other answers (for example another name)",
+        )
+    created: list[Path] = []
+    try:
+        for relpath in wanted:
+            target = repo / relpath
+            missing = [
+                p
+                for p in [target.parent, *target.parent.parents]
+                if not p.exists() and repo in p.parents
+            ]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            created.extend(reversed(missing))
+            if relpath in tree:
+                target.write_bytes(tree[relpath].content)
+                target.chmod(tree[relpath].mode)
+            else:
+                target.write_text(extra[relpath], encoding="utf-8")
+            created.append(target)
+    except BaseException:
+        for path in reversed(created):
+            with contextlib.suppress(OSError):
+                path.unlink() if path.is_file() else path.rmdir()
+        raise
+    return wanted

@@ -33,6 +33,12 @@ FAIL_LEVELS = ("bronze", "silver", "gold")
 )
 @data_options
 @catalog_option
+@click.option(
+    "--answers-file",
+    default=".copier-answers.yml",
+    show_default=True,
+    help="Which record to compare, in a repo with several (a baseline's tenants).",
+)
 @click.option("--patch", is_flag=True, help="Show unified diffs of changed files on stderr.")
 @click.option(
     "--format",
@@ -56,6 +62,7 @@ def command(
     data: tuple[str, ...],
     data_files: tuple[Path, ...],
     catalogs: tuple[str, ...],
+    answers_file: str,
     patch: bool,
     fmt: str,
     fail_level: str | None,
@@ -84,6 +91,7 @@ def command(
         golden_path=golden_path,
         version=version,
         data=provided,
+        answers_file=answers_file,
     )
     if report.error:
         raise ProjectError(report.error)

@@ -17,6 +17,12 @@ from scaffolder.commands.options import catalog_option, data_options
 @click.option("--dry-run", is_flag=True, help="Print the plan and the diff; write nothing.")
 @data_options
 @catalog_option
+@click.option(
+    "--answers-file",
+    default=".copier-answers.yml",
+    show_default=True,
+    help="Which record to upgrade, in a repo with several (a baseline's tenants).",
+)
 @click.option("--commit", is_flag=True, help="Commit the result (current branch or --branch).")
 @click.option("--branch", metavar="NAME", help="Create (or switch to) this branch first.")
 @click.option("--allow-dirty", is_flag=True, help="Upgrade even with uncommitted changes.")
@@ -57,6 +63,7 @@ def command(
     data: tuple[str, ...],
     data_files: tuple[Path, ...],
     catalogs: tuple[str, ...],
+    answers_file: str,
     commit: bool,
     branch: str | None,
     allow_dirty: bool,
@@ -111,6 +118,7 @@ def command(
         allow_no_git=allow_no_git,
         interactive=interactive,
         patch=dry_run,
+        answers_file=answers_file,
     )
     if fmt == "json" and outcome.plan is not None:
         from scaffolder.upgrade.report import plan_json

@@ -15,6 +15,7 @@ class RepoReport:
     drift: RepoDrift | None = None
     standards: StandardsReport | None = None
     error: str | None = None
+    answers_file: str = ".copier-answers.yml"  # which record of the repo was checked
 
     @property
     def level(self) -> str:
@@ -26,6 +27,6 @@ class RepoReport:
     @property
     def placeholder(self) -> str:
         """A file to anchor repo-level findings on (SARIF needs a file location)."""
-        if (self.path / ".copier-answers.yml").is_file():
-            return ".copier-answers.yml"
+        if (self.path / self.answers_file).is_file():
+            return self.answers_file
         return "README.md"

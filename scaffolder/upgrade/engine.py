@@ -13,7 +13,7 @@ from scaffolder.drift import read_repo_files
 from scaffolder.errors import AnswerError, ProjectError
 from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
-from scaffolder.project import ProjectRecord
+from scaffolder.project import ANSWERS_FILE, ProjectRecord
 from scaffolder.questions import Ask
 from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
@@ -132,9 +132,10 @@ def plan_upgrade(
     to: str | None = None,
     data: Mapping[str, Any] | None = None,
     ask: Ask | None = None,
+    answers_file: str = ANSWERS_FILE,
 ) -> UpgradePlan:
     """Everything the upgrade will do, computed without touching the repo."""
-    origin = load_origin(repo, catalog)
+    origin = load_origin(repo, catalog, answers_file=answers_file)
     gp = origin.golden_path
     to_version = gp.version(to).version
     steps = migrations.steps_between(gp, origin.record.version, to_version)
@@ -155,9 +156,7 @@ def plan_upgrade(
     ours = dict(original)
     file_migration = migrations.apply_file_steps(steps, base, ours)
     labels = _labels(None, origin, to_version)
-    result = UpgradePlan(
-        repo, origin, target.plan, target.plan.record(), target.plan.renderer.config.answers_file
-    )
+    result = UpgradePlan(repo, origin, target.plan, target.plan.record(), target.plan.answers_file)
     result.notes += [f"migration {s}" for s in target.migrated + file_migration.done]
     result.notes += [
         f"migration kept {p}: changed locally, so not deleted" for p in file_migration.kept

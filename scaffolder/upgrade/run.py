@@ -91,6 +91,7 @@ def upgrade_repo(
     interactive: bool = False,
     patch: bool = False,
     quiet: bool = False,
+    answers_file: str = ".copier-answers.yml",
 ) -> Outcome:
     console = _console()
     check_repo_state(repo, allow_dirty=allow_dirty or dry_run, allow_no_git=allow_no_git or dry_run)
@@ -101,7 +102,7 @@ def upgrade_repo(
         ask = wizard_ask
     if branch and not dry_run:
         switch_branch(repo, branch)  # first: the branch may already hold an earlier upgrade
-    plan = plan_upgrade(repo, catalog, to=to, data=data, ask=ask)
+    plan = plan_upgrade(repo, catalog, to=to, data=data, ask=ask, answers_file=answers_file)
     if plan.from_version == plan.to_version:
         if not quiet:
             console.print(f"{repo}: already at {plan.origin.golden_path.name} {plan.to_version}")
