@@ -17,24 +17,45 @@ from tests.helpers import run_cli
 
 pytestmark = pytest.mark.e2e
 
-ANSWER_SETS: dict[str, dict[str, Any]] = {
-    "defaults": {"name": "payments"},
-    "one-env": {
-        "name": "ledger",
-        "environments": ["prod"],
-        "python_version": "3.11",
-        "port": 9000,
-        "owner": "finance-team",
-        "cost_center": "cc-4711",
-    },
-    "all-envs": {
-        "name": "a-b-c",
-        "environments": ["dev", "stage", "prod"],
-        "python_version": "3.13",
-        "min_replicas": 3,
-        "max_replicas": 9,
-        "namespace": "shop",
-    },
+ANSWER_SETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "1.0.0-defaults": ("1.0.0", {"name": "payments"}),
+    "1.0.0-one-env": (
+        "1.0.0",
+        {
+            "name": "ledger",
+            "environments": ["prod"],
+            "python_version": "3.11",
+            "port": 9000,
+            "owner": "finance-team",
+            "cost_center": "cc-4711",
+        },
+    ),
+    "1.0.0-all-envs": (
+        "1.0.0",
+        {
+            "name": "a-b-c",
+            "environments": ["dev", "stage", "prod"],
+            "python_version": "3.13",
+            "min_replicas": 3,
+            "max_replicas": 9,
+            "namespace": "shop",
+        },
+    ),
+    "1.1.0-canary-secrets": (
+        "1.1.0",
+        {
+            "name": "checkout",
+            "environments": ["prod"],
+            "canary": True,
+            "secret_keys": ["DATABASE_URL", "API_TOKEN"],
+        },
+    ),
+    "1.1.0-defaults": ("1.1.0", {"name": "search"}),
+    "2.0.0-critical": ("2.0.0", {"name": "orders", "tier": "critical", "canary": True}),
+    "2.0.0-best-effort": (
+        "2.0.0",
+        {"name": "reports", "tier": "best-effort", "environments": ["dev", "prod"]},
+    ),
 }
 
 
@@ -42,7 +63,7 @@ ANSWER_SETS: dict[str, dict[str, Any]] = {
 def service_repo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[str, Any]]:
-    answers = ANSWER_SETS[request.param]
+    version, answers = ANSWER_SETS[request.param]
     root = tmp_path_factory.mktemp(request.param)
     data_file = root / "answers.json"
     data_file.write_text(json.dumps(answers))
@@ -54,7 +75,7 @@ def service_repo(
             "service",
             str(dest),
             "--version",
-            "1.0.0",
+            version,
             "--data-file",
             str(data_file),
             "--json",
@@ -63,7 +84,7 @@ def service_repo(
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["destination"] == str(dest)
-    return dest, answers
+    return dest, {**answers, "_version": version}
 
 
 def test_generated_repo_tests_pass(service_repo: tuple[Path, dict[str, Any]]) -> None:
@@ -128,7 +149,7 @@ def test_catalog_info_names_golden_path_and_version(
     entity = yaml.safe_load((repo / "catalog-info.yaml").read_text())
     annotations = entity["metadata"]["annotations"]
     assert annotations["scaffolder.dev/golden-path"] == "service"
-    assert annotations["scaffolder.dev/golden-path-version"] == "1.0.0"
+    assert annotations["scaffolder.dev/golden-path-version"] == answers["_version"]
     assert entity["spec"]["owner"] == f"group:{answers.get('owner', 'platform-team')}"
 
 
@@ -156,10 +177,21 @@ def test_in_process_run_matches(
     capsys: pytest.CaptureFixture[str], service_repo: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
     repo, answers = service_repo
-    data = [f"{k}={json.dumps(v) if isinstance(v, list) else v}" for k, v in answers.items()]
+    data = [
+        f"{k}={json.dumps(v) if isinstance(v, list) else v}"
+        for k, v in answers.items()
+        if not k.startswith("_")
+    ]
     args = [a for kv in data for a in ("-d", kv)]
     r = run_cli(
-        capsys, "new", "service", tmp_path / "again", "--version", "1.0.0", *args, "--no-git"
+        capsys,
+        "new",
+        "service",
+        tmp_path / "again",
+        "--version",
+        answers["_version"],
+        *args,
+        "--no-git",
     )
     assert r.code == 0, r.err
     # The repo's own test run above leaves __pycache__ folders behind; they are not generated.
