@@ -127,7 +127,13 @@ def test_output_equals_copier_copy(demo_catalog: Path, tmp_path: Path) -> None:
     assert ours == theirs
 
 
-BUILTIN_SAMPLES = {("service", "1.0.0"): {"name": "payments", "environments": ["prod"]}}
+BUILTIN_SAMPLES = {
+    ("service", "1.0.0"): {"name": "payments", "environments": ["prod"]},
+    ("service", "1.1.0"): {"name": "payments", "canary": True, "secret_keys": ["DB_URL"]},
+    ("service", "2.0.0"): {"name": "payments", "tier": "critical"},
+    ("inference-service", "1.0.0"): {"name": "chat", "gpu_mode": "mig", "mig_profile": "1g.10gb"},
+    ("training-job", "1.0.0"): {"name": "train", "workload": "jobset", "workers": 2},
+}
 
 
 @pytest.mark.parametrize(("golden_path", "version"), sorted(BUILTIN_SAMPLES))

@@ -1,0 +1,146 @@
+"""`scaffolder validate` catches real mistakes and names file, object and field."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scaffolder.catalog import load_catalog
+from scaffolder.generate import generate, plan
+from scaffolder.validate import validate_repo
+from scaffolder.validate.crds import crd_dir_from_env
+from tests.helpers import build_file_tree, run_cli
+
+needs_crds = pytest.mark.skipif(
+    crd_dir_from_env() is None
+    and not (Path(__file__).resolve().parents[2] / "shared" / "crds").is_dir(),
+    reason="needs the upstream CRDs (SCAFFOLDER_CRD_DIR)",
+)
+
+
+@pytest.fixture(scope="module")
+def service_1_1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("svc") / "checkout"
+    data = {"name": "checkout", "secret_keys": ["DATABASE_URL"], "canary": True}
+    generate(plan(load_catalog(), "service", version="1.1.0", data=data), dest, git=False)
+    return dest
+
+
+@pytest.fixture
+def repo(service_1_1: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "checkout"
+    shutil.copytree(service_1_1, copy)
+    return copy
+
+
+def errors(path: Path) -> list[str]:
+    return [f"{f.location()}: {f.message}" for f in validate_repo(path).errors]
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_generated_repo_is_valid(repo: Path) -> None:
+    assert errors(repo) == []
+
+
+def test_misspelled_deployment_field_names_file_object_and_field(repo: Path) -> None:
+    replace(repo / "deploy/base/deployment.yaml", "readinessProbe:", "readinesProbe:")
+    found = errors(repo)
+    assert any(
+        "Deployment/checkout" in e
+        and "spec.template.spec.containers.0" in e
+        and "unknown field 'readinesProbe'" in e
+        for e in found
+    ), found
+
+
+@needs_crds
+def test_external_secrets_v1beta1_is_not_served(repo: Path) -> None:
+    replace(
+        repo / "deploy/base/externalsecret.yaml",
+        "external-secrets.io/v1",
+        "external-secrets.io/v1beta1",
+    )
+    found = errors(repo)
+    assert any(
+        "ExternalSecret/" in e
+        and "external-secrets.io/v1beta1 is no longer served" in e
+        and "use external-secrets.io/v1" in e
+        for e in found
+    ), found
+
+
+@needs_crds
+def test_unknown_field_in_a_custom_resource(repo: Path) -> None:
+    replace(repo / "deploy/base/httproute.yaml", "parentRefs:", "parentRef:")
+    found = errors(repo)
+    assert any(
+        "HTTPRoute/checkout" in e and "unknown field 'parentRef'" in e and "gateway-api-v1.6.1" in e
+        for e in found
+    ), found
+
+
+def test_kustomization_with_a_missing_file(repo: Path) -> None:
+    (repo / "deploy/base/service.yaml").unlink()
+    found = errors(repo)
+    assert any("kustomization.yaml" in e and "kubectl kustomize failed" in e for e in found)
+
+
+@needs_crds
+def test_kueue_v1beta1_field_on_a_v1beta2_clusterqueue(tmp_path: Path) -> None:
+    # `spec.cohort` is v1beta1's name; v1beta2 renamed it `cohortName`.
+    build_file_tree(
+        tmp_path,
+        {
+            "queues.yaml": """\
+        apiVersion: kueue.x-k8s.io/v1beta2
+        kind: ClusterQueue
+        metadata:
+          name: team-a
+        spec:
+          cohort: ai
+          namespaceSelector: {}
+          resourceGroups: []
+        """
+        },
+    )
+    found = errors(tmp_path)
+    assert any("ClusterQueue/team-a" in e and "unknown field 'cohort'" in e for e in found), found
+
+
+def test_custom_resource_without_a_schema_is_reported(tmp_path: Path) -> None:
+    build_file_tree(
+        tmp_path, {"x.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"}
+    )
+    found = errors(tmp_path)
+    assert any("no schema available for example.com/v1 Widget" in e for e in found), found
+
+
+def test_yaml_that_does_not_parse_names_the_line(tmp_path: Path) -> None:
+    build_file_tree(tmp_path, {"bad.yaml": "a: 1\nb: [2\n"})
+    assert any(e.startswith("bad.yaml: line") and "does not parse" in e for e in errors(tmp_path))
+
+
+def test_workflow_schema(repo: Path) -> None:
+    replace(repo / ".github/workflows/ci.yml", "runs-on:", "run-on:")
+    assert any(e.startswith(".github/workflows/ci.yml") for e in errors(repo))
+
+
+def test_cli_exit_codes_and_json(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
+    r = run_cli(capsys, "validate", repo, "--format", "json")
+    assert r.code == 0 and json.loads(r.out)["ok"] is True
+    replace(repo / "deploy/base/deployment.yaml", "readinessProbe:", "readinesProbe:")
+    r = run_cli(capsys, "validate", repo, "--format", "json")
+    assert r.code == 2
+    finding = json.loads(r.out)["findings"][0]
+    assert finding["file"].endswith("kustomization.yaml") and finding["object"].startswith(
+        "Deployment/checkout"
+    )
+    assert "errors" in r.err
