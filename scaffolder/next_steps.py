@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.panel import Panel
 
+from scaffolder.console import stderr_console
 from scaffolder.generate import GenerateResult
 
 
@@ -23,7 +24,7 @@ def next_steps_text(result: GenerateResult) -> str:
 
 
 def print_next_steps(result: GenerateResult, console: Console | None = None) -> None:
-    console = console or Console(stderr=True, highlight=False)
+    console = console or stderr_console()
     commit = f", first commit {result.commit[:8]}" if result.commit else ""
     console.print(
         f"[bold green]Generated[/] {result.golden_path} {result.version} in "

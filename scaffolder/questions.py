@@ -415,6 +415,11 @@ def resolve_answers(
                 missing.append(question)
                 values[question.name] = None
                 continue
+            if missing:
+                # A default computed from a missing answer ("{{ name }}") is meaningless:
+                # report the missing answers, not a bogus invalid default.
+                values[question.name] = default
+                continue
             values[question.name] = validated(
                 question, evaluator, default, context, flag_hint=flag_hint, is_default=True
             )

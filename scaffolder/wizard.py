@@ -59,12 +59,11 @@ def run_wizard(
     gp = catalog.get(golden_path) if golden_path else _choose_golden_path(catalog)
     chosen = gp.version(version) if version else _choose_version(gp)
 
-    from rich.console import Console
-
+    from scaffolder.console import stderr_console
     from scaffolder.generate import Plan, generate, renderer_for
     from scaffolder.next_steps import print_next_steps
 
-    console = console or Console(stderr=True, highlight=False)
+    console = console or stderr_console()
     renderer = renderer_for(chosen)
     questions = renderer.config.questions
     answers = resolve_answers(questions, renderer.evaluator, provided, ask=ask)

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from scaffolder.console import stderr_console
 from scaffolder.reports.fleet import LEVELS, summarize
 from scaffolder.reports.model import RepoReport
 
@@ -17,7 +18,7 @@ STATUSES = ("modified", "outdated", "conflicting", "deleted", "added", "removed"
 def print_summary(
     reports: Sequence[RepoReport], html_file: Path | None = None, console: Console | None = None
 ) -> None:
-    console = console or Console(stderr=True, highlight=False)
+    console = console or stderr_console()
     summary = summarize(reports)
     table = Table(title=f"Audit of {summary.repos} repos", title_justify="left")
     for column in ("golden path", "version", "repos", "standards levels", "drifted files"):

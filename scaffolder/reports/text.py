@@ -6,6 +6,7 @@ import difflib
 
 from rich.console import Console
 
+from scaffolder.console import stderr_console
 from scaffolder.drift import FileDrift, FileStatus
 from scaffolder.reports.model import RepoReport
 
@@ -50,7 +51,7 @@ def unified(f: FileDrift, version: str, target: str) -> str:
 def print_report(
     report: RepoReport, *, patch: bool = False, console: Console | None = None
 ) -> None:
-    console = console or Console(stderr=True, highlight=False)
+    console = console or stderr_console()
     if report.error:
         console.print(f"[red]error[/] {report.path}: {report.error}")
         return

@@ -112,10 +112,11 @@ def run_fleet(
 
 
 def _print(report: Mapping[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(stderr=True, highlight=False)
+    from scaffolder.console import stderr_console
+
+    console = stderr_console()
     table = Table(title=f"Fleet upgrade on branch {report['branch']}", title_justify="left")
     for column in ("repo", "status", "from", "to", "details"):
         table.add_column(column)

@@ -6,6 +6,7 @@ import difflib
 
 from rich.console import Console
 
+from scaffolder.console import stderr_console
 from scaffolder.upgrade.engine import UpgradePlan
 
 STYLE = {
@@ -20,7 +21,7 @@ STYLE = {
 
 
 def print_plan(plan: UpgradePlan, *, patch: bool, console: Console | None = None) -> None:
-    console = console or Console(stderr=True, highlight=False)
+    console = console or stderr_console()
     gp = plan.origin.golden_path.name
     console.print(f"[bold]{plan.repo}[/]: {gp} {plan.from_version} → {plan.to_version}")
     for note in plan.notes:

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from scaffolder.catalog import Catalog
+from scaffolder.console import stderr_console
 from scaffolder.errors import ExitCode, ProjectError
 from scaffolder.git import run_git
 from scaffolder.upgrade import transaction
@@ -25,7 +26,7 @@ class Outcome:
 
 
 def _console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return stderr_console()
 
 
 def check_repo_state(repo: Path, *, allow_dirty: bool, allow_no_git: bool) -> None:

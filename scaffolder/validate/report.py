@@ -6,11 +6,12 @@ from itertools import groupby
 
 from rich.console import Console
 
+from scaffolder.console import stderr_console
 from scaffolder.validate.findings import Report
 
 
 def print_report(report: Report, console: Console | None = None) -> None:
-    console = console or Console(stderr=True, highlight=False)
+    console = console or stderr_console()
     checked = ", ".join(f"{n} {check}" for check, n in sorted(report.checked.items()))
     console.print(
         f"[bold]validate[/] {report.root} (Kubernetes {report.kubernetes_version}):"
