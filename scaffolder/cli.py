@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("scaffolder.commands.new", "Generate a new repo from a golden path."),
     "questions": ("scaffolder.commands.questions", "Show a golden path's questions."),
     "audit": ("scaffolder.commands.audit", "Audit a fleet of repos against their golden paths."),
+    "backstage": ("scaffolder.commands.backstage", "Export golden paths as Backstage templates."),
     "diff": ("scaffolder.commands.diff", "Show how a repo differs from its golden path."),
     "upgrade": ("scaffolder.commands.upgrade", "Upgrade a repo or a fleet to a newer golden path."),
     "validate": (

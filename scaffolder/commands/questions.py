@@ -14,8 +14,14 @@ from scaffolder.commands.options import catalog_option
 @catalog_option
 @click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON on stdout.")
+@click.option(
+    "--json-schema",
+    "as_schema",
+    is_flag=True,
+    help="Print a JSON Schema (draft-07) of the answers on stdout, for form builders.",
+)
 def command(
-    golden_path: str, catalogs: tuple[str, ...], version: str | None, as_json: bool
+    golden_path: str, catalogs: tuple[str, ...], version: str | None, as_json: bool, as_schema: bool
 ) -> None:
     """Show GOLDEN_PATH's questions: type, default, choices and when they are asked."""
     from scaffolder.catalog import load_catalog
@@ -24,7 +30,24 @@ def command(
 
     gp = load_catalog(catalogs).get(golden_path)
     chosen = gp.version(version)
-    questions = [q for q in renderer_for(chosen).config.questions if not q.computed]
+    config = renderer_for(chosen).config
+    if as_schema:
+        from scaffolder.schema import questions_schema
+
+        schema = questions_schema(config.questions, title=gp.title, description=gp.description)
+        click.echo(
+            json.dumps(
+                {
+                    **schema,
+                    "x-scaffolder-golden-path": gp.name,
+                    "x-scaffolder-version": chosen.version,
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        return
+    questions = [q for q in config.questions if not q.computed]
     rows = [
         {
             "name": q.name,
