@@ -193,3 +193,38 @@ def test_junit_and_markdown_formats(
     )
     assert r.out.startswith("### Golden path check: `pay`")
     assert "| `README.md` | outdated |" in r.out
+
+
+def test_adopt_records_a_base_for_later_diffs(
+    capsys: pytest.CaptureFixture[str], catalog: Path, tmp_path: Path
+) -> None:
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (legacy / "README.md").write_text("# legacy\n")
+    r = run_cli(
+        capsys,
+        "adopt",
+        legacy,
+        "--catalog",
+        catalog,
+        "--golden-path",
+        "demo",
+        "--version",
+        "1.0.0",
+        "-d",
+        "name=legacy",
+    )
+    assert r.code == 0, r.err
+    assert "recorded demo 1.0.0" in r.err
+    r = run_cli(
+        capsys, "diff", legacy, "--catalog", catalog, "--against", "1.1.0", "--format", "json"
+    )
+    report = json.loads(r.out)["repos"][0]
+    assert report["recorded"] is True and report["version"] == "1.0.0"
+    statuses = {f["path"]: f["status"] for f in report["files"]}
+    assert statuses["README.md"] == "conflicting"  # changed locally and by 1.1.0
+    assert statuses["deploy/legacy.yaml"] == "deleted"
+    r = run_cli(
+        capsys, "adopt", legacy, "--catalog", catalog, "--golden-path", "demo", "-d", "name=legacy"
+    )
+    assert r.code == 1 and "already exists" in r.err and "--force" in r.err

@@ -182,8 +182,13 @@ def test_bare_values_are_defaults_with_an_inferred_type() -> None:
 def test_a_missing_answer_is_reported_before_defaults_computed_from_it() -> None:
     questions = (
         parse_question("name", {"type": "str"}),
-        parse_question("namespace", {"default": "{{ name }}", "validator":
-                                     "{% if namespace == 'None' %}bad default{% endif %}"}),
+        parse_question(
+            "namespace",
+            {
+                "default": "{{ name }}",
+                "validator": "{% if namespace == 'None' %}bad default{% endif %}",
+            },
+        ),
     )
     with pytest.raises(AnswerError, match="missing answer for 'name'"):
         resolve_answers(questions, evaluator(), {})
