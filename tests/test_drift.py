@@ -225,6 +225,16 @@ def test_adopt_records_a_base_for_later_diffs(
     assert statuses["README.md"] == "conflicting"  # changed locally and by 1.1.0
     assert statuses["deploy/legacy.yaml"] == "deleted"
     r = run_cli(
-        capsys, "adopt", legacy, "--catalog", catalog, "--golden-path", "demo", "-d", "name=legacy"
+        capsys,
+        "adopt",
+        legacy,
+        "--catalog",
+        catalog,
+        "--golden-path",
+        "demo",
+        "--version",
+        "1.1.0",
+        "-d",
+        "name=legacy",
     )
     assert r.code == 1 and "already exists" in r.err and "--force" in r.err
