@@ -13,9 +13,20 @@ from scaffolder.writer import write_tree
 ENVIRONMENTS = (["dev", "stage", "prod"], ["prod"], ["dev", "prod"])
 
 
-def make_fleet(root: Path, count: int, *, version: str = "1.0.0", seed: int = 7,
-               edit_share: float = 0.3) -> list[Path]:
-    """``count`` repos of `service` with varied answers; a share gets local edits."""
+def make_fleet(
+    root: Path,
+    count: int,
+    *,
+    version: str = "1.0.0",
+    seed: int = 7,
+    edit_share: float = 0.3,
+    varied: bool = False,
+) -> list[Path]:
+    """``count`` repos of `service` with varied answers; a share gets local edits.
+
+    ``varied`` makes a fleet that looks lived-in: every fifth repo on 1.1.0, some without a
+    runbook (a gold rule) or CODEOWNERS (a bronze one).
+    """
     rng = random.Random(seed)
     if root.exists():
         shutil.rmtree(root)
@@ -23,14 +34,23 @@ def make_fleet(root: Path, count: int, *, version: str = "1.0.0", seed: int = 7,
     catalog = load_catalog()
     repos = []
     for i in range(count):
-        data = {"name": f"svc-{i:04d}", "environments": ENVIRONMENTS[i % 3],
-                "owner": rng.choice(["payments-team", "search-team", "platform-team"]),
-                "port": 8080 + (i % 5)}
-        the_plan = plan(catalog, "service", version=version, data=data)
+        data = {
+            "name": f"svc-{i:04d}",
+            "environments": ENVIRONMENTS[i % 3],
+            "owner": rng.choice(["payments-team", "search-team", "platform-team"]),
+            "port": 8080 + (i % 5),
+        }
+        chosen = "1.1.0" if varied and i % 5 == 0 else version
+        the_plan = plan(catalog, "service", version=chosen, data=data)
         repo = root / data["name"]
         repo.mkdir()
-        write_tree(repo, the_plan.render(repo.name),
-                   {".copier-answers.yml": the_plan.record().to_yaml()})
+        write_tree(
+            repo, the_plan.render(repo.name), {".copier-answers.yml": the_plan.record().to_yaml()}
+        )
+        if varied and i % 7 == 0:
+            (repo / "docs/runbook.md").unlink()
+        if varied and i % 11 == 0:
+            (repo / "CODEOWNERS").unlink()
         if rng.random() < edit_share:
             with (repo / "README.md").open("a", encoding="utf-8") as f:
                 f.write("\nLocal notes.\n")

@@ -22,6 +22,8 @@ class FleetSummary:
     drifted_files: Counter[str] = field(default_factory=Counter)  # path -> repos
     drift: Counter[str] = field(default_factory=Counter)  # status -> files
     groups: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+    needs_answers: Counter[str] = field(default_factory=Counter)  # question -> repos
+    repos_needing_answers: int = 0
 
 
 def summarize(reports: Sequence[RepoReport]) -> FleetSummary:
@@ -43,6 +45,11 @@ def summarize(reports: Sequence[RepoReport]) -> FleetSummary:
         for f in drift.files:
             if f.status != FileStatus.UNCHANGED:
                 summary.drifted_files[f.path] += 1
+        if drift.answer_problems:
+            summary.repos_needing_answers += 1
+            group["needs answers"] += 1
+            for problem in drift.answer_problems:
+                summary.needs_answers[problem.question] += 1
         if report.standards:
             for r in report.standards.failed():
                 summary.failed_rules[f"{r.rule.id} {r.rule.title}"] += 1

@@ -45,6 +45,7 @@ def render_html(reports: Sequence[RepoReport], *, title: str = "Golden path audi
                 "target": drift.target_version if drift else "",
                 "summary": drift.summary() if drift else {},
                 "failed": [res.rule.id for res in r.standards.failed()] if r.standards else [],
+                "needs": sorted({p.question for p in drift.answer_problems}) if drift else [],
             }
         )
     level_bars = [

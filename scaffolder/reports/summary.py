@@ -30,6 +30,12 @@ def print_summary(
         drift = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s)) or "none"
         table.add_row(golden_path, version, str(counts["repos"]), levels, drift)
     console.print(table)
+    if summary.repos_needing_answers:
+        questions = ", ".join(f"{q} ({n})" for q, n in summary.needs_answers.most_common())
+        console.print(
+            f"{summary.repos_needing_answers} repos need answers for the target "
+            f"version before it can be compared or upgraded: {questions}"
+        )
     if summary.failed_rules:
         top = ", ".join(f"{rule} ({n})" for rule, n in summary.failed_rules.most_common(5))
         console.print(f"most-failed rules: {top}")
