@@ -33,6 +33,7 @@ def time_command(
     runs: int,
     setup: Callable[[int], None] | None = None,
     cwd: Path | None = None,
+    check: bool = True,
 ) -> list[float]:
     """Wall-clock seconds of ``runs`` whole-process runs (after one warm-up run)."""
     times = []
@@ -42,7 +43,7 @@ def time_command(
         start = time.perf_counter()
         subprocess.run(
             list(argv),
-            check=True,
+            check=check,
             cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

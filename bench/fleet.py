@@ -21,6 +21,7 @@ def make_fleet(
     seed: int = 7,
     edit_share: float = 0.3,
     varied: bool = False,
+    all_environments: bool = False,
 ) -> list[Path]:
     """``count`` repos of `service` with varied answers; a share gets local edits.
 
@@ -34,9 +35,10 @@ def make_fleet(
     catalog = load_catalog()
     repos = []
     for i in range(count):
+        envs = ENVIRONMENTS[0] if all_environments else ENVIRONMENTS[i % 3]
         data = {
             "name": f"svc-{i:04d}",
-            "environments": ENVIRONMENTS[i % 3],
+            "environments": envs,
             "owner": rng.choice(["payments-team", "search-team", "platform-team"]),
             "port": 8080 + (i % 5),
         }

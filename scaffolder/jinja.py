@@ -8,11 +8,12 @@ templates are cached by Jinja, which is what makes a fleet of renders cheap.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, Undefined
+from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.errors import TemplateError
@@ -36,6 +37,7 @@ def make_environment(root: Path | None, envops: Mapping[str, Any]) -> SandboxedE
     env = SandboxedEnvironment(
         loader=loader,
         extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+        bytecode_cache=bytecode_cache() if root is not None else None,
         **options,
     )
     env.globals["pathjoin"] = _pathjoin
@@ -44,3 +46,28 @@ def make_environment(root: Path | None, envops: Mapping[str, Any]) -> SandboxedE
 
 def _pathjoin(*parts: str, mode: str = "posix") -> str:
     return str(PurePosixPath(*parts))
+
+
+def cache_dir() -> Path:
+    """``$SCAFFOLDER_CACHE_DIR``, else the user's cache folder (XDG)."""
+    explicit = os.environ.get("SCAFFOLDER_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "scaffolder"
+
+
+def bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept on disk: a one-off `diff` or `new` skips compiling them.
+
+    Entries are keyed by template name and checked against the source's hash, so an edited
+    template is recompiled. No cache (rather than an error) where the folder is not writable.
+    """
+    import jinja2
+
+    folder = cache_dir() / f"jinja-{jinja2.__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))

@@ -10,8 +10,8 @@ import pytest
 
 from scaffolder.catalog import load_catalog
 from scaffolder.generate import generate, plan
-from scaffolder.validate import validate_repo
 from scaffolder.validate.crds import crd_dir_from_env
+from scaffolder.validate.runner import validate_repo
 from tests.helpers import build_file_tree, run_cli
 
 needs_crds = pytest.mark.skipif(

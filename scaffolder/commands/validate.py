@@ -44,8 +44,8 @@ def command(
     Exits 2 when anything fails; the report names file, object and field.
     """
     from scaffolder.errors import ExitCode
-    from scaffolder.validate import ValidateOptions, validate_repo
     from scaffolder.validate.report import print_report
+    from scaffolder.validate.runner import ValidateOptions, validate_repo
 
     report = validate_repo(path, ValidateOptions(kubernetes_version, crd_dir, catalogs))
     if fmt == "json":

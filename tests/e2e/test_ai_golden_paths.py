@@ -12,7 +12,7 @@ from scaffolder.catalog import load_catalog
 from scaffolder.generate import generate, plan
 from scaffolder.standards import run_standards
 from scaffolder.standards.model import Level
-from scaffolder.validate import validate_repo
+from scaffolder.validate.runner import validate_repo
 from tests.e2e.venvs import run, venv_for
 from tests.helpers import run_cli
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from scaffolder.validate import validate_repo
 from scaffolder.validate.kustomize import build
+from scaffolder.validate.runner import validate_repo
 from tests.e2e.venvs import run, venv_for
 from tests.helpers import run_cli
 
