@@ -56,6 +56,8 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_cli.py
 	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_wizard.py
+	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_audit.py
+	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_upgrade.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -53,6 +53,10 @@ def _walk(schema: dict[str, Any]) -> None:
     for name, prop in (schema.get("properties") or {}).items():
         if isinstance(prop, dict) and "title" in prop:
             _ui(prop, name)
+            if prop.get("ui:field") == "OwnerPicker" and name not in schema.get("required", []):
+                # Without its default, an empty owner would reach the generator as an
+                # unrendered expression: the form asks for one instead.
+                schema.setdefault("required", []).append(name)
     for dep in (schema.get("dependencies") or {}).values():
         for branch in dep.get("oneOf", []):
             _walk(branch)
@@ -64,7 +68,10 @@ def _value(name: str, schema: dict[str, Any]) -> str:
     if schema.get("ui:field") == "OwnerPicker":
         # OwnerPicker answers an entity ref (group:default/payments); the golden path wants
         # the group's name.
-        return "${{ parameters." + name + " | parseEntityRef | pick('name') }}"
+        return (
+            "${{ parameters." + name + " | parseEntityRef({ defaultKind: 'group', "
+            "defaultNamespace: 'default' }) | pick('name') }}"
+        )
     return "${{ parameters." + name + " }}"
 
 

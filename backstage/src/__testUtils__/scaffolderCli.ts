@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -14,6 +15,38 @@ import { JsonObject } from '@backstage/types';
 export function scaffolderCommand(): string[] {
   const fromEnv = process.env.SCAFFOLDER_CLI?.trim();
   return fromEnv ? fromEnv.split(/\s+/) : ['scaffolder'];
+}
+
+/** Runs the real CLI and resolves to its stdout; rejects with its stderr. */
+export async function runCli(args: string[]): Promise<string> {
+  const [executable, ...leading] = scaffolderCommand();
+  try {
+    const { stdout } = await promisify(execFile)(executable, [...leading, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (error) {
+    const { stderr, message } = error as { stderr?: string; message: string };
+    throw new Error(`scaffolder ${args.join(' ')} failed: ${stderr?.trim() || message}`);
+  }
+}
+
+/**
+ * `scaffolder new GOLDEN_PATH DEST --data-file ANSWERS --json --no-git`, the
+ * answers written to `DEST.answers.json` (DEST's parent must exist).
+ */
+export async function renderNewRepo(options: {
+  goldenPath: string;
+  dest: string;
+  version?: string;
+  values: Record<string, unknown>;
+}): Promise<{ golden_path: string; version: string; files: string[] }> {
+  const dataFile = `${options.dest}.answers.json`;
+  await fs.writeFile(dataFile, JSON.stringify(options.values));
+  const args = ['new', options.goldenPath, options.dest, `--data-file=${dataFile}`];
+  if (options.version) args.push(`--version=${options.version}`);
+  return JSON.parse(await runCli([...args, '--json', '--no-git']));
 }
 
 /**
