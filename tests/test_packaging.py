@@ -43,12 +43,16 @@ def test_wheel_install_has_the_catalog(tmp_path: Path) -> None:
         "from scaffolder.cli import main; print(builtin_catalog_path()); "
         "main(['list', '--json'])"
     )
+    # -S skips .pth files, so the checkout's editable install cannot shadow the wheel; the
+    # dependencies come from this environment's site-packages, after the wheel.
+    deps = next(p for p in sys.path if p.endswith("site-packages"))
     result = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-S", "-c", script],
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": str(site), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        env={"PYTHONPATH": f"{site}:{deps}", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     catalog_path, listing = result.stdout.split("\n", 1)
     assert catalog_path.startswith(str(site)), "the installed wheel's own catalog is used"
