@@ -19,6 +19,22 @@ from scaffolder import yamlio
 from scaffolder.errors import ProjectError
 
 ANSWERS_FILE = ".copier-answers.yml"
+# Folders that hold tools' state, not the repo's content: every walk over a repo skips them.
+NOT_CONTENT = frozenset(
+    {
+        ".git",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site",
+        ".tox",
+        "build",
+    }
+)
 _HEADER = (
     "# Changes here will be overwritten by scaffolder; NEVER EDIT MANUALLY.\n"
     "# Recorded by scaffolder in copier's answers-file format: golden path, version, answers.\n"

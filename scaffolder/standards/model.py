@@ -13,21 +13,9 @@ from typing import Any
 import yaml
 
 from scaffolder import yamlio
+from scaffolder.project import NOT_CONTENT
 
 DOCS = "https://scaffolder.dev/reference/rules/"
-SKIP_DIRS = {
-    ".git",
-    ".venv",
-    "venv",
-    "node_modules",
-    "__pycache__",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    "site",
-    ".tox",
-    "build",
-}
 
 
 class Level(IntEnum):
@@ -131,7 +119,7 @@ class RepoFiles:
     def paths(self) -> list[str]:
         out: list[str] = []
         for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+            dirnames[:] = sorted(d for d in dirnames if d not in NOT_CONTENT)
             rel = Path(dirpath).relative_to(self.root)
             out.extend((rel / name).as_posix() for name in sorted(filenames))
         return out

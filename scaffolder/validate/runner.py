@@ -11,22 +11,11 @@ from typing import Any
 
 import yaml
 
+from scaffolder.project import NOT_CONTENT
 from scaffolder.validate import catalog_info, crds, kube_schemas, kustomize, workflows
 from scaffolder.validate.findings import Finding, Report
 from scaffolder.validate.pins import RepoPins, repo_pins
 
-SKIP_DIRS = {
-    ".git",
-    ".venv",
-    "venv",
-    "node_modules",
-    "__pycache__",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    "site",
-    ".tox",
-}
 # apiVersion groups that are not Kubernetes objects applied to a cluster.
 NOT_KUBERNETES = (
     "backstage.io/",
@@ -140,7 +129,9 @@ def _scan(root: Path) -> _Repo:
     repo = _Repo(root)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(
-            d for d in dirnames if d not in SKIP_DIRS and (not d.startswith(".") or d == ".github")
+            d
+            for d in dirnames
+            if d not in NOT_CONTENT and (not d.startswith(".") or d == ".github")
         )
         for name in sorted(filenames):
             if name.endswith((".yaml", ".yml")) or name == "Kustomization":
