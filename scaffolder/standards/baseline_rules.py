@@ -71,4 +71,13 @@ RULES = [
         "Reference a ClusterSecretStore or SecretStore defined in the repo.",
         "externalsecret-store",
     ),
+    B(
+        "BSL007",
+        "CRDs land before their custom resources",
+        Level.BRONZE,
+        "On a new cluster a custom resource applied before its CRD fails to sync.",
+        "Give units that use custom resources a later sync wave, or dependsOn the unit that "
+        "installs the CRDs.",
+        "crds-before-crs",
+    ),
 ]

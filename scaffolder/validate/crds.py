@@ -102,6 +102,18 @@ def _documents(path: Path) -> Iterable[dict[str, Any]]:
                 yield doc
 
 
+def strict_root(schema: Mapping[str, Any]) -> Any:
+    """:func:`strict` for a whole object, except ``metadata``: the API server checks that as
+    ObjectMeta (labels, annotations...) whatever the CRD's schema says about it."""
+    out = strict(schema)
+    props = out.get("properties") if isinstance(out, dict) else None
+    if isinstance(props, dict) and isinstance(props.get("metadata"), dict):
+        props["metadata"] = {
+            k: v for k, v in props["metadata"].items() if k != "additionalProperties"
+        }
+    return out
+
+
 def strict(schema: Any) -> Any:
     """OpenAPI v3 (structural) schema -> JSON Schema that rejects unknown fields."""
     if isinstance(schema, list):
@@ -127,6 +139,5 @@ def errors(index: CrdIndex, crd: Crd, obj: dict[str, Any]) -> Iterator[Validatio
     validator = index._validators.get(key)
     if validator is None:
         schema = crd.versions[version].schema or {}
-        validator = index._validators[key] = jsonschema.Draft7Validator(strict(schema))
-    # metadata is validated by the API server's ObjectMeta, not the CRD schema.
-    yield from validator.iter_errors({k: v for k, v in obj.items() if k != "metadata"})
+        validator = index._validators[key] = jsonschema.Draft7Validator(strict_root(schema))
+    yield from validator.iter_errors(obj)

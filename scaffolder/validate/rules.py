@@ -209,3 +209,11 @@ def gitops_paths_exist(objects: list[Obj], root: Path) -> Iterator[Finding]:
                     o.label,
                     "spec.path" if o.kind == "Kustomization" else "spec.source.path",
                 )
+
+
+@rule("crds-before-crs")
+def crds_before_crs(objects: list[Obj], _root: Path) -> Iterator[Finding]:
+    """Argo CD waves and Flux dependsOn install CRDs before the resources that use them."""
+    from scaffolder.validate.ordering import check
+
+    yield from check(objects)
