@@ -1,0 +1,185 @@
+"""End to end: cluster baselines over a pairwise matrix of their choices, plus the all-on and
+all-off corners, render and pass `scaffolder validate` (pinned Kubernetes and CRD schemas,
+semantic checks including CRD ordering); a tenant added to a baseline repo keeps it valid."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scaffolder.catalog import load_catalog
+from scaffolder.generate import generate, plan
+from scaffolder.standards import run_standards
+from scaffolder.standards.model import Level
+from scaffolder.validate.runner import validate_repo
+from tests.helpers import run_cli
+
+pytestmark = pytest.mark.e2e
+
+AWS = {
+    "provider": "aws",
+    "external_secrets_provider": "aws-secrets-manager",
+    "external_secrets_auth": "irsa",
+    "aws_account_id": "123456789012",
+}
+GCP = {
+    "provider": "gcp",
+    "external_secrets_provider": "gcp-secret-manager",
+    "external_secrets_auth": "workload-identity",
+    "gcp_project": "acme-platform",
+}
+AZURE = {
+    "provider": "azure",
+    "external_secrets_provider": "azure-key-vault",
+    "external_secrets_auth": "workload-identity",
+    "azure_tenant_id": "00000000-0000-0000-0000-000000000001",
+    "azure_client_id": "00000000-0000-0000-0000-000000000002",
+}
+ONPREM = {
+    "provider": "on-prem",
+    "external_secrets_provider": "vault",
+    "external_secrets_auth": "kubernetes",
+}
+CILIUM = {"cni": "cilium", "api_server_host": "api.cluster.example.com"}
+CALICO = {"cni": "calico"}
+
+# Pairwise over engine x CNI x provider/secrets x GPU strategy, with Kueue, plus corners.
+MATRIX: dict[str, dict[str, Any]] = {
+    "argo-cilium-aws-timeslicing": {
+        "gitops_engine": "argocd",
+        **CILIUM,
+        **AWS,
+        "gpu": True,
+        "gpu_sharing": "time-slicing",
+        "time_slicing_replicas": 4,
+    },
+    "flux-calico-gcp-mig-mixed": {
+        "gitops_engine": "flux",
+        **CALICO,
+        **GCP,
+        "gpu": True,
+        "gpu_sharing": "mig-mixed",
+        "mig_profile": "3g.40gb",
+    },
+    "argo-calico-azure-mig-single": {
+        "gitops_engine": "argocd",
+        **CALICO,
+        **AZURE,
+        "gpu": True,
+        "gpu_sharing": "mig-single",
+        "mig_profile": "1g.10gb",
+    },
+    "flux-cilium-onprem-nosharing": {
+        "gitops_engine": "flux",
+        **CILIUM,
+        **ONPREM,
+        "gpu": True,
+        "gpu_sharing": "none",
+        "pod_cidr": "10.42.0.0/16",
+        "storage_provisioner": "driver.longhorn.io",
+    },
+    "argo-all-on": {
+        "gitops_engine": "argocd",
+        **CILIUM,
+        **AWS,
+        "gpu": True,
+        "gpu_sharing": "time-slicing",
+        "kueue": True,
+        "observability": True,
+        "environments": ["dev", "stage", "prod"],
+    },
+    "flux-all-on": {
+        "gitops_engine": "flux",
+        **CILIUM,
+        **AWS,
+        "gpu": True,
+        "gpu_sharing": "mig-mixed",
+        "mig_profile": "2g.20gb",
+        "kueue": True,
+        "observability": True,
+    },
+    "argo-all-off": {
+        "gitops_engine": "argocd",
+        **CALICO,
+        **ONPREM,
+        "gpu": False,
+        "kueue": False,
+        "observability": False,
+        "environments": ["prod"],
+        "storage_provisioner": "driver.longhorn.io",
+        "pod_cidr": "10.42.0.0/16",
+    },
+    "flux-all-off": {
+        "gitops_engine": "flux",
+        **CALICO,
+        **ONPREM,
+        "gpu": False,
+        "kueue": False,
+        "observability": False,
+        "environments": ["dev"],
+        "storage_provisioner": "driver.longhorn.io",
+        "pod_cidr": "10.42.0.0/16",
+    },
+}
+
+
+@pytest.fixture(scope="module", params=sorted(MATRIX))
+def baseline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp(request.param) / "baseline"
+    data = {"cluster_name": "prod-eu", **MATRIX[request.param]}
+    generate(plan(load_catalog(), "cluster-baseline", data=data), dest, git=False)
+    return dest
+
+
+def errors(path: Path) -> list[str]:
+    return [f"{f.location()}: {f.message}" for f in validate_repo(path).errors]
+
+
+def test_validates_with_pinned_crds_and_semantic_checks(baseline: Path) -> None:
+    report = validate_repo(baseline)
+    assert report.ok, errors(baseline)
+    assert report.checked.get("custom-resources", 0) > 0
+
+
+def test_passes_the_baseline_rules(baseline: Path) -> None:
+    report = run_standards(baseline, "baseline")
+    assert report.level == Level.GOLD, [
+        (r.rule.id, r.violations) for r in report.results if not r.passed
+    ]
+
+
+def test_tenant_added_into_a_baseline_repo(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    repo = tmp_path / "baseline"
+    data = {"cluster_name": "prod-eu", **MATRIX["argo-all-on"]}
+    generate(plan(load_catalog(), "cluster-baseline", data=data), repo)
+    r = run_cli(capsys, "new", "tenant", repo, "-d", "team=search", "-d", "gpu_quota=2", "--json")
+    assert r.code == 0, r.err
+    result = json.loads(r.out)
+    assert "tenants/search/.copier-answers.yml" in result["files"]
+    assert errors(repo) == []
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert log[0].startswith("Add tenant 1.0.0")
+    # The tenant's own record: diff compares just its files.
+    r = run_cli(
+        capsys,
+        "diff",
+        repo,
+        "--answers-file",
+        "tenants/search/.copier-answers.yml",
+        "--format",
+        "json",
+    )
+    report = json.loads(r.out)["repos"][0]
+    assert report["golden_path"] == "tenant"
+    assert {f["status"] for f in report["files"]} == {"unchanged"}
+    # Adding the same team again would overwrite its files: refused, nothing written.
+    r = run_cli(capsys, "new", "tenant", repo, "-d", "team=search")
+    assert r.code == 1 and "already has" in r.err
