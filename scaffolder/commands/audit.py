@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scaffolder.commands.options import catalog_option
+from scaffolder.commands.options import catalog_option, report_options
 
 
 @click.command("audit")
@@ -27,26 +27,13 @@ from scaffolder.commands.options import catalog_option
     help="Worker processes (default: one per core).",
 )
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "sarif", "junit", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Machine formats go to stdout.",
-)
-@click.option(
     "--html",
     "html_file",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write a self-contained HTML report with charts to this file.",
 )
-@click.option(
-    "--fail-level",
-    type=click.Choice(["bronze", "silver", "gold"]),
-    default=None,
-    help="Exit 2 only for failed rules at or below this level (drift alone passes).",
-)
 @catalog_option
+@report_options
 def command(
     paths: tuple[Path, ...],
     list_file: Path | None,

@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from scaffolder.commands.options import catalog_option, data_options
+from scaffolder.commands.options import (
+    answers_file_option,
+    catalog_option,
+    data_options,
+    report_options,
+)
 
 if TYPE_CHECKING:
     from scaffolder.reports.model import RepoReport
-
-FAIL_LEVELS = ("bronze", "silver", "gold")
 
 
 @click.command("diff")
@@ -33,27 +36,9 @@ FAIL_LEVELS = ("bronze", "silver", "gold")
 )
 @data_options
 @catalog_option
-@click.option(
-    "--answers-file",
-    default=".copier-answers.yml",
-    show_default=True,
-    help="Which record to compare, in a repo with several (a baseline's tenants).",
-)
+@answers_file_option
+@report_options
 @click.option("--patch", is_flag=True, help="Show unified diffs of changed files on stderr.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "sarif", "junit", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Machine formats go to stdout.",
-)
-@click.option(
-    "--fail-level",
-    type=click.Choice(FAIL_LEVELS),
-    default=None,
-    help="Exit 2 only for failed rules at or below this level (drift alone passes).",
-)
 def command(
     path: Path,
     against: str | None,

@@ -39,3 +39,34 @@ def data_options(func: F) -> F:
         metavar="KEY=VALUE",
         help="Answer one question (repeatable; wins over --data-file). Lists as [a, b] or a,b.",
     )(func)
+
+
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
+FAIL_LEVELS = ("bronze", "silver", "gold")
+
+
+def report_options(func: F) -> F:
+    """``--format`` and ``--fail-level``, as diff and audit share them."""
+    func = click.option(
+        "--fail-level",
+        type=click.Choice(FAIL_LEVELS),
+        default=None,
+        help="Exit 2 only for failed rules at or below this level (drift alone passes).",
+    )(func)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(REPORT_FORMATS),
+        default="text",
+        show_default=True,
+        help="Machine formats go to stdout.",
+    )(func)
+
+
+def answers_file_option(func: F) -> F:
+    return click.option(
+        "--answers-file",
+        default=".copier-answers.yml",
+        show_default=True,
+        help="Which record to use, in a repo with several (a baseline's tenants).",
+    )(func)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from scaffolder.commands.options import catalog_option, data_options
+from scaffolder.commands.options import answers_file_option, catalog_option, data_options
 
 
 @click.command("upgrade")
@@ -17,12 +17,7 @@ from scaffolder.commands.options import catalog_option, data_options
 @click.option("--dry-run", is_flag=True, help="Print the plan and the diff; write nothing.")
 @data_options
 @catalog_option
-@click.option(
-    "--answers-file",
-    default=".copier-answers.yml",
-    show_default=True,
-    help="Which record to upgrade, in a repo with several (a baseline's tenants).",
-)
+@answers_file_option
 @click.option("--commit", is_flag=True, help="Commit the result (current branch or --branch).")
 @click.option("--branch", metavar="NAME", help="Create (or switch to) this branch first.")
 @click.option("--allow-dirty", is_flag=True, help="Upgrade even with uncommitted changes.")
