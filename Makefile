@@ -21,7 +21,7 @@ install: $(STAMP)
 ## run: generate the `service` golden path with defaults into build/payments
 run: $(STAMP)
 	rm -rf $(RUN_DEST)
-	$(BIN)/scaffolder new service $(RUN_DEST) --defaults --data name=payments
+	$(BIN)/scaffolder new service $(RUN_DEST) --defaults --data name=payments --data tier=standard
 
 ## test: lint, type-check, build the docs and run the whole test suite (Python and Backstage)
 test: lint typecheck docs pytest backstage

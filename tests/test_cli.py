@@ -84,3 +84,14 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
     r = run_cli(capsys, "--version")
     assert r.code == 0 and __version__ in r.out
+
+
+def test_the_make_run_command_works(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """README's Quick start: `make run` must keep working as golden paths gain questions."""
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    line = next(x.strip() for x in makefile.splitlines() if "scaffolder new service" in x)
+    args = line.split()[1:]  # drop "$(BIN)/scaffolder"
+    args = [str(tmp_path / "payments") if a == "$(RUN_DEST)" else a for a in args]
+    r = run_cli(capsys, *args)
+    assert r.code == 0, r.err
+    assert (tmp_path / "payments/catalog-info.yaml").is_file()
