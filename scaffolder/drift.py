@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.origin import AnswerProblem, Origin, TargetPlan, target_plan
-from scaffolder.render import RenderedTree
 
 
 class FileStatus(StrEnum):
@@ -111,10 +110,6 @@ def read_repo_files(repo: Path, paths: set[str]) -> dict[str, bytes | None]:
     return out
 
 
-def _contents(tree: RenderedTree) -> dict[str, bytes]:
-    return {p: f.content for p, f in tree.items()}
-
-
 def repo_drift(
     origin: Origin,
     target_version: str | None = None,
@@ -125,9 +120,9 @@ def repo_drift(
     """Compare a repo with its base render and the target version's render."""
     base_plan = origin.base_plan()
     folder = origin.repo.resolve().name
-    base = _contents(base_plan.render(folder))
+    base = base_plan.render(folder).contents()
     target = target or target_plan(origin, target_version, data=data)
-    theirs = _contents(target.plan.render(folder)) if target.plan else None
+    theirs = target.plan.render(folder).contents() if target.plan else None
     ours = read_repo_files(origin.repo, set(base) | set(theirs or {}))
     version = (
         target.plan.version.version

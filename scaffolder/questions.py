@@ -446,22 +446,21 @@ def validated(
     is_default: bool = False,
 ) -> Any:
     """Cast and validate one answer; the error names the question, the reason and an example."""
-    example = evaluator.example(question, context)
+
+    def hint() -> str:  # only on errors: computing an example renders the default again
+        return f"for example: {flag_hint} {question.name}={evaluator.example(question, context)}"
+
     try:
         value = cast(question, raw)
     except AnswerError as exc:
-        raise AnswerError(
-            exc.message,
-            question=question.name,
-            hint=f"for example: {flag_hint} {question.name}={example}",
-        ) from exc
+        raise AnswerError(exc.message, question=question.name, hint=hint()) from exc
     problem = evaluator.problem(question, value, context)
     if problem:
         origin = "default" if is_default else "value"
         raise AnswerError(
             f"invalid {origin} {format_value(value)!r} for question {question.name!r}: {problem}",
             question=question.name,
-            hint=f"for example: {flag_hint} {question.name}={example}",
+            hint=hint(),
         )
     return value
 

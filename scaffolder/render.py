@@ -65,6 +65,10 @@ class RenderedTree(Mapping[str, RenderedFile]):
     def __len__(self) -> int:
         return len(self._files)
 
+    def contents(self) -> dict[str, bytes]:
+        """Path -> bytes, the form comparisons and merges work on."""
+        return {path: f.content for path, f in self._files.items()}
+
     def digest(self) -> str:
         """A content hash of the whole tree (paths, bytes, modes)."""
         h = hashlib.sha256()

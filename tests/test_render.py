@@ -143,7 +143,7 @@ def test_builtin_golden_paths_render_like_copier(
     copier = pytest.importorskip("copier")
     data = BUILTIN_SAMPLES[(golden_path, version)]
     the_plan = plan(load_catalog(), golden_path, version=version, data=data)
-    ours = {p: f.content for p, f in the_plan.render().items()}
+    ours = the_plan.render().contents()
     copier.run_copy(
         str(the_plan.version.root), tmp_path, data=data, defaults=True, quiet=True, vcs_ref=None
     )

@@ -36,7 +36,7 @@ def rendered(catalog: Path, version: str, **data: str) -> dict[str, bytes]:
     the_plan = plan(
         load_catalog([str(catalog)]), "demo", version=version, data={"name": "pay", **data}
     )
-    return {p: f.content for p, f in the_plan.render("pay").items()}
+    return the_plan.render("pay").contents()
 
 
 def files(repo: Path) -> dict[str, bytes]:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from scaffolder.commands.options import catalog_option, report_options
+
+if TYPE_CHECKING:
+    from scaffolder.reports.model import RepoReport
 
 
 @click.command("audit")
@@ -76,7 +80,7 @@ def command(
 
 def _run(
     repos: list[Path], catalogs: tuple[str, ...], against: str | None, jobs: int | None
-) -> list:  # type: ignore[type-arg]
+) -> list[RepoReport]:
     from scaffolder.audit import audit
 
     if not sys.stderr.isatty():

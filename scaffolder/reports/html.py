@@ -7,6 +7,7 @@ most-failed rules and most-drifted files, then a sortable-by-eye table of every 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
 
@@ -26,8 +27,8 @@ def render_html(reports: Sequence[RepoReport], *, title: str = "Golden path audi
         autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
     )
 
-    def bars(counter: object, limit: int = 10) -> list[tuple[str, int, float]]:
-        items = counter.most_common(limit)  # type: ignore[attr-defined]
+    def bars(counter: Counter[str], limit: int = 10) -> list[tuple[str, int, float]]:
+        items = counter.most_common(limit)
         top = max((n for _, n in items), default=1) or 1
         return [(label, n, 100 * n / top) for label, n in items]
 

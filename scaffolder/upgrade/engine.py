@@ -42,6 +42,9 @@ class UpgradePlan:
     changes: list[FileChange] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The two renders the merge used, after migrations moved paths: git's conflict stages.
+    base: dict[str, bytes] = field(default_factory=dict, repr=False)
+    theirs: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def from_version(self) -> str:
@@ -57,12 +60,12 @@ class UpgradePlan:
         return {c.path: c.after for c in self.changes if c.before != c.after}
 
 
-def _labels(plan: UpgradePlan | None, origin: Origin, to_version: str) -> tuple[str, str, str]:
+def _labels(origin: Origin, to_version: str) -> tuple[str, str, str]:
     gp = origin.golden_path.name
     return ("your edit", f"{gp} {origin.record.version} (base)", f"template {gp} {to_version}")
 
 
-def _safe(repo: Path, path: str) -> str:
+def _safe(path: str) -> str:
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts:
         raise ProjectError(
@@ -149,14 +152,22 @@ def plan_upgrade(
             hint=first.hint,
         )
     folder = repo.resolve().name
-    base = {p: f.content for p, f in origin.base_plan().render(folder).items()}
-    theirs = {p: f.content for p, f in target.plan.render(folder).items()}
+    base = origin.base_plan().render(folder).contents()
+    theirs = target.plan.render(folder).contents()
     moved_from = {str(s.args["from"]) for s in steps if s.kind == "move"}
     original = read_repo_files(repo, set(base) | set(theirs) | moved_from)
     ours = dict(original)
     file_migration = migrations.apply_file_steps(steps, base, ours)
-    labels = _labels(None, origin, to_version)
-    result = UpgradePlan(repo, origin, target.plan, target.plan.record(), target.plan.answers_file)
+    labels = _labels(origin, to_version)
+    result = UpgradePlan(
+        repo,
+        origin,
+        target.plan,
+        target.plan.record(),
+        target.plan.answers_file,
+        base=base,
+        theirs=theirs,
+    )
     result.notes += [f"migration {s}" for s in target.migrated + file_migration.done]
     result.notes += [
         f"migration kept {p}: changed locally, so not deleted" for p in file_migration.kept
@@ -183,5 +194,5 @@ def plan_upgrade(
             note = f"moved from {file_migration.moved[path]}" + (f"; {note}" if note else "")
         elif after is None and path in moved_from:
             action, note = "move", "moved by a migration"
-        result.changes.append(FileChange(_safe(repo, path), action, before, after, note))
+        result.changes.append(FileChange(_safe(path), action, before, after, note))
     return result

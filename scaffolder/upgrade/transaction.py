@@ -157,13 +157,11 @@ def _register_conflicts(repo: Path, plan: UpgradePlan) -> None:
     """Put base/ours/theirs in index stages 1-3, as git does for a conflicted merge."""
     lines = []
     by_path = {c.path: c for c in plan.changes}
-    base = {p: f.content for p, f in plan.origin.base_plan().render(repo.name).items()}
-    theirs = {p: f.content for p, f in plan.target.render(repo.name).items()}
     for path in plan.conflicts:
         change = by_path.get(path)
         ours = change.before if change else (repo / path).read_bytes()
         lines.append(f"0 {'0' * 40}\t{path}")
-        for stage, data in ((1, base.get(path)), (2, ours), (3, theirs.get(path))):
+        for stage, data in ((1, plan.base.get(path)), (2, ours), (3, plan.theirs.get(path))):
             if data is None:
                 continue
             blob = subprocess.run(
