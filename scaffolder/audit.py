@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from scaffolder.catalog import load_catalog
-from scaffolder.project import ANSWERS_FILE, find_records
+from scaffolder.project import ANSWERS_FILE, CRUFT_FILE, find_records
 from scaffolder.reports.model import RepoReport
 
 
@@ -22,7 +22,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Repos to audit: each path is a repo, or a folder whose sub-folders are repos."""
     out: list[Path] = []
     for path in paths:
-        if path.is_dir() and not (path / ANSWERS_FILE).exists() and not (path / ".git").exists():
+        is_repo = any((path / f).exists() for f in (ANSWERS_FILE, CRUFT_FILE, ".git"))
+        if path.is_dir() and not is_repo:
             children = sorted(
                 p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")
             )
@@ -45,10 +46,12 @@ def read_list(path: Path) -> list[Path]:
 
 
 def _sort_key(repo: Path) -> str:
-    try:
-        return (repo / ANSWERS_FILE).read_text(encoding="utf-8")
-    except OSError:
-        return ""
+    for name in (ANSWERS_FILE, CRUFT_FILE):
+        try:
+            return (repo / name).read_text(encoding="utf-8")
+        except OSError:
+            continue
+    return ""
 
 
 def _slim(report: RepoReport) -> RepoReport:
@@ -59,26 +62,39 @@ def _slim(report: RepoReport) -> RepoReport:
     return report
 
 
-def _check_chunk(args: tuple[list[Path], tuple[str, ...], str | None]) -> list[list[RepoReport]]:
+def _records(repo: Path) -> list[str | None]:
+    """Each record to check (None: the repo's default record, or the error that it has none)."""
+    found: list[str | None] = list(find_records(repo)) if repo.is_dir() else []
+    return found or [None]
+
+
+_Chunk = tuple[list[Path], tuple[str, ...], bool, str | None]
+
+
+def _check_chunk(args: _Chunk) -> tuple[list[list[RepoReport]], list[str]]:
+    """Reports of a chunk of repos, and the notices (skipped hooks) the worker collected."""
+    from scaffolder import notices
     from scaffolder.checkup import check_repo
 
-    repos, catalogs, against = args
-    catalog = load_catalog(catalogs)
+    repos, catalogs, trust, against = args
+    catalog = load_catalog(catalogs, trust=trust)
     # A baseline repo records one golden path at its root and one per tenant added later:
     # each record is checked and reported on its own.
-    return [
+    reports: list[list[RepoReport]] = [
         [
             _slim(check_repo(repo, catalog, against=against, answers_file=answers_file))
-            for answers_file in (find_records(repo) if repo.is_dir() else []) or [ANSWERS_FILE]
+            for answers_file in _records(repo)
         ]
         for repo in repos
     ]
+    return reports, notices.drain()
 
 
 def audit(
     repos: Sequence[Path],
     *,
     catalogs: tuple[str, ...] = (),
+    trust: bool = False,
     against: str | None = None,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -89,18 +105,29 @@ def audit(
     # Small chunks keep the progress bar moving and the workers balanced.
     size = max(1, min(25, len(repos) // (jobs * 4) or 1))
     chunks = [[repos[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
+    from collections.abc import Iterator
+
+    from scaffolder import notices
+
+    outcomes: Iterator[tuple[list[list[RepoReport]], list[str]]]
     results: list[list[RepoReport]] = []
+    work = [(c, catalogs, trust, against) for c in chunks]
     if jobs == 1 or len(chunks) == 1:
-        for chunk in chunks:
-            results.extend(_check_chunk((chunk, catalogs, against)))
-            if progress:
-                progress(len(chunk))
+        outcomes = map(_check_chunk, work)
+        pool = None
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for chunk_result in pool.map(_check_chunk, [(c, catalogs, against) for c in chunks]):
-                results.extend(chunk_result)
-                if progress:
-                    progress(len(chunk_result))
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        outcomes = pool.map(_check_chunk, work)
+    try:
+        for chunk_result, chunk_notices in outcomes:
+            results.extend(chunk_result)
+            for message in chunk_notices:
+                notices.add(message)
+            if progress:
+                progress(len(chunk_result))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     ordered: list[list[RepoReport]] = [[] for _ in repos]
     for rank, reports in enumerate(results):  # results follow `order`
         ordered[order[rank]] = reports

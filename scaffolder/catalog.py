@@ -7,8 +7,9 @@ Layout (documented in docs/reference/catalog.md)::
       baselines/<name>/          cluster baseline golden paths (kind "baseline")
         golden-path.yml          title, description, owner, tags
         CHANGELOG.md
-        <X.Y.Z>/copier.yml       one folder per version: a copier template
-        <X.Y.Z>/template/...
+        <X.Y.Z>/copier.yml       one folder per version: a copier template,
+        <X.Y.Z>/cookiecutter.json  or a cookiecutter template
+        (or ``source: URL`` in golden-path.yml: versions are the tags of a git repository)
 
 Versions are folders so every version stays available offline from an installed wheel
 (diff and upgrade render the version a repo was made from). The built-in catalog ships as
@@ -22,8 +23,9 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 from packaging.version import InvalidVersion, Version
@@ -34,6 +36,8 @@ from scaffolder.errors import (
     UnknownVersionError,
     did_you_mean,
 )
+from scaffolder.gitsource import GitTemplate, normalize_url, parse_spec
+from scaffolder.trust import is_trusted
 
 BUILTIN = "builtin"
 ENV_VAR = "SCAFFOLDER_CATALOG"
@@ -41,6 +45,7 @@ KINDS = {"templates": "service", "baselines": "baseline"}
 METADATA_FILE = "golden-path.yml"
 TARGETS = ("new-repo", "existing-repo")
 CONFIG_NAMES = ("copier.yml", "copier.yaml")
+COOKIECUTTER_CONFIG = "cookiecutter.json"
 
 
 def find_config(root: Path) -> Path | None:
@@ -48,13 +53,49 @@ def find_config(root: Path) -> Path | None:
     return next((root / n for n in CONFIG_NAMES if (root / n).is_file()), None)
 
 
+def engine_of(root: Path) -> str | None:
+    """Which tool's template a folder holds: ``copier``, ``cookiecutter`` or None."""
+    if find_config(root) is not None:
+        return "copier"
+    if (root / COOKIECUTTER_CONFIG).is_file():
+        return "cookiecutter"
+    return None
+
+
 @dataclass(frozen=True)
 class GoldenPathVersion:
-    """One version of a golden path: a folder holding a copier template."""
+    """One version of a golden path: a catalog folder, or a commit of a git template."""
 
     golden_path: str
     version: str
-    root: Path
+    folder: Path | None = None  # the catalog's version folder
+    commit: str | None = None  # the git commit, for a template kept in git
+    ref: str | None = None  # the tag (or ref) that names the commit
+    source: GitTemplate | None = None
+    trusted: bool = False  # may run the template's hooks and local extensions
+
+    @property
+    def root(self) -> Path:
+        """The template's files (a git commit is exported on first use)."""
+        if self.source is not None and self.commit is not None:
+            return self.source.folder(self.commit)
+        assert self.folder is not None
+        return self.folder
+
+    @property
+    def engine(self) -> str:
+        engine = engine_of(self.root)
+        if engine is None:
+            raise CatalogError(
+                f"{self.golden_path} {self.version} holds neither copier.yml nor cookiecutter.json",
+                hint="a template version needs one of them at its root",
+            )
+        return engine
+
+    @property
+    def record_commit(self) -> str:
+        """What a record names this version by: the git commit, else the version."""
+        return self.commit or self.version
 
 
 @dataclass(frozen=True)
@@ -71,6 +112,8 @@ class GoldenPath:
     catalog: str
     versions: tuple[GoldenPathVersion, ...]
     target: str = "new-repo"  # or "existing-repo": adds files to a repo made by another one
+    source: GitTemplate | None = None  # versions are the tags of this git repository
+    trusted: bool = False
 
     @property
     def latest(self) -> GoldenPathVersion:
@@ -83,16 +126,27 @@ class GoldenPath:
     @property
     def src_path(self) -> str:
         """How answers files name this golden path's source (copier's ``_src_path``)."""
+        if self.source is not None:
+            return self.source.url
         return f"{self.catalog}:{self.root.parent.name}/{self.name}"
 
     def version(self, wanted: str | None) -> GoldenPathVersion:
-        """The named version (a leading ``v`` is accepted), or the latest."""
+        """The named version (a leading ``v`` is accepted), or the latest.
+
+        A golden path kept in git also takes any tag, branch or commit.
+        """
         if wanted is None or wanted == "latest":
             return self.latest
         normalized = wanted[1:] if wanted.startswith("v") else wanted
         for v in self.versions:
-            if v.version == normalized:
+            if normalized in (v.version, v.commit) or wanted == v.ref:
                 return v
+        if self.source is not None:
+            commit = self.source.resolve(wanted)
+            tagged = next((v for v in self.versions if v.commit == commit), None)
+            return tagged or GoldenPathVersion(
+                self.name, commit[:12], None, commit, wanted, self.source, self.trusted
+            )
         raise UnknownVersionError(
             f"golden path {self.name!r} has no version {wanted!r}",
             hint="available: " + ", ".join(self.version_names),
@@ -109,6 +163,29 @@ class CatalogSource:
 class Catalog:
     sources: tuple[CatalogSource, ...]
     golden_paths: Mapping[str, GoldenPath]
+    trust: bool = False  # --trust: templates used in this run may run hooks
+
+    def with_template(
+        self, spec: str, checkout: str | None = None
+    ) -> tuple[Catalog, str, str | None]:
+        """``--template URL[@REF]``: this catalog plus the template's golden path, its name and
+        the ref asked for (None: the latest tag)."""
+        parsed = parse_spec(spec, checkout)
+        gp = self.template(*normalize_url(parsed.url))
+        return replace(self, golden_paths={**self.golden_paths, gp.name: gp}), gp.name, parsed.ref
+
+    def template(self, url: str, directory: str = "") -> GoldenPath:
+        """The golden path of a template kept in git: the catalog's entry for it, if any."""
+        wanted = GitTemplate(url, directory)
+        for gp in self.golden_paths.values():
+            if gp.source == wanted:
+                return gp
+        return git_golden_path(
+            wanted,
+            kind="template",
+            catalog="template",
+            trusted=self.trust or is_trusted(url),
+        )
 
     def __iter__(self) -> Iterator[GoldenPath]:
         return iter(sorted(self.golden_paths.values(), key=lambda g: (g.kind != "service", g.name)))
@@ -141,13 +218,16 @@ def catalog_locations(explicit: Sequence[str] = ()) -> list[str]:
     return [*locations, BUILTIN]
 
 
-def load_catalog(explicit: Sequence[str] = ()) -> Catalog:
-    """Discover golden paths in the given catalogs plus the built-in one."""
-    return _load(tuple(catalog_locations(explicit)))
+def load_catalog(explicit: Sequence[str] = (), *, trust: bool = False) -> Catalog:
+    """Discover golden paths in the given catalogs plus the built-in one.
+
+    ``trust`` lets every template used in this run run its hooks (``--trust``).
+    """
+    return _load(tuple(catalog_locations(explicit)), trust)
 
 
 @functools.cache
-def _load(locations: tuple[str, ...]) -> Catalog:
+def _load(locations: tuple[str, ...], trust: bool = False) -> Catalog:
     sources = []
     found: dict[str, GoldenPath] = {}
     for location in locations:
@@ -159,7 +239,8 @@ def _load(locations: tuple[str, ...]) -> Catalog:
             )
         source = CatalogSource(location, path.resolve())
         sources.append(source)
-        golden = list(_discover(source))
+        trusted = trust or location == BUILTIN or is_trusted(str(source.path))
+        golden = list(_discover(source, trusted))
         if location != BUILTIN and not golden:
             raise CatalogError(
                 f"catalog {location!r} holds no golden paths",
@@ -168,20 +249,20 @@ def _load(locations: tuple[str, ...]) -> Catalog:
             )
         for gp in golden:
             found.setdefault(gp.name, gp)  # earlier catalogs shadow later ones
-    return Catalog(tuple(sources), found)
+    return Catalog(tuple(sources), found, trust)
 
 
-def _discover(source: CatalogSource) -> Iterable[GoldenPath]:
+def _discover(source: CatalogSource, trusted: bool) -> Iterable[GoldenPath]:
     for folder, kind in KINDS.items():
         base = source.path / folder
         if not base.is_dir():
             continue
         for child in sorted(base.iterdir()):
             if (child / METADATA_FILE).is_file():
-                yield _load_golden_path(child, kind, source.location)
+                yield _load_golden_path(child, kind, source.location, trusted)
 
 
-def _load_golden_path(root: Path, kind: str, catalog: str) -> GoldenPath:
+def _load_golden_path(root: Path, kind: str, catalog: str, trusted: bool) -> GoldenPath:
     meta_path = root / METADATA_FILE
     try:
         meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
@@ -192,9 +273,23 @@ def _load_golden_path(root: Path, kind: str, catalog: str) -> GoldenPath:
     name = str(meta.get("name", root.name))
     if name != root.name:
         raise CatalogError(f"{meta_path}: name {name!r} must match its folder {root.name!r}")
+    target = str(meta.get("target", "new-repo"))
+    if target not in TARGETS:
+        raise CatalogError(f"{meta_path}: target must be one of {', '.join(TARGETS)}")
+    if meta.get("source"):
+        template = _source(root, str(meta["source"]), str(meta.get("directory") or ""))
+        return git_golden_path(
+            template,
+            kind=kind,
+            catalog=catalog,
+            trusted=trusted or is_trusted(template.url),
+            meta=meta,
+            root=root,
+            target=target,
+        )
     versions = []
     for child in root.iterdir():
-        if not child.is_dir() or find_config(child) is None:
+        if not child.is_dir() or engine_of(child) is None:
             continue
         try:
             parsed = Version(child.name)
@@ -202,16 +297,14 @@ def _load_golden_path(root: Path, kind: str, catalog: str) -> GoldenPath:
             raise CatalogError(
                 f"{child}: version folders must be named X.Y.Z", hint="rename it, for example 1.0.0"
             ) from None
-        versions.append((parsed, GoldenPathVersion(name, child.name, child)))
+        versions.append((parsed, GoldenPathVersion(name, child.name, child, trusted=trusted)))
     if not versions:
         raise CatalogError(
             f"golden path {name!r} at {root} has no versions",
-            hint="add a folder like 1.0.0/ with copier.yml",
+            hint="add a folder like 1.0.0/ with copier.yml or cookiecutter.json,"
+            " or name a git repository with `source:`",
         )
     versions.sort(key=lambda item: item[0])
-    target = str(meta.get("target", "new-repo"))
-    if target not in TARGETS:
-        raise CatalogError(f"{meta_path}: target must be one of {', '.join(TARGETS)}")
     return GoldenPath(
         name=name,
         kind=kind,
@@ -223,4 +316,49 @@ def _load_golden_path(root: Path, kind: str, catalog: str) -> GoldenPath:
         catalog=catalog,
         versions=tuple(v for _, v in versions),
         target=target,
+        trusted=trusted,
+    )
+
+
+def _source(root: Path, source: str, directory: str) -> GitTemplate:
+    """``source:`` of golden-path.yml: a git URL, or a path relative to the golden path."""
+    local = "://" not in source and not source.startswith(("git@", "file:"))
+    url, inner = normalize_url(str(root / source) if local else source)
+    return GitTemplate(url, "/".join(p for p in (inner, directory.strip("/")) if p))
+
+
+def git_golden_path(
+    template: GitTemplate,
+    *,
+    kind: str,
+    catalog: str,
+    trusted: bool,
+    meta: Mapping[str, Any] | None = None,
+    root: Path | None = None,
+    target: str = "new-repo",
+) -> GoldenPath:
+    """A golden path whose versions are the tags of a git repository (else its HEAD)."""
+    meta = meta or {}
+    name = str(meta.get("name") or (root.name if root else template.name))
+    versions: dict[str, GoldenPathVersion] = {}
+    for parsed, tag, commit in template.tags():
+        versions.setdefault(
+            str(parsed), GoldenPathVersion(name, str(parsed), None, commit, tag, template, trusted)
+        )
+    if not versions:
+        head = template.head()
+        versions[head] = GoldenPathVersion(name, head[:12], None, head, "HEAD", template, trusted)
+    return GoldenPath(
+        name=name,
+        kind=kind,
+        title=str(meta.get("title", name)),
+        description=str(meta.get("description", f"template {template.url}")),
+        owner=str(meta.get("owner", "")),
+        tags=tuple(str(t) for t in meta.get("tags", []) or []),
+        root=root or Path(template.url),
+        catalog=catalog,
+        versions=tuple(versions.values()),
+        target=target,
+        source=template,
+        trusted=trusted,
     )

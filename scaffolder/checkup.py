@@ -11,7 +11,7 @@ from scaffolder.catalog import Catalog
 from scaffolder.drift import repo_drift
 from scaffolder.errors import ScaffolderError
 from scaffolder.origin import load_origin
-from scaffolder.project import ANSWERS_FILE
+from scaffolder.project import default_record_file
 from scaffolder.reports.model import RepoReport
 from scaffolder.standards import run_standards
 
@@ -25,13 +25,14 @@ def check_repo(
     version: str | None = None,
     data: Mapping[str, Any] | None = None,
     today: dt.date | None = None,
-    answers_file: str = ANSWERS_FILE,
+    answers_file: str | None = None,
 ) -> RepoReport:
     """Drift and standards of one repo; a user error becomes the report's ``error``."""
-    report = RepoReport(repo, answers_file=answers_file)
+    report = RepoReport(repo)
     try:
         if not repo.is_dir():
             raise ScaffolderError(f"{repo} is not a directory")
+        report.answers_file = answers_file or default_record_file(repo)
         origin = load_origin(
             repo,
             catalog,

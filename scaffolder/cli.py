@@ -72,6 +72,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code; callable in-process from tests."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        return _main(args)
+    finally:
+        _print_notices()
+
+
+def _print_notices() -> None:
+    from scaffolder import notices
+
+    for message in notices.drain():
+        click.echo(" ".join(f"note: {message}".split("\n")), err=True)
+
+
+def _main(args: list[str]) -> int:
+    try:
         result = cli.main(args=args, prog_name="scaffolder", standalone_mode=False)
     except ScaffolderError as exc:
         _error(exc.message, exc.hint)

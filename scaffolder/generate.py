@@ -4,21 +4,46 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
 
 from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion
 from scaffolder.git import init_and_commit
-from scaffolder.project import ProjectRecord
-from scaffolder.questions import Answers, Ask, resolve_answers
+from scaffolder.project import AD_HOC, ProjectRecord
+from scaffolder.questions import Answers, Ask, Evaluator, Question, resolve_answers
 from scaffolder.render import RenderedTree, Renderer, RenderMeta
 from scaffolder.writer import check_destination, create_atomically, write_tree
 
 
+class TemplateConfigLike(Protocol):
+    @property
+    def questions(self) -> tuple[Question, ...]: ...
+
+    def question(self, name: str) -> Question | None: ...
+
+
+class TemplateRenderer(Protocol):
+    """What every engine's renderer offers (copier's :class:`Renderer`, cookiecutter's)."""
+
+    @property
+    def config(self) -> TemplateConfigLike: ...
+
+    @property
+    def evaluator(self) -> Evaluator: ...
+
+    def answers_path(self, answers: Answers) -> str: ...
+
+    def render(self, answers: Answers, meta: RenderMeta) -> RenderedTree: ...
+
+
 @functools.cache
-def renderer_for(version: GoldenPathVersion) -> Renderer:
+def renderer_for(version: GoldenPathVersion) -> TemplateRenderer:
     """One renderer per golden-path version per process, shared by every caller."""
+    if version.engine == "cookiecutter":
+        from scaffolder.cookiecutter_engine import CookiecutterRenderer
+
+        return CookiecutterRenderer(version.root, trusted=version.trusted)
     return Renderer.for_root(version.root)
 
 
@@ -29,27 +54,63 @@ class Plan:
     golden_path: GoldenPath
     version: GoldenPathVersion
     answers: Answers
+    skip: tuple[str, ...] = ()  # paths the repo keeps to itself (cruft's ``skip``)
+    checkout: str | None = None  # the ref the user asked for, recorded as cruft does
 
     @property
-    def renderer(self) -> Renderer:
+    def renderer(self) -> TemplateRenderer:
         return renderer_for(self.version)
 
+    def meta(self, folder_name: str = "") -> RenderMeta:
+        return RenderMeta(
+            self.golden_path.src_path, self.version.version, folder_name, self.version.commit or ""
+        )
+
     def record(self) -> ProjectRecord:
-        return ProjectRecord(
+        record = ProjectRecord(
             golden_path=self.golden_path.name,
             version=self.version.version,
             catalog=self.golden_path.catalog,
             src_path=self.golden_path.src_path,
             answers=self.answers.recorded,
+            file=self.answers_file,
+            commit=self.version.commit,
+            directory=self.golden_path.source.directory if self.golden_path.source else "",
         )
+        if self.version.engine != "cookiecutter":
+            return record
+        from scaffolder.cookiecutter_engine import CookiecutterRenderer
+
+        renderer = self.renderer
+        assert isinstance(renderer, CookiecutterRenderer)
+        state: dict[str, Any] = {
+            "template": record.src_path,
+            "commit": self.version.record_commit,
+            "checkout": self.checkout,
+            "context": {"cookiecutter": renderer.context(self.answers, self.meta())},
+            "directory": record.directory or None,
+        }
+        if record.catalog != AD_HOC:
+            state["_scaffolder"] = {"golden_path": record.golden_path, "catalog": record.catalog}
+        return replace(record, cruft=state)
 
     @property
     def answers_file(self) -> str:
         return self.renderer.answers_path(self.answers)
 
     def render(self, folder_name: str = "") -> RenderedTree:
-        meta = RenderMeta(self.golden_path.src_path, self.version.version, folder_name)
-        return self.renderer.render(self.answers, meta)
+        tree = self.renderer.render(self.answers, self.meta(folder_name))
+        if not self.skip:
+            return tree
+        return RenderedTree({p: f for p, f in tree.items() if not skipped(p, self.skip)})
+
+
+def skipped(path: str, skip: tuple[str, ...]) -> bool:
+    """Whether cruft's ``skip`` covers ``path`` (an entry names a file or a folder)."""
+    parts = PurePosixPath(path).parts
+    return any(
+        parts[: len(PurePosixPath(entry).parts)] == PurePosixPath(entry).parts for entry in skip
+    )
 
 
 def plan(
@@ -59,13 +120,17 @@ def plan(
     version: str | None = None,
     data: Mapping[str, Any] | None = None,
     ask: Ask | None = None,
+    checkout: str | None = None,
 ) -> Plan:
-    """Resolve golden path, version and answers; raises before anything is written."""
+    """Resolve golden path, version and answers; raises before anything is written.
+
+    ``checkout``: the git ref the user named for a template kept in git (it is recorded).
+    """
     golden_path = catalog.get(name)
-    chosen = golden_path.version(version)
+    chosen = golden_path.version(checkout or version)
     renderer = renderer_for(chosen)
     answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {}, ask=ask)
-    return Plan(golden_path, chosen, answers)
+    return Plan(golden_path, chosen, answers, checkout=checkout)
 
 
 @dataclass(frozen=True)
@@ -112,7 +177,7 @@ def generate(
 
     def fill(tmp: Path) -> list[str]:
         note(f"writing {len(tree) + 1} files")
-        written = write_tree(tmp, tree, {answers_file: record.to_yaml()})
+        written = write_tree(tmp, tree, {answers_file: record.serialize()})
         if git:
             note("making the first git commit")
             commit.append(
@@ -141,7 +206,7 @@ def _add_to_repo(
     record = the_plan.record()
     answers_file = the_plan.answers_file
     note(f"adding {len(tree) + 1} files to {repo}")
-    files = add_files_atomically(repo, tree, {answers_file: record.to_yaml()})
+    files = add_files_atomically(repo, tree, {answers_file: record.serialize()})
     sha = None
     if git and (repo / ".git").exists():
         note("committing the new files")

@@ -8,7 +8,6 @@ templates are cached by Jinja, which is what makes a fleet of renders cheap.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,6 +16,7 @@ from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, U
 from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.errors import TemplateError
+from scaffolder.paths import cache_dir
 
 _ALLOWED_UNDEFINED = {"jinja2.Undefined": Undefined, "jinja2.StrictUndefined": StrictUndefined}
 
@@ -46,15 +46,6 @@ def make_environment(root: Path | None, envops: Mapping[str, Any]) -> SandboxedE
 
 def _pathjoin(*parts: str, mode: str = "posix") -> str:
     return str(PurePosixPath(*parts))
-
-
-def cache_dir() -> Path:
-    """``$SCAFFOLDER_CACHE_DIR``, else the user's cache folder (XDG)."""
-    explicit = os.environ.get("SCAFFOLDER_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "scaffolder"
 
 
 def bytecode_cache() -> FileSystemBytecodeCache | None:

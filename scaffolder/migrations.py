@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from scaffolder import yamlio
 from scaffolder.catalog import GoldenPath
@@ -53,7 +53,10 @@ class Step:
 
 def steps_between(golden_path: GoldenPath, recorded: str, target: str) -> list[Step]:
     """The migration steps to run going from ``recorded`` to ``target``, in order."""
-    start, end = Version(recorded), Version(target)
+    try:
+        start, end = Version(recorded), Version(target)
+    except InvalidVersion:  # a git template's untagged commit: no version range to migrate
+        return []
     steps: list[Step] = []
     for version in golden_path.versions:
         if not start < Version(version.version) <= end:

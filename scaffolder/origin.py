@@ -10,14 +10,14 @@ renderers, so a fleet with common versions compiles each template once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from scaffolder.catalog import Catalog, GoldenPath, load_catalog
 from scaffolder.errors import AnswerError
 from scaffolder.generate import Plan, renderer_for
-from scaffolder.project import ANSWERS_FILE, ProjectRecord, read_record
+from scaffolder.project import AD_HOC, ANSWERS_FILE, ProjectRecord, read_record
 from scaffolder.questions import Ask, resolve_answers
 
 
@@ -41,7 +41,7 @@ class Origin:
             renderer.evaluator,
             {k: v for k, v in self.record.answers.items() if k in known},
         )
-        return Plan(self.golden_path, version, answers)
+        return Plan(self.golden_path, version, answers, self.record.skip)
 
 
 @dataclass(frozen=True)
@@ -71,21 +71,32 @@ def load_origin(
     golden_path: str | None = None,
     version: str | None = None,
     data: Mapping[str, Any] | None = None,
-    answers_file: str = ANSWERS_FILE,
+    answers_file: str | None = None,
 ) -> Origin:
-    """The origin recorded in ``repo``, or one given for a repo scaffolder did not make."""
+    """The origin recorded in ``repo``, or one given for a repo scaffolder did not make.
+
+    ``answers_file`` None reads copier's answers file, else cruft's ``.cruft.json``.
+    """
     catalog = catalog or load_catalog()
     if golden_path is not None:
         gp = catalog.get(golden_path)
         chosen = gp.version(version)
         renderer = renderer_for(chosen)
         answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {})
-        record = ProjectRecord(gp.name, chosen.version, gp.catalog, gp.src_path, answers.recorded)
-        return Origin(repo, record, gp, recorded=False, answers_file=renderer.answers_path(answers))
+        record = Plan(gp, chosen, answers).record()
+        return Origin(repo, record, gp, recorded=False, answers_file=record.file)
     record = read_record(repo, answers_file)
-    gp = catalog.get(record.golden_path)
-    gp.version(record.version)  # fails early, listing the versions, if it is not there
-    return Origin(repo, record, gp, answers_file=answers_file)
+    gp = golden_path_of(record, catalog)
+    # Fails early, listing the versions, if it is not there; a cruft record names a commit.
+    found = gp.version(record.commit or record.version)
+    return Origin(repo, replace(record, version=found.version), gp, answers_file=record.file)
+
+
+def golden_path_of(record: ProjectRecord, catalog: Catalog) -> GoldenPath:
+    """The golden path a record names: in the catalog, or the git template it was made from."""
+    if record.catalog == AD_HOC:
+        return catalog.template(record.src_path, record.directory)
+    return catalog.get(record.golden_path)
 
 
 def target_plan(
@@ -124,6 +135,6 @@ def target_plan(
                 provided.pop(exc.question)  # fall back to its default and look for more
                 continue
             return TargetPlan(None, problems, dropped, migrated)
-        plan = None if problems else Plan(origin.golden_path, chosen, answers)
+        plan = None if problems else Plan(origin.golden_path, chosen, answers, origin.record.skip)
         return TargetPlan(plan, problems, dropped, migrated)
     return TargetPlan(None, problems, dropped, migrated)

@@ -84,6 +84,7 @@ class RenderMeta:
     src_path: str
     version: str
     folder_name: str = ""
+    commit: str = ""  # the template's git commit, when it is kept in git
 
 
 @dataclass(frozen=True)

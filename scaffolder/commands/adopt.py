@@ -62,7 +62,7 @@ def command(
             hint="the repo already records a golden path; pass --force to replace it",
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(origin.record.to_yaml(), encoding="utf-8")
+    target.write_text(origin.record.serialize(), encoding="utf-8")
     if commit:
         from scaffolder.git import commit_paths
 

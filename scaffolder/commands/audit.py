@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from scaffolder.commands.options import catalog_option, report_options
+from scaffolder.commands.options import catalog_option, report_options, trust_option
 
 if TYPE_CHECKING:
     from scaffolder.reports.model import RepoReport
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     help="Also write a self-contained HTML report with charts to this file.",
 )
 @catalog_option
+@trust_option
 @report_options
 def command(
     paths: tuple[Path, ...],
@@ -47,6 +48,7 @@ def command(
     html_file: Path | None,
     fail_level: str | None,
     catalogs: tuple[str, ...],
+    trust: bool,
 ) -> int:
     """Audit many repos: PATHs are repos, or folders whose sub-folders are repos.
 
@@ -66,7 +68,7 @@ def command(
         raise AnswerError(
             "no repos to audit", hint="pass repo folders, a folder of repos, or --from-file LIST"
         )
-    reports = _run(repos, catalogs, against, jobs)
+    reports = _run(repos, catalogs, trust, against, jobs)
     if fmt != "text":
         click.echo(formatter(fmt)(reports), nl=False)
     if html_file is not None:
@@ -79,12 +81,16 @@ def command(
 
 
 def _run(
-    repos: list[Path], catalogs: tuple[str, ...], against: str | None, jobs: int | None
+    repos: list[Path],
+    catalogs: tuple[str, ...],
+    trust: bool,
+    against: str | None,
+    jobs: int | None,
 ) -> list[RepoReport]:
     from scaffolder.audit import audit
 
     if not sys.stderr.isatty():
-        return audit(repos, catalogs=catalogs, against=against, jobs=jobs)
+        return audit(repos, catalogs=catalogs, trust=trust, against=against, jobs=jobs)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     with Progress(
@@ -98,6 +104,7 @@ def _run(
         return audit(
             repos,
             catalogs=catalogs,
+            trust=trust,
             against=against,
             jobs=jobs,
             progress=lambda n: bar.advance(task, n),

@@ -12,6 +12,7 @@ from scaffolder.commands.options import (
     catalog_option,
     data_options,
     report_options,
+    trust_option,
 )
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 )
 @data_options
 @catalog_option
+@trust_option
 @answers_file_option
 @report_options
 @click.option("--patch", is_flag=True, help="Show unified diffs of changed files on stderr.")
@@ -47,7 +49,8 @@ def command(
     data: tuple[str, ...],
     data_files: tuple[Path, ...],
     catalogs: tuple[str, ...],
-    answers_file: str,
+    trust: bool,
+    answers_file: str | None,
     patch: bool,
     fmt: str,
     fail_level: str | None,
@@ -71,7 +74,7 @@ def command(
     provided = merge_answers(data_files, data)
     report = check_repo(
         path,
-        load_catalog(catalogs),
+        load_catalog(catalogs, trust=trust),
         against=against,
         golden_path=golden_path,
         version=version,

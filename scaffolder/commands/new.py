@@ -8,7 +8,12 @@ from pathlib import Path
 
 import click
 
-from scaffolder.commands.options import catalog_option, data_options
+from scaffolder.commands.options import (
+    catalog_option,
+    data_options,
+    template_options,
+    trust_option,
+)
 
 
 @click.command("new")
@@ -16,6 +21,8 @@ from scaffolder.commands.options import catalog_option, data_options
 @click.argument("dest", required=False, type=click.Path(path_type=Path, file_okay=False))
 @data_options
 @catalog_option
+@template_options
+@trust_option
 @click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
 @click.option(
     "--defaults",
@@ -41,13 +48,16 @@ def command(
     data: tuple[str, ...],
     data_files: tuple[Path, ...],
     catalogs: tuple[str, ...],
+    template: str | None,
+    checkout: str | None,
+    trust: bool,
     version: str | None,
     defaults: bool,
     save_answers: Path | None,
     no_git: bool,
     as_json: bool,
 ) -> None:
-    """Generate a new repo in DEST from GOLDEN_PATH.
+    """Generate a new repo in DEST from GOLDEN_PATH (or from --template, then only DEST).
 
     On a terminal, anything not given is asked by a wizard. Without a terminal (CI, pipes,
     Backstage), or with --defaults or --json, nothing is asked: questions take --data,
@@ -59,6 +69,7 @@ def command(
       scaffolder new                                   # the wizard
       scaffolder new service ./payments --defaults --data name=payments
       scaffolder new service ./payments --data-file answers.yml --json
+      scaffolder new --template https://git.example.com/cookiecutter-svc@v2.1.0 ./svc
     """
     from scaffolder.catalog import load_catalog
     from scaffolder.data import merge_answers
@@ -66,7 +77,17 @@ def command(
     from scaffolder.generate import generate, plan
 
     provided = merge_answers(data_files, data)
-    catalog = load_catalog(catalogs)
+    catalog = load_catalog(catalogs, trust=trust)
+    if template is not None:
+        if dest is None and golden_path is not None:  # `new --template URL DEST`
+            dest = Path(golden_path)
+            golden_path = None
+        if golden_path is not None:
+            raise AnswerError(
+                "give either GOLDEN_PATH or --template, not both",
+                hint="with --template, the only argument is DEST",
+            )
+        catalog, golden_path, checkout = catalog.with_template(template, checkout)
     interactive = not (defaults or as_json) and sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
         from scaffolder.wizard import run_wizard
@@ -75,7 +96,7 @@ def command(
             catalog,
             golden_path=golden_path,
             dest=dest,
-            version=version,
+            version=checkout or version,
             provided=provided,
             git=not no_git,
             save_answers=save_answers,
@@ -88,7 +109,7 @@ def command(
             hint="run `scaffolder new GOLDEN_PATH DEST --defaults --data KEY=VALUE`;"
             " `scaffolder list` shows golden paths",
         )
-    the_plan = plan(catalog, golden_path, version=version, data=provided)
+    the_plan = plan(catalog, golden_path, version=version, data=provided, checkout=checkout)
     progress = None if as_json else _progress
     result = generate(the_plan, dest, git=not no_git, progress=progress)
     if save_answers is not None:

@@ -22,6 +22,30 @@ def catalog_option(func: F) -> F:
     )(func)
 
 
+def template_options(func: F) -> F:
+    """``--template URL[@REF]`` and ``--checkout REF``: a template straight from git."""
+    func = click.option(
+        "--checkout",
+        metavar="REF",
+        help="With --template: the tag, branch or commit to use (default: the latest tag).",
+    )(func)
+    return click.option(
+        "--template",
+        metavar="URL[@REF]",
+        help="A copier or cookiecutter template in git (URL or local path) instead of a "
+        "catalog golden path.",
+    )(func)
+
+
+def trust_option(func: F) -> F:
+    return click.option(
+        "--trust",
+        is_flag=True,
+        help="Let the templates used in this run run their code (cookiecutter hooks, local "
+        "Jinja extensions). Permanent trust: `trust:` in the settings file.",
+    )(func)
+
+
 def data_options(func: F) -> F:
     func = click.option(
         "--data-file",
@@ -66,7 +90,7 @@ def report_options(func: F) -> F:
 def answers_file_option(func: F) -> F:
     return click.option(
         "--answers-file",
-        default=".copier-answers.yml",
-        show_default=True,
-        help="Which record to use, in a repo with several (a baseline's tenants).",
+        default=None,
+        help="Which record to use, in a repo with several (a baseline's tenants). "
+        "Default: .copier-answers.yml, else cruft's .cruft.json.",
     )(func)

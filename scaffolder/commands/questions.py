@@ -6,12 +6,14 @@ import json
 
 import click
 
-from scaffolder.commands.options import catalog_option
+from scaffolder.commands.options import catalog_option, template_options, trust_option
 
 
 @click.command("questions")
-@click.argument("golden_path")
+@click.argument("golden_path", required=False)
 @catalog_option
+@template_options
+@trust_option
 @click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON on stdout.")
 @click.option(
@@ -21,14 +23,28 @@ from scaffolder.commands.options import catalog_option
     help="Print a JSON Schema (draft-07) of the answers on stdout, for form builders.",
 )
 def command(
-    golden_path: str, catalogs: tuple[str, ...], version: str | None, as_json: bool, as_schema: bool
+    golden_path: str | None,
+    catalogs: tuple[str, ...],
+    template: str | None,
+    checkout: str | None,
+    trust: bool,
+    version: str | None,
+    as_json: bool,
+    as_schema: bool,
 ) -> None:
-    """Show GOLDEN_PATH's questions: type, default, choices and when they are asked."""
+    """Show GOLDEN_PATH's (or --template's) questions: type, default, choices, when asked."""
     from scaffolder.catalog import load_catalog
+    from scaffolder.errors import AnswerError
     from scaffolder.generate import renderer_for
     from scaffolder.questions import MISSING
 
-    gp = load_catalog(catalogs).get(golden_path)
+    catalog = load_catalog(catalogs, trust=trust)
+    if template is not None:
+        catalog, golden_path, ref = catalog.with_template(template, checkout)
+        version = ref or version
+    if golden_path is None:
+        raise AnswerError("missing GOLDEN_PATH", hint="pass a golden path name or --template URL")
+    gp = catalog.get(golden_path)
     chosen = gp.version(version)
     config = renderer_for(chosen).config
     if as_schema:

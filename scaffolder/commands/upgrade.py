@@ -8,7 +8,12 @@ from pathlib import Path
 
 import click
 
-from scaffolder.commands.options import answers_file_option, catalog_option, data_options
+from scaffolder.commands.options import (
+    answers_file_option,
+    catalog_option,
+    data_options,
+    trust_option,
+)
 
 
 @click.command("upgrade")
@@ -17,6 +22,7 @@ from scaffolder.commands.options import answers_file_option, catalog_option, dat
 @click.option("--dry-run", is_flag=True, help="Print the plan and the diff; write nothing.")
 @data_options
 @catalog_option
+@trust_option
 @answers_file_option
 @click.option("--commit", is_flag=True, help="Commit the result (current branch or --branch).")
 @click.option("--branch", metavar="NAME", help="Create (or switch to) this branch first.")
@@ -58,7 +64,8 @@ def command(
     data: tuple[str, ...],
     data_files: tuple[Path, ...],
     catalogs: tuple[str, ...],
-    answers_file: str,
+    trust: bool,
+    answers_file: str | None,
     commit: bool,
     branch: str | None,
     allow_dirty: bool,
@@ -92,6 +99,7 @@ def command(
             branch=branch,
             to=to,
             catalogs=catalogs,
+            trust=trust,
             jobs=jobs,
             data=merge_answers(data_files, data),
             as_json=fmt == "json",
@@ -103,7 +111,7 @@ def command(
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and fmt == "text"
     outcome = run.upgrade_repo(
         path,
-        load_catalog(catalogs),
+        load_catalog(catalogs, trust=trust),
         to=to,
         data=merge_answers(data_files, data),
         dry_run=dry_run,

@@ -13,7 +13,7 @@ from scaffolder.drift import read_repo_files
 from scaffolder.errors import AnswerError, ProjectError
 from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
-from scaffolder.project import ANSWERS_FILE, ProjectRecord
+from scaffolder.project import ProjectRecord
 from scaffolder.questions import Ask
 from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
@@ -135,7 +135,7 @@ def plan_upgrade(
     to: str | None = None,
     data: Mapping[str, Any] | None = None,
     ask: Ask | None = None,
-    answers_file: str = ANSWERS_FILE,
+    answers_file: str | None = None,
 ) -> UpgradePlan:
     """Everything the upgrade will do, computed without touching the repo."""
     origin = load_origin(repo, catalog, answers_file=answers_file)
@@ -163,7 +163,7 @@ def plan_upgrade(
         repo,
         origin,
         target.plan,
-        target.plan.record(),
+        target.plan.record().carried_from(origin.record, target.plan.version.ref),
         target.plan.answers_file,
         base=base,
         theirs=theirs,

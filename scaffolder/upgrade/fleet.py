@@ -24,13 +24,15 @@ from scaffolder.errors import AnswerError, ExitCode, ScaffolderError
 SCHEMA_VERSION = 1
 
 
-def _one(args: tuple[Path, str, str | None, tuple[str, ...], Mapping[str, Any]]) -> dict[str, Any]:
+def _one(
+    args: tuple[Path, str, str | None, tuple[str, ...], bool, Mapping[str, Any]],
+) -> dict[str, Any]:
     from scaffolder.catalog import load_catalog
     from scaffolder.git import run_git
     from scaffolder.project import read_record
     from scaffolder.upgrade import run, transaction
 
-    repo, branch, to, catalogs, data = args
+    repo, branch, to, catalogs, trust, data = args
     entry: dict[str, Any] = {
         "path": str(repo),
         "status": "failed",
@@ -47,9 +49,16 @@ def _one(args: tuple[Path, str, str | None, tuple[str, ...], Mapping[str, Any]])
         start = run_git(repo, ["rev-parse", "--abbrev-ref", "HEAD"]).strip()
         entry["from"] = read_record(repo).version
         outcome = run.upgrade_repo(
-            repo, load_catalog(catalogs), to=to, data=data, commit=True, branch=branch, quiet=True
+            repo,
+            load_catalog(catalogs, trust=trust),
+            to=to,
+            data=data,
+            commit=True,
+            branch=branch,
+            quiet=True,
         )
         plan = outcome.plan
+        entry["from"] = plan.from_version if plan else entry["from"]
         entry["to"] = plan.to_version if plan else None
         if outcome.status == "conflicts" and plan is not None:
             entry["conflicts"] = plan.conflicts
@@ -77,6 +86,7 @@ def run_fleet(
     branch: str | None,
     to: str | None,
     catalogs: tuple[str, ...],
+    trust: bool = False,
     jobs: int | None,
     data: Mapping[str, Any],
     as_json: bool,
@@ -89,7 +99,7 @@ def run_fleet(
     repos = read_list(list_file)
     if not repos:
         raise AnswerError(f"{list_file} lists no repos", hint="one repo path a line")
-    work = [(repo, branch, to, catalogs, dict(data)) for repo in repos]
+    work = [(repo, branch, to, catalogs, trust, dict(data)) for repo in repos]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(repos)))
     if workers == 1:
         entries = [_one(w) for w in work]

@@ -92,7 +92,7 @@ def upgrade_repo(
     interactive: bool = False,
     patch: bool = False,
     quiet: bool = False,
-    answers_file: str = ".copier-answers.yml",
+    answers_file: str | None = None,
 ) -> Outcome:
     console = _console()
     check_repo_state(repo, allow_dirty=allow_dirty or dry_run, allow_no_git=allow_no_git or dry_run)

@@ -119,7 +119,7 @@ def apply(plan: UpgradePlan) -> State | None:
     answers_path = plan.answers_file
     completes = not plan.conflicts
     if completes:
-        writes[answers_path] = plan.record.to_yaml().encode()
+        writes[answers_path] = plan.record.serialize().encode()
     touched = sorted(writes)
     existed = [p for p in touched if (repo / p).exists()]
     (sdir / "backup").mkdir(parents=True)
@@ -133,7 +133,7 @@ def apply(plan: UpgradePlan) -> State | None:
         plan.from_version,
         plan.to_version,
         answers_path,
-        plan.record.to_yaml(),
+        plan.record.serialize(),
         plan.conflicts,
         touched,
         existed,

@@ -1,0 +1,218 @@
+"""Templates kept in a git repository: versions are its tags, and any commit can be rendered.
+
+This is how cookiecutter templates usually live, and what a cruft-made repo records (the
+template's URL and a commit). ``scaffolder new --template URL[@REF]`` and a catalog entry with
+``source:`` read templates this way, and so do diff and upgrade of a repo that records one.
+
+The repository is mirrored once into the cache (``git clone --mirror``) and fetched again at
+most once per process; each commit is exported (``git archive``) into a folder of its own that
+never changes afterwards, so rendering an old version is a directory read, not a checkout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from packaging.version import InvalidVersion, Version
+
+from scaffolder.errors import CatalogError, UnknownVersionError
+from scaffolder.git import GitError, git_executable, run_git
+from scaffolder.paths import cache_dir
+
+_FETCHED: set[str] = set()  # mirrors fetched by this process
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """``URL_OR_PATH[@REF]`` as given to ``--template``."""
+
+    url: str
+    ref: str | None = None
+
+
+def parse_spec(spec: str, checkout: str | None = None) -> TemplateSpec:
+    """Split ``URL@REF``; an ``@`` in ``git@host:`` (the user part of an SSH URL) is not a ref."""
+    url, ref = spec, None
+    at = spec.rfind("@")
+    if at > 0:
+        before, after = spec[:at], spec[at + 1 :]
+        if after and ("/" in before or ":" in before or Path(before).exists()):
+            url, ref = before, after
+    if checkout:
+        ref = checkout
+    return TemplateSpec(url, ref)
+
+
+def normalize_url(url: str) -> tuple[str, str]:
+    """(repository URL, folder of the template inside it), as cruft records them.
+
+    A local path becomes absolute (cruft does the same, so the record works from anywhere);
+    a path inside a repository's work tree names that repository and the sub-folder.
+    """
+    parsed = urlparse(url)
+    if parsed.scheme in ("", "file") and not _looks_like_scp(url):
+        path = Path(parsed.path if parsed.scheme == "file" else url).expanduser().absolute()
+        if not path.exists():
+            raise CatalogError(
+                f"template {url!r} does not exist",
+                hint="pass a git URL or the path of a git repository holding the template",
+            )
+        try:
+            top = Path(run_git(path, ["rev-parse", "--show-toplevel"]).strip())
+        except GitError:
+            raise CatalogError(
+                f"template {url!r} is not in a git repository",
+                hint="scaffolder renders templates from git commits, so diff and upgrade can"
+                " render the version a repo was made from: run `git init && git add -A &&"
+                " git commit -m template` there, or put it in a catalog version folder",
+            ) from None
+        directory = path.resolve().relative_to(top.resolve()).as_posix()
+        return str(top), "" if directory == "." else directory
+    return url, ""
+
+
+def _looks_like_scp(url: str) -> bool:
+    head = url.split("/", 1)[0]
+    return ":" in head and "@" in head
+
+
+@dataclass(frozen=True)
+class GitTemplate:
+    """A template in a git repository (optionally in a sub-folder of it)."""
+
+    url: str
+    directory: str = ""
+
+    @property
+    def name(self) -> str:
+        """A golden-path name for it: the template folder, or the repository's name."""
+        if self.directory:
+            return self.directory.rstrip("/").rsplit("/", 1)[-1]
+        tail = self.url.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        return tail.removesuffix(".git") or "template"
+
+    @property
+    def _cache(self) -> Path:
+        key = hashlib.sha256(self.url.encode()).hexdigest()[:16]
+        return cache_dir() / "templates" / key
+
+    @property
+    def _mirror(self) -> Path:
+        return self._cache / "mirror.git"
+
+    def sync(self) -> Path:
+        """The local mirror, cloned on first use and fetched once per process."""
+        mirror = self._mirror
+        with _LOCK:
+            if self.url in _FETCHED and mirror.is_dir():
+                return mirror
+            if mirror.is_dir():
+                try:
+                    run_git(mirror, ["fetch", "--quiet", "--prune", "--tags", "--force"])
+                except GitError as exc:  # offline: the mirror still has every commit fetched
+                    if not self._has_refs():
+                        raise self._unreachable(exc) from exc
+            else:
+                self._clone()
+            _FETCHED.add(self.url)
+        return mirror
+
+    def _clone(self) -> None:
+        self._cache.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix="mirror-", dir=self._cache))
+        result = subprocess.run(
+            [git_executable(), "clone", "--mirror", "--quiet", self.url, str(staging / "m")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise self._unreachable(GitError(result.stderr.strip() or "git clone failed"))
+        (staging / "m").rename(self._mirror)
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def _has_refs(self) -> bool:
+        try:
+            return bool(run_git(self._mirror, ["for-each-ref", "--count=1"]).strip())
+        except GitError:
+            return False
+
+    def _unreachable(self, exc: Exception) -> CatalogError:
+        return CatalogError(
+            f"cannot read template repository {self.url}: {exc}",
+            hint="check the URL and your access to it (the same `git clone` must work)",
+        )
+
+    def tags(self) -> list[tuple[Version, str, str]]:
+        """(version, tag, commit) for every tag that is a version (``1.2.0``, ``v1.2.0``)."""
+        out = run_git(
+            self.sync(),
+            ["for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags"],
+        )
+        found = []
+        for line in out.splitlines():
+            tag, obj, *peeled = line.split()
+            try:
+                version = Version(tag.removeprefix("v"))
+            except InvalidVersion:
+                continue
+            found.append((version, tag, peeled[0] if peeled else obj))
+        return sorted(found)
+
+    def resolve(self, ref: str) -> str:
+        """The commit a tag, branch or (abbreviated) commit names."""
+        try:
+            return run_git(self.sync(), ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])[
+                :40
+            ]
+        except GitError:
+            raise UnknownVersionError(
+                f"template {self.url} has no tag, branch or commit {ref!r}",
+                hint="available tags: "
+                + (", ".join(tag for _, tag, _ in self.tags()) or "none (pass a branch or commit)"),
+            ) from None
+
+    def head(self) -> str:
+        return self.resolve("HEAD")
+
+    def folder(self, commit: str) -> Path:
+        """Where ``commit``'s template files are (exported on first use)."""
+        tree = self._cache / "trees" / commit
+        if not tree.is_dir():
+            self._export(commit, tree)
+        return tree / self.directory if self.directory else tree
+
+    def _export(self, commit: str, tree: Path) -> None:
+        tree.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f"{commit[:12]}-", dir=tree.parent))
+        try:
+            archive = subprocess.run(
+                [git_executable(), "archive", "--format=tar", commit],
+                cwd=self.sync(),
+                capture_output=True,
+                check=False,
+            )
+            if archive.returncode != 0:
+                raise GitError(archive.stderr.decode(errors="replace").strip())
+            tar_path = staging / "tree.tar"
+            tar_path.write_bytes(archive.stdout)
+            with tarfile.open(tar_path) as tar:
+                tar.extractall(staging / "tree", filter="data")
+            tar_path.unlink()
+            try:
+                (staging / "tree").rename(tree)
+            except OSError:  # another process exported it first
+                if not tree.is_dir():
+                    raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
