@@ -66,10 +66,10 @@ class CookiecutterConfig:
 def load_config(root: Path) -> CookiecutterConfig:
     path = root / CONFIG_FILE
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=OrderedDict)
+        raw = json.loads(path.read_text(encoding="utf-8"))  # dicts keep the file's order
     except (OSError, ValueError) as exc:
         raise TemplateError(f"{path} is not valid JSON: {exc}", hint="fix the template") from exc
-    if not isinstance(raw, OrderedDict):
+    if not isinstance(raw, dict):
         raise TemplateError(f"{path} must hold a JSON object")
     if {"template", "templates"} & set(raw):
         raise TemplateError(
@@ -80,7 +80,7 @@ def load_config(root: Path) -> CookiecutterConfig:
     # cookiecutter renders dict variables after all others, since they may use any of them.
     order = [k for k in raw if k.startswith("_") or not isinstance(raw[k], dict)]
     order += [k for k in raw if k not in order]
-    variables = OrderedDict((k, raw[k]) for k in order)
+    variables = {k: raw[k] for k in order}
     questions = tuple(
         _question(name, value, prompts.get(name)) for name, value in variables.items()
     )
@@ -145,12 +145,14 @@ class CookiecutterEvaluator(Evaluator):
 class CookiecutterRenderer:
     """Renders one cookiecutter golden-path version; the same interface as copier's Renderer."""
 
-    def __init__(self, root: Path, *, trusted: bool, cache_size: int = 256) -> None:
+    def __init__(
+        self, root: Path, *, trusted: bool, origin: str | None = None, cache_size: int = 256
+    ) -> None:
         from cookiecutter.utils import create_env_with_context
 
         self.config = load_config(root)
         self.trusted = trusted
-        self.origin = f"{root.parent.name} {root.name}"
+        self.origin = origin or f"{root.parent.name} {root.name}"
         if self.config.local_extensions and not trusted:
             from scaffolder.trust import trust_hint
 
@@ -217,7 +219,7 @@ class CookiecutterRenderer:
         return tree
 
     def _render(self, context: OrderedDict[str, Any]) -> RenderedTree:
-        from cookiecutter.exceptions import CookiecutterException
+        from cookiecutter.exceptions import CookiecutterException, FailedHookException
         from cookiecutter.generate import generate_files
         from jinja2 import TemplateError as JinjaTemplateError
 
@@ -227,13 +229,20 @@ class CookiecutterRenderer:
         }
         with tempfile.TemporaryDirectory(prefix="scaffolder-cc-") as tmp:
             try:
-                with self._template_imports(), _quiet_hooks():
+                with self._template_imports(), _quiet_hooks(), _hook_output_to_stderr():
                     project = generate_files(
                         repo_dir=str(self.config.root),
                         context=full,
                         output_dir=tmp,
                         accept_hooks=self.trusted,
                     )
+            except FailedHookException as exc:
+                raise TemplateError(
+                    f"a hook of {self.origin} ({', '.join(self.config.hooks)}) stopped the"
+                    f" generation: {exc}",
+                    hint="the hook's own output above says why; fix the answers it rejects, or"
+                    " report it to the template's owner",
+                ) from exc
             except (CookiecutterException, JinjaTemplateError, OSError) as exc:
                 raise TemplateError(
                     f"golden path {self.origin} failed to render: {type(exc).__name__}: {exc}",
@@ -254,6 +263,24 @@ def _quiet_hooks() -> Iterator[None]:
         yield
     finally:
         hooks_logger.disabled = previous
+
+
+@contextlib.contextmanager
+def _hook_output_to_stderr() -> Iterator[None]:
+    """Hooks print to stdout; stdout is for machine output (``--json``), so send it to stderr."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no stdout at all
+        yield
+        return
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _read_tree(project: Path) -> RenderedTree:

@@ -40,11 +40,12 @@ class TemplateRenderer(Protocol):
 @functools.cache
 def renderer_for(version: GoldenPathVersion) -> TemplateRenderer:
     """One renderer per golden-path version per process, shared by every caller."""
+    origin = f"{version.golden_path} {version.version}"  # names it in template errors
     if version.engine == "cookiecutter":
         from scaffolder.cookiecutter_engine import CookiecutterRenderer
 
-        return CookiecutterRenderer(version.root, trusted=version.trusted)
-    return Renderer.for_root(version.root)
+        return CookiecutterRenderer(version.root, trusted=version.trusted, origin=origin)
+    return Renderer.for_root(version.root, origin)
 
 
 @dataclass(frozen=True)

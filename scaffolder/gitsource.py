@@ -138,8 +138,13 @@ class GitTemplate:
         if result.returncode != 0:
             shutil.rmtree(staging, ignore_errors=True)
             raise self._unreachable(GitError(result.stderr.strip() or "git clone failed"))
-        (staging / "m").rename(self._mirror)
-        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            (staging / "m").rename(self._mirror)
+        except OSError:  # another process (a fleet worker) cloned it first
+            if not self._mirror.is_dir():
+                raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _has_refs(self) -> bool:
         try:

@@ -113,10 +113,12 @@ def _template_line(exc: BaseException, relpath: str) -> int | None:
 class Renderer:
     """Renders one golden-path version; safe to share between threads of a fleet run."""
 
-    def __init__(self, config: TemplateConfig, *, cache_size: int = 512) -> None:
+    def __init__(
+        self, config: TemplateConfig, *, cache_size: int = 512, origin: str | None = None
+    ) -> None:
         self.config = config
         self.env: SandboxedEnvironment = make_environment(config.template_dir, config.envops)
-        self.origin = f"{config.root.parent.name} {config.root.name}"
+        self.origin = origin or f"{config.root.parent.name} {config.root.name}"
         self.evaluator = Evaluator(self.env, origin=f"{self.origin}: ")
         self._sources = tuple(self._scan())
         self._path_templates: dict[str, Template] = {}
@@ -125,8 +127,8 @@ class Renderer:
         self._lock = threading.Lock()
 
     @classmethod
-    def for_root(cls, root: Path) -> Renderer:
-        return cls(load_template_config(root))
+    def for_root(cls, root: Path, origin: str | None = None) -> Renderer:
+        return cls(load_template_config(root), origin=origin)
 
     def _scan(self) -> Iterator[_Source]:
         base = self.config.template_dir

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from scaffolder.commands.options import catalog_option
+from scaffolder.commands.options import catalog_option, trust_option
 
 
 @click.group("backstage")
@@ -44,6 +44,7 @@ def command() -> None:
     help="Catalog namespace of the Template entities.",
 )
 @catalog_option
+@trust_option
 def export(
     outdir: Path,
     names: tuple[str, ...],
@@ -51,6 +52,7 @@ def export(
     allowed_hosts: tuple[str, ...],
     namespace: str,
     catalogs: tuple[str, ...],
+    trust: bool,
 ) -> None:
     """Write OUTDIR/<golden-path>/template.yaml (scaffolder.backstage.io/v1beta3) for each
     golden path, and OUTDIR/catalog-info.yaml, a Location to register them all at once.
@@ -62,5 +64,5 @@ def export(
     from scaffolder.catalog import load_catalog
 
     options = ExportOptions(publish_action, tuple(allowed_hosts), namespace)
-    for path in export_templates(load_catalog(catalogs), outdir, options, names):
+    for path in export_templates(load_catalog(catalogs, trust=trust), outdir, options, names):
         click.echo(str(path))
