@@ -54,6 +54,7 @@ def run_wizard(
     git: bool,
     save_answers: Path | None,
     console: Console | None = None,
+    checkout: str | None = None,
 ) -> GenerateResult:
     """Ask what is missing, confirm on a summary, then generate."""
     gp = catalog.get(golden_path) if golden_path else _choose_golden_path(catalog)
@@ -68,8 +69,14 @@ def run_wizard(
     questions = renderer.config.questions
     answers = resolve_answers(questions, renderer.evaluator, provided, ask=ask)
     target = dest if dest is not None else _ask_destination(answers)
+    skipped_hooks = getattr(renderer, "skipped_hooks", ())
     while True:
         _print_summary(console, gp, chosen.version, answers, questions, target)
+        if skipped_hooks:
+            console.print(
+                f"[yellow]The template's hooks ({', '.join(skipped_hooks)}) will not run:"
+                " it is not trusted. Cancel and pass --trust to run them.[/]"
+            )
         action = questionary.select(
             "Ready?",
             choices=[
@@ -84,7 +91,7 @@ def run_wizard(
         if action == CANCEL:
             raise Cancelled()
         answers, target = _change_answer(questions, renderer.evaluator, answers, target)
-    the_plan = Plan(gp, chosen, answers)
+    the_plan = Plan(gp, chosen, answers, checkout=checkout)
     with console.status("Rendering…") as status:
         result = generate(the_plan, target, git=git, progress=status.update)
     if save_answers is not None:
@@ -130,7 +137,10 @@ def ask(
 ) -> Any:
     """Prompt for one question with the widget its type calls for; returns a valid value."""
     default = current if current is not MISSING else evaluator.default(question, context)
-    message = f"{question.name}: {question.title}"
+    # No help text: the title is the name, said once.
+    message = (
+        question.name if question.title == question.name else f"{question.name}: {question.title}"
+    )
     instruction = _instruction(question)
 
     def problem(raw: Any) -> bool | str:
@@ -271,5 +281,7 @@ def _print_summary(
     table.add_column("help", style="dim")
     for q in questions:
         if q.name in answers.values:
-            table.add_row(q.name, _display(q, answers.values[q.name]), q.title)
+            table.add_row(
+                q.name, _display(q, answers.values[q.name]), "" if q.title == q.name else q.title
+            )
     console.print(table)

@@ -97,6 +97,7 @@ def command(
             golden_path=golden_path,
             dest=dest,
             version=checkout or version,
+            checkout=checkout,
             provided=provided,
             git=not no_git,
             save_answers=save_answers,
