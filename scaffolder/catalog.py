@@ -70,7 +70,7 @@ class GoldenPathVersion:
     version: str
     folder: Path | None = None  # the catalog's version folder
     commit: str | None = None  # the git commit, for a template kept in git
-    ref: str | None = None  # the tag (or ref) that names the commit
+    ref: str | None = None  # the tag that names the commit (None for an untagged commit)
     source: GitTemplate | None = None
     trusted: bool = False  # may run the template's hooks and local extensions
 
@@ -145,7 +145,7 @@ class GoldenPath:
             commit = self.source.resolve(wanted)
             tagged = next((v for v in self.versions if v.commit == commit), None)
             return tagged or GoldenPathVersion(
-                self.name, commit[:12], None, commit, wanted, self.source, self.trusted
+                self.name, commit[:12], None, commit, None, self.source, self.trusted
             )
         raise UnknownVersionError(
             f"golden path {self.name!r} has no version {wanted!r}",
@@ -347,7 +347,7 @@ def git_golden_path(
         )
     if not versions:
         head = template.head()
-        versions[head] = GoldenPathVersion(name, head[:12], None, head, "HEAD", template, trusted)
+        versions[head] = GoldenPathVersion(name, head[:12], None, head, None, template, trusted)
     return GoldenPath(
         name=name,
         kind=kind,

@@ -79,6 +79,8 @@ class Plan:
             directory=self.golden_path.source.directory if self.golden_path.source else "",
         )
         if self.version.engine != "cookiecutter":
+            if self.version.commit is not None:  # copier records a git template's tag or commit
+                return replace(record, version=self.version.ref or self.version.commit)
             return record
         from scaffolder.cookiecutter_engine import CookiecutterRenderer
 

@@ -394,3 +394,36 @@ def test_backstage_export_covers_cookiecutter_golden_paths(
     assert run.code == 0, run.err
     exported = (out / "cc-folder" / "template.yaml").read_text()
     assert "language" in exported and "Implementation language" in exported
+
+
+# --- copier templates kept in git ------------------------------------------------------------
+
+
+def test_copier_template_from_git_tags_new_diff_upgrade(capsys: Capsys, tmp_path: Path):
+    from tests.helpers import build_versioned_demo
+
+    demo = build_versioned_demo(tmp_path / "catalog") / "templates" / "demo"
+    repo = tmp_path / "copier-demo"
+    repo.mkdir()
+    _git(repo, "init", "--quiet", "--initial-branch=main")
+    for version in ("1.0.0", "1.1.0", "2.0.0"):
+        for child in repo.iterdir():
+            if child.name != ".git":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        shutil.copytree(demo / version, repo, dirs_exist_ok=True)
+        _git(repo, "add", "--all")
+        _git(repo, "commit", "--quiet", "-m", version)
+        _git(repo, "tag", f"v{version}")
+    dest = tmp_path / "pay"
+    run = run_cli(
+        capsys, "new", "--template", f"{repo}@v1.0.0", dest, "--defaults", "-d", "name=pay"
+    )
+    assert run.code == 0, run.err
+    answers = (dest / ".copier-answers.yml").read_text()
+    assert "_commit: v1.0.0\n" in answers and f"_src_path: {repo}\n" in answers  # as copier
+    run = run_cli(capsys, "diff", dest, "--against", "v1.0.0")
+    assert run.code == 0, run.err
+    run = run_cli(capsys, "upgrade", dest, "--data", "tier=critical", "--commit")
+    assert run.code == 0, run.err
+    assert (dest / "config" / "envs.txt").exists() and not (dest / "envs.txt").exists()
+    assert "_commit: v2.0.0\n" in (dest / ".copier-answers.yml").read_text()
