@@ -121,6 +121,18 @@ def main() -> None:
     cruft_sample_time = time.perf_counter() - start
     cruft_fleet = cruft_sample_time * args.repos / len(cruft_repos)
 
+    # The very same cruft repos, audited by scaffolder straight from their .cruft.json
+    # (cookiecutter engine, the twin's git commit as base and target).
+    start = time.perf_counter()
+    same = subprocess.run(
+        [tool("scaffolder"), "audit", str(work / "cruft"), "--format", "json"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    same_time = time.perf_counter() - start
+    same_errors = same.stdout.count('"error": "')
+
     print(f"machine: {machine()}")
     print(
         f"scaffolder diff, one repo: median {median(diff_times):.3f} s of {args.runs} "
@@ -137,6 +149,11 @@ def main() -> None:
     )
     print(f"cruft diff, {args.repos} equivalent repos, 2 at a time: {cruft_fleet:.1f} s{scaled}")
     print(f"  (twin check: `cruft diff --exit-code` on an unedited repo exited {check.returncode})")
+    print(
+        f"scaffolder audit of those same {len(cruft_repos)} cruft repos (.cruft.json, "
+        f"cookiecutter engine): {same_time:.1f} s vs cruft diff {cruft_sample_time:.1f} s -> "
+        f"{cruft_sample_time / same_time:.1f}x faster ({same_errors} repos with errors)"
+    )
     ratio = cruft_fleet / audit_time
     print(
         f"audit is {ratio:.1f}x faster than cruft diff (target >= 8x) -> "

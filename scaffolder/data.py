@@ -62,7 +62,10 @@ def load_data_file(path: Path) -> dict[str, Any]:
             f"{path}: expected a mapping of question: answer, got a {type(data).__name__}",
             hint="write one `question: answer` per line",
         )
-    # Answers files written by copier or scaffolder carry metadata keys; they are not answers.
+    context = data.get("context")
+    if isinstance(context, dict) and isinstance(context.get("cookiecutter"), dict):
+        data = context["cookiecutter"]  # cruft's .cruft.json: the answers are its context
+    # Answers files written by copier, cruft or scaffolder carry metadata keys; not answers.
     return {str(k): v for k, v in data.items() if not str(k).startswith("_")}
 
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
-import tarfile
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +125,8 @@ class GitTemplate:
         return mirror
 
     def _clone(self) -> None:
+        import tempfile
+
         self._cache.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix="mirror-", dir=self._cache))
         result = subprocess.run(
@@ -198,6 +198,9 @@ class GitTemplate:
         return tree / self.directory if self.directory else tree
 
     def _export(self, commit: str, tree: Path) -> None:
+        import tarfile  # only when a commit is first exported: keeps `list` and the wizard fast
+        import tempfile
+
         tree.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f"{commit[:12]}-", dir=tree.parent))
         try:

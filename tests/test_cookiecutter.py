@@ -200,6 +200,17 @@ def test_cruft_record_round_trips_byte_for_byte(template: Path, tmp_path: Path):
     assert record.serialize() == original
 
 
+def test_cruft_json_replays_as_a_data_file(capsys: Capsys, template: Path, tmp_path: Path):
+    repo = _cruft_repo(template, tmp_path / "cruft", language="go")
+    dest = tmp_path / "again"
+    run = run_cli(
+        capsys, "new", "--template", f"{template}@v1.0.0", dest, "--trust", "--no-git",
+        "--data-file", repo / ".cruft.json",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert _files(dest) == _files(repo)
+
+
 def test_repo_made_by_scaffolder_works_with_cruft(capsys: Capsys, template: Path, tmp_path: Path):
     dest = tmp_path / "svc"
     run = run_cli(capsys, "new", "--template", template, dest, "--defaults", "--trust")

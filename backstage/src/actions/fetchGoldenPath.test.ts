@@ -238,6 +238,47 @@ describe('fetch:golden-path', () => {
     expect(logger.debug).not.toHaveBeenCalled();
   });
 
+  it('renders a cookiecutter golden path and records .cruft.json', async () => {
+    mockDir.addContent({
+      catalog: {
+        templates: {
+          ledger: {
+            'golden-path.yml': 'title: Ledger (cookiecutter)\n',
+            '1.0.0': {
+              'cookiecutter.json': JSON.stringify({
+                project_name: 'Ledger',
+                project_slug: "{{ cookiecutter.project_name|lower|replace(' ', '-') }}",
+                language: ['python', 'go'],
+              }),
+              '{{cookiecutter.project_slug}}': {
+                'README.md': '# {{ cookiecutter.project_name }} in {{ cookiecutter.language }}\n',
+              },
+            },
+          },
+        },
+      },
+    });
+    const { ctx, output } = context({
+      goldenPath: 'ledger',
+      catalog: mockDir.resolve('catalog'),
+      values: { project_name: 'Cash Book', language: 'go' },
+    });
+
+    await action.handler(ctx);
+
+    await expect(fs.readFile(path.join(workspacePath, 'README.md'), 'utf8')).resolves.toBe(
+      '# Cash Book in go\n',
+    );
+    const record = JSON.parse(await fs.readFile(path.join(workspacePath, '.cruft.json'), 'utf8'));
+    expect(record.commit).toBe('1.0.0');
+    expect(record.context.cookiecutter).toMatchObject({
+      project_name: 'Cash Book',
+      project_slug: 'cash-book',
+      language: 'go',
+    });
+    expect(output).toHaveBeenCalledWith('version', '1.0.0');
+  });
+
   it('explains a missing CLI', async () => {
     const missing = createFetchGoldenPathAction({
       command: [mockDir.resolve('no-such-scaffolder')],
