@@ -47,7 +47,7 @@ def make_fleet(
         repo = root / data["name"]
         repo.mkdir()
         write_tree(
-            repo, the_plan.render(repo.name), {".copier-answers.yml": the_plan.record().to_yaml()}
+            repo, the_plan.render(repo.name), {".copier-answers.yml": the_plan.record().serialize()}
         )
         if varied and i % 7 == 0:
             (repo / "docs/runbook.md").unlink()

@@ -187,12 +187,10 @@ class CookiecutterRenderer:
     def answers_path(self, answers: Answers) -> str:
         return RECORD_FILE
 
-    def context(self, answers: Answers, meta: RenderMeta) -> OrderedDict[str, Any]:
+    def context(self, answers: Answers, meta: RenderMeta) -> dict[str, Any]:
         """The ``cookiecutter`` dict as cruft records it: variables in order, then origin."""
         values = answers.context
-        out: OrderedDict[str, Any] = OrderedDict(
-            (name, values[name]) for name in self.config.variables if name in values
-        )
+        out = {name: values[name] for name in self.config.variables if name in values}
         out["_template"] = meta.src_path
         out["_commit"] = meta.commit or meta.version
         return out
@@ -218,8 +216,12 @@ class CookiecutterRenderer:
             )
         return tree
 
-    def _render(self, context: OrderedDict[str, Any]) -> RenderedTree:
-        from cookiecutter.exceptions import CookiecutterException, FailedHookException
+    def _render(self, context: dict[str, Any]) -> RenderedTree:
+        from cookiecutter.exceptions import (
+            CookiecutterException,
+            FailedHookException,
+            UndefinedVariableInTemplate,
+        )
         from cookiecutter.generate import generate_files
         from jinja2 import TemplateError as JinjaTemplateError
 
@@ -244,8 +246,13 @@ class CookiecutterRenderer:
                     " report it to the template's owner",
                 ) from exc
             except (CookiecutterException, JinjaTemplateError, OSError) as exc:
+                reason = (  # its str() dumps the whole context: say what is undefined, once
+                    f"{exc.message}: {exc.error.message}"
+                    if isinstance(exc, UndefinedVariableInTemplate)
+                    else f"{type(exc).__name__}: {exc}"
+                )
                 raise TemplateError(
-                    f"golden path {self.origin} failed to render: {type(exc).__name__}: {exc}",
+                    f"golden path {self.origin} failed to render: {reason}",
                     hint="this is a bug in the template (or its hooks); report it to its owner",
                 ) from exc
             return _read_tree(Path(project))

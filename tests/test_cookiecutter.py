@@ -438,3 +438,21 @@ def test_copier_template_from_git_tags_new_diff_upgrade(capsys: Capsys, tmp_path
     assert run.code == 0, run.err
     assert (dest / "config" / "envs.txt").exists() and not (dest / "envs.txt").exists()
     assert "_commit: v2.0.0\n" in (dest / ".copier-answers.yml").read_text()
+
+
+def test_template_error_names_the_undefined_variable(capsys: Capsys, tmp_path: Path):
+    root = build_file_tree(
+        tmp_path / "broken",
+        {
+            "cookiecutter.json": '{"name": "x"}',
+            "{{cookiecutter.name}}/out.txt": "{{ cookiecutter.nmae }}\n",
+        },
+    )
+    _git(root, "init", "--quiet")
+    _git(root, "add", "--all")
+    _git(root, "commit", "--quiet", "-m", "t")
+    run = run_cli(capsys, "new", "--template", root, tmp_path / "out", "--defaults")
+    assert run.code == 1
+    assert "Unable to create file 'out.txt'" in run.err and "nmae" in run.err
+    assert "_template" not in run.err  # not a dump of the whole context
+    assert not (tmp_path / "out").exists()
