@@ -207,6 +207,12 @@ class CookiecutterRenderer:
             self._cache[key] = tree
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+        unsupported = [h for h in self.config.hooks if h.startswith("pre_prompt")]
+        if unsupported and self.trusted:
+            notices.add(
+                f"{meta.src_path} has a {unsupported[0]} hook, which scaffolder does not run"
+                " (it edits the template before the questions); the other hooks ran"
+            )
         if self.skipped_hooks:
             from scaffolder.trust import trust_hint
 

@@ -456,3 +456,23 @@ def test_template_error_names_the_undefined_variable(capsys: Capsys, tmp_path: P
     assert "Unable to create file 'out.txt'" in run.err and "nmae" in run.err
     assert "_template" not in run.err  # not a dump of the whole context
     assert not (tmp_path / "out").exists()
+
+
+def test_pre_prompt_hook_is_not_run_and_said_so(capsys: Capsys, tmp_path: Path):
+    root = build_file_tree(
+        tmp_path / "pp",
+        {
+            "cookiecutter.json": '{"name": "x"}',
+            "hooks/pre_prompt.py": "open('/tmp/should-not-exist', 'w')\n",
+            "{{cookiecutter.name}}/out.txt": "{{ cookiecutter.name }}\n",
+        },
+    )
+    _git(root, "init", "--quiet")
+    _git(root, "add", "--all")
+    _git(root, "commit", "--quiet", "-m", "t")
+    run = run_cli(
+        capsys, "new", "--template", root, tmp_path / "out", "--defaults", "--trust", "--no-git"
+    )
+    assert run.code == 0, run.err
+    assert "pre_prompt.py hook, which scaffolder does not run" in run.err
+    assert (tmp_path / "out" / "out.txt").read_text() == "x\n"
