@@ -54,6 +54,8 @@ def test_list_json(capsys: pytest.CaptureFixture[str], demo_catalog: Path) -> No
         "versions",
         "latest",
         "catalog",
+        "engine",
+        "source",
     }
 
 

@@ -357,6 +357,8 @@ def test_catalog_holds_cookiecutter_golden_paths(
     listed = {g["name"]: g for g in json.loads(run.out)}
     assert listed["cc-folder"]["versions"] == ["1.0.0"]
     assert listed["cc-git"]["versions"] == ["1.0.0", "1.1.0"]
+    assert listed["cc-git"]["engine"] == listed["cc-folder"]["engine"] == "cookiecutter"
+    assert listed["cc-git"]["source"] == str(template) and listed["service"]["engine"] == "copier"
     dest = tmp_path / "svc"
     run = run_cli(capsys, "new", "cc-folder", dest, "--catalog", cc_catalog, "--defaults")
     assert run.code == 0, run.err
@@ -476,3 +478,27 @@ def test_pre_prompt_hook_is_not_run_and_said_so(capsys: Capsys, tmp_path: Path):
     assert run.code == 0, run.err
     assert "pre_prompt.py hook, which scaffolder does not run" in run.err
     assert (tmp_path / "out" / "out.txt").read_text() == "x\n"
+
+
+def test_wizard_asks_a_cookiecutter_templates_questions(
+    demo_catalog: Path, template: Path, tags: dict[str, str], tmp_path: Path
+):
+    from tests.test_wizard_pty import CTRL_U, DOWN, ENTER, Wizard
+
+    w = Wizard(demo_catalog, tmp_path, "--template", str(template), "ledger")
+    w.answer("Which version?", DOWN + ENTER)  # 1.0.0, below the latest
+    w.answer("project_name: Name of the service", CTRL_U + "Cash Book" + ENTER)
+    w.answer("project_slug", ENTER)  # computed from the name: cash-book
+    w.answer("language: Implementation language", DOWN + ENTER)  # label "Go"
+    w.answer("use_docker", "n")
+    w.answer("owners", ENTER)
+    w.expect("cash-book-team")
+    w.expect("will not run: it is not trusted")  # said before anything is written
+    w.answer("Ready?", ENTER)
+    code, output = w.finish()
+    assert code == 0, output
+    state = json.loads((tmp_path / "ledger" / ".cruft.json").read_text())
+    assert state["commit"] == tags["v1.0.0"]
+    assert state["context"]["cookiecutter"]["language"] == "go"
+    assert state["context"]["cookiecutter"]["use_docker"] is False
+    assert "skipped hooks" in output

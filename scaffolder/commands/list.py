@@ -29,6 +29,8 @@ def command(catalogs: tuple[str, ...], as_json: bool) -> None:
                 "versions": gp.version_names,
                 "latest": gp.latest.version,
                 "catalog": gp.catalog,
+                "engine": gp.latest.engine,  # copier or cookiecutter (of the latest version)
+                "source": gp.source.url if gp.source else None,
             }
             for gp in catalog
         ]
@@ -39,10 +41,20 @@ def command(catalogs: tuple[str, ...], as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(title="Golden paths", title_justify="left", expand=False)
-    for column in ("name", "kind", "latest", "versions", "description"):
-        table.add_column(column, no_wrap=column != "description")
-    for gp in catalog:
-        table.add_row(
-            gp.name, gp.kind, gp.latest.version, ", ".join(gp.version_names), gp.description
-        )
-    Console().print(table)
+    columns = ("name", "kind", "engine", "latest", "versions")
+    lines = [
+        (gp.name, gp.kind, gp.latest.engine, gp.latest.version, ", ".join(gp.version_names))
+        for gp in catalog
+    ]
+    widths = [max([len(c), *(len(line[i]) for line in lines)]) for i, c in enumerate(columns)]
+    for column, width in zip(columns, widths, strict=True):
+        table.add_column(column, no_wrap=True, min_width=width)
+    console = Console()
+    # One line a golden path; the description takes the room left (each column costs three
+    # characters of padding and border), cut short with an ellipsis, or is left out.
+    room = console.width - sum(widths) - 3 * (len(columns) + 1) - 1
+    if room >= 20:
+        table.add_column("description", no_wrap=True, overflow="ellipsis", max_width=room)
+    for gp, line in zip(catalog, lines, strict=True):
+        table.add_row(*line, *([gp.description] if room >= 20 else []))
+    console.print(table)
