@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jinja2.bccache import Bucket, BytecodeCache
+
 from scaffolder import notices
 from scaffolder.errors import TemplateError
 from scaffolder.questions import MISSING, Answers, Choice, Evaluator, Question, cast
@@ -166,6 +168,7 @@ class CookiecutterRenderer:
         self.evaluator = CookiecutterEvaluator(env, origin=f"{self.origin}: ")
         self._cache: OrderedDict[str, RenderedTree] = OrderedDict()
         self._cache_size = cache_size
+        self._bytecode = _MemoryBytecodeCache()
 
     @contextlib.contextmanager
     def _template_imports(self) -> Iterator[None]:
@@ -232,7 +235,7 @@ class CookiecutterRenderer:
         from jinja2 import TemplateError as JinjaTemplateError
 
         full = {
-            "cookiecutter": context,
+            "cookiecutter": _WithBytecodeCache(context, self._bytecode),
             "_cookiecutter": {k: v for k, v in self.config.variables.items() if k[0] != "_"},
         }
         with tempfile.TemporaryDirectory(prefix="scaffolder-cc-") as tmp:
@@ -262,6 +265,44 @@ class CookiecutterRenderer:
                     hint="this is a bug in the template (or its hooks); report it to its owner",
                 ) from exc
             return _read_tree(Path(project))
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates of one version, kept for the renderer's life.
+
+    cookiecutter builds a new Jinja environment for every render, which compiles every file
+    again; with this cache a fleet of renders of one version compiles each file once.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+class _WithBytecodeCache(dict[str, Any]):
+    """The ``cookiecutter`` context, which also hands our bytecode cache to the environment.
+
+    cookiecutter reads the Jinja options of the environment it builds for a render from
+    ``context["cookiecutter"].get("_jinja2_env_vars")``; this dict answers that one lookup
+    with the template's own options plus the cache. It is not a key: templates, hooks and
+    ``jsonify`` see exactly the template's variables.
+    """
+
+    def __init__(self, values: Mapping[str, Any], cache: BytecodeCache) -> None:
+        super().__init__(values)
+        self._cache = cache
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key == "_jinja2_env_vars":
+            return {**super().get(key, {}), "bytecode_cache": self._cache}
+        return super().get(key, default)
 
 
 @contextlib.contextmanager
