@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cruft import check as cruft_check
 from cruft import create as cruft_create
+from cruft import update as cruft_update
 
 from scaffolder.project import read_record
 from tests.cookiecutter_fixture import build_cookiecutter_repo
@@ -211,11 +212,19 @@ def test_cruft_json_replays_as_a_data_file(capsys: Capsys, template: Path, tmp_p
     assert _files(dest) == _files(repo)
 
 
-def test_repo_made_by_scaffolder_works_with_cruft(capsys: Capsys, template: Path, tmp_path: Path):
+def test_repo_made_by_scaffolder_works_with_cruft(
+    capsys: Capsys, template: Path, tags: dict[str, str], tmp_path: Path
+):
     dest = tmp_path / "svc"
     run = run_cli(capsys, "new", "--template", template, dest, "--defaults", "--trust")
     assert run.code == 0, run.err
     assert cruft_check(dest) is True  # cruft agrees the repo is at the template's latest
+    old = tmp_path / "old"
+    run = run_cli(capsys, "new", "--template", f"{template}@v1.0.0", old, "--defaults")
+    assert run.code == 0, run.err
+    assert cruft_update(old, checkout="v1.1.0", skip_apply_ask=True) is True  # cruft updates it
+    assert "replicas: 3" in (old / "config.yaml").read_text()
+    assert json.loads((old / ".cruft.json").read_text())["commit"] == tags["v1.1.0"]
 
 
 # --- diff and audit ------------------------------------------------------------------------
