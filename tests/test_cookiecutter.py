@@ -25,6 +25,13 @@ def _git(repo: Path, *args: str) -> str:
     ).stdout.strip()
 
 
+def _commit_all(root: Path) -> None:
+    """Make a template folder written by a test a git repository with one commit."""
+    _git(root, "init", "--quiet")
+    _git(root, "add", "--all")
+    _git(root, "commit", "--quiet", "-m", "template")
+
+
 def _files(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
@@ -171,9 +178,7 @@ def test_local_jinja_extensions_need_trust(capsys: Capsys, tmp_path: Path):
             "{{cookiecutter.name}}/out.txt": "{{ cookiecutter.name|shout }}\n",
         },
     )
-    _git(root, "init", "--quiet")
-    _git(root, "add", "--all")
-    _git(root, "commit", "--quiet", "-m", "t")
+    _commit_all(root)
     run = run_cli(capsys, "new", "--template", root, tmp_path / "a", "--defaults", "--no-git")
     assert run.code == 1 and "local_ext.Shout" in run.err and "--trust" in run.err
     run = run_cli(
@@ -459,9 +464,7 @@ def test_template_error_names_the_undefined_variable(capsys: Capsys, tmp_path: P
             "{{cookiecutter.name}}/out.txt": "{{ cookiecutter.nmae }}\n",
         },
     )
-    _git(root, "init", "--quiet")
-    _git(root, "add", "--all")
-    _git(root, "commit", "--quiet", "-m", "t")
+    _commit_all(root)
     run = run_cli(capsys, "new", "--template", root, tmp_path / "out", "--defaults")
     assert run.code == 1
     assert "Unable to create file 'out.txt'" in run.err and "nmae" in run.err
@@ -478,9 +481,7 @@ def test_pre_prompt_hook_is_not_run_and_said_so(capsys: Capsys, tmp_path: Path):
             "{{cookiecutter.name}}/out.txt": "{{ cookiecutter.name }}\n",
         },
     )
-    _git(root, "init", "--quiet")
-    _git(root, "add", "--all")
-    _git(root, "commit", "--quiet", "-m", "t")
+    _commit_all(root)
     run = run_cli(
         capsys, "new", "--template", root, tmp_path / "out", "--defaults", "--trust", "--no-git"
     )
