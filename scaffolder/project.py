@@ -162,7 +162,8 @@ def _read_cruft(path: Path, answers_file: str) -> ProjectRecord:
         raise ProjectError(
             f"{path} is not valid JSON: {exc}", hint="restore it from git history"
         ) from exc
-    context = data.get("context", {}).get("cookiecutter") if isinstance(data, dict) else None
+    wrapper = data.get("context") if isinstance(data, dict) else None
+    context = wrapper.get("cookiecutter") if isinstance(wrapper, dict) else None
     if not isinstance(context, dict) or not data.get("template") or not data.get("commit"):
         raise ProjectError(
             f"{path} lacks cruft's template, commit or context.cookiecutter",

@@ -206,6 +206,24 @@ def test_cruft_record_round_trips_byte_for_byte(template: Path, tmp_path: Path):
     assert record.serialize() == original
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "is not valid JSON"),
+        ('{"template": "x", "commit": "y", "context": []}', "lacks cruft's template, commit"),
+        ("[]", "lacks cruft's template, commit"),
+    ],
+)
+def test_broken_cruft_json_is_a_clear_error(
+    capsys: Capsys, tmp_path: Path, text: str, message: str
+):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".cruft.json").write_text(text)
+    run = run_cli(capsys, "diff", repo)
+    assert run.code == 1 and message in run.err and "git history" in run.err, run.err
+
+
 def test_cruft_json_replays_as_a_data_file(capsys: Capsys, template: Path, tmp_path: Path):
     repo = _cruft_repo(template, tmp_path / "cruft", language="go")
     dest = tmp_path / "again"
