@@ -7,12 +7,14 @@ cache (a tree renders once per worker). Each worker returns reports without file
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from scaffolder import notices
 from scaffolder.catalog import load_catalog
 from scaffolder.project import ANSWERS_FILE, CRUFT_FILE, find_records
 from scaffolder.reports.model import RepoReport
@@ -73,7 +75,6 @@ _Chunk = tuple[list[Path], tuple[str, ...], bool, str | None]
 
 def _check_chunk(args: _Chunk) -> tuple[list[list[RepoReport]], list[str]]:
     """Reports of a chunk of repos, and the notices (skipped hooks) the worker collected."""
-    from scaffolder import notices
     from scaffolder.checkup import check_repo
 
     repos, catalogs, trust, against = args
@@ -105,29 +106,20 @@ def audit(
     # Small chunks keep the progress bar moving and the workers balanced.
     size = max(1, min(25, len(repos) // (jobs * 4) or 1))
     chunks = [[repos[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
-    from collections.abc import Iterator
-
-    from scaffolder import notices
-
-    outcomes: Iterator[tuple[list[list[RepoReport]], list[str]]]
     results: list[list[RepoReport]] = []
     work = [(c, catalogs, trust, against) for c in chunks]
-    if jobs == 1 or len(chunks) == 1:
-        outcomes = map(_check_chunk, work)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(max_workers=jobs)
-        outcomes = pool.map(_check_chunk, work)
-    try:
+    with contextlib.ExitStack() as stack:
+        if jobs == 1 or len(chunks) == 1:
+            outcomes: Iterable[tuple[list[list[RepoReport]], list[str]]] = map(_check_chunk, work)
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
+            outcomes = pool.map(_check_chunk, work)
         for chunk_result, chunk_notices in outcomes:
             results.extend(chunk_result)
-            for message in chunk_notices:
+            for message in chunk_notices:  # skipped hooks, noticed in a worker
                 notices.add(message)
             if progress:
                 progress(len(chunk_result))
-    finally:
-        if pool is not None:
-            pool.shutdown()
     ordered: list[list[RepoReport]] = [[] for _ in repos]
     for rank, reports in enumerate(results):  # results follow `order`
         ordered[order[rank]] = reports
