@@ -301,9 +301,10 @@ def test_upgrade_cruft_repo_keeps_local_edits(
     assert run.code == 0 and _git(repo, "status", "--porcelain") == ""
     run = run_cli(capsys, "upgrade", repo, "--trust", "--commit")
     assert run.code == 0, run.err
-    text = config.read_text()
-    assert "cpu: 250m" in text and "replicas: 3" in text and "memory: 256Mi" in text
-    assert "tier: standard" in text
+    assert config.read_text() == (  # both edits, in the template's key order
+        "name: billing\nlanguage: python\nreplicas: 3\ntier: standard\nresources:\n"
+        "  cpu: 250m\n  memory: 256Mi\n"
+    )
     assert (repo / "README.md").read_text().endswith("Local notes.\n")
     assert (repo / "SECURITY.md").read_text() == "Report issues to pager.\n"
     state = json.loads((repo / ".cruft.json").read_text())

@@ -87,6 +87,16 @@ def test_adjacent_yaml_edits_merge_by_key() -> None:
     assert action == "yaml-merge"
 
 
+def test_a_key_the_template_adds_lands_where_the_template_puts_it() -> None:
+    base = b"name: svc\nreplicas: 2\nresources:\n  cpu: 100m\n  memory: 128Mi\n"
+    ours = b"name: svc\nreplicas: 2\nresources:\n  cpu: 250m\n  memory: 128Mi\n"
+    theirs = b"name: svc\nreplicas: 3\ntier: standard\nresources:\n  cpu: 100m\n  memory: 256Mi\n"
+    merged = merge_yaml(base, ours, theirs)
+    assert merged == (
+        b"name: svc\nreplicas: 3\ntier: standard\nresources:\n  cpu: 250m\n  memory: 256Mi\n"
+    )
+
+
 def test_named_lists_merge_item_by_item() -> None:
     ours = DEPLOYMENT.replace(b"value: info", b"value: debug")  # env of container app
     theirs = DEPLOYMENT.replace(b"image: proxy:1.0", b"image: proxy:2.0").replace(

@@ -126,9 +126,21 @@ def _merge_map(
         if merged is _MISSING:
             if key in o:
                 del o[key]
+        elif key not in o:  # new in the template: where the template puts it, not at the end
+            o.insert(_position(o, t, key), key, merged)
         elif merged is not ov:
             o[key] = merged
     return o
+
+
+def _position(o: CommentedMap, t: Mapping[str, Any], key: str) -> int:
+    """Where ``key`` goes in ``o``: after the nearest key before it in ``t`` that ``o`` has."""
+    keys = list(t.keys())
+    present = list(o.keys())
+    for before in reversed(keys[: keys.index(key)]):
+        if before in o:
+            return present.index(before) + 1
+    return 0
 
 
 def _names(items: list[Any]) -> list[Any] | None:
