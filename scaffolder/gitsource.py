@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 
 from packaging.version import InvalidVersion, Version
 
+from scaffolder import notices
 from scaffolder.errors import CatalogError, UnknownVersionError
 from scaffolder.git import GitError, git_executable, run_git
 from scaffolder.paths import cache_dir
@@ -119,6 +120,10 @@ class GitTemplate:
                 except GitError as exc:  # offline: the mirror still has every commit fetched
                     if not self._has_refs():
                         raise self._unreachable(exc) from exc
+                    notices.add(
+                        f"could not fetch {self.url} ({exc}); used the copy cached in {mirror},"
+                        " which lacks any tag or commit made since it was last fetched"
+                    )
             else:
                 self._clone()
             _FETCHED.add(self.url)

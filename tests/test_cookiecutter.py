@@ -191,6 +191,25 @@ def test_local_jinja_extensions_need_trust(capsys: Capsys, tmp_path: Path):
 # --- records ----------------------------------------------------------------------------------
 
 
+def test_an_unreachable_template_falls_back_to_the_cached_mirror(
+    capsys: Capsys, template: Path, tmp_path: Path
+):
+    repo = _cruft_repo(template, tmp_path / "cruft")
+    run = run_cli(capsys, "diff", repo, "--against", "v1.0.0", "--trust")
+    assert run.code == 0, run.err
+    from scaffolder import gitsource
+
+    gitsource._FETCHED.clear()  # a new process: it fetches again
+    template.rename(tmp_path / "moved")
+    run = run_cli(capsys, "diff", repo, "--against", "v1.0.0", "--trust")
+    assert run.code == 0, run.err
+    assert f"could not fetch {template}" in run.err and "used the copy cached" in run.err
+    shutil.rmtree(Path.home() / ".cache" / "scaffolder" / "templates")
+    gitsource._FETCHED.clear()
+    run = run_cli(capsys, "diff", repo, "--trust")
+    assert run.code == 1 and f"cannot read template repository {template}" in run.err
+
+
 def test_cruft_record_round_trips_byte_for_byte(template: Path, tmp_path: Path):
     repo = _cruft_repo(template, tmp_path / "cruft")
     original = (repo / ".cruft.json").read_text()
