@@ -240,19 +240,23 @@ class CookiecutterRenderer:
         }
         with tempfile.TemporaryDirectory(prefix="scaffolder-cc-") as tmp:
             try:
-                with self._template_imports(), _quiet_hooks(), _hook_output_to_stderr():
+                with (
+                    self._template_imports(),
+                    _quiet_hooks(),
+                    _captured_stdout(Path(tmp) / ".hook-output") as output,
+                ):
                     project = generate_files(
                         repo_dir=str(self.config.root),
                         context=full,
-                        output_dir=tmp,
+                        output_dir=str(Path(tmp) / "out"),
                         accept_hooks=self.trusted,
                     )
             except FailedHookException as exc:
+                said = _tail(output.read_text(errors="replace"))
                 raise TemplateError(
                     f"a hook of {self.origin} ({', '.join(self.config.hooks)}) stopped the"
-                    f" generation: {exc}",
-                    hint="the hook's own output above says why; fix the answers it rejects, or"
-                    " report it to the template's owner",
+                    f" generation: {exc}" + (f"; it said: {said}" if said else ""),
+                    hint="fix the answers it rejects, or report it to the template's owner",
                 ) from exc
             except (CookiecutterException, JinjaTemplateError, OSError) as exc:
                 reason = (  # its str() dumps the whole context: say what is undefined, once
@@ -264,7 +268,8 @@ class CookiecutterRenderer:
                     f"golden path {self.origin} failed to render: {reason}",
                     hint="this is a bug in the template (or its hooks); report it to its owner",
                 ) from exc
-            return _read_tree(Path(project))
+            said = output.read_text(errors="replace").strip()
+            return _read_tree(Path(project), (said,) if said else ())
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -320,24 +325,34 @@ def _quiet_hooks() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _hook_output_to_stderr() -> Iterator[None]:
-    """Hooks print to stdout; stdout is for machine output (``--json``), so send it to stderr."""
+def _captured_stdout(path: Path) -> Iterator[Path]:
+    """What hooks print, kept in ``path`` rather than on stdout.
+
+    stdout is for machine output (``--json``), and diff or audit render a template many times:
+    the output is shown once, as the template's message after ``new``, or in the error when a
+    hook fails. Hooks are processes, so the file descriptor itself is redirected.
+    """
     sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:  # no stdout at all
-        yield
-        return
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+    with path.open("wb") as sink:
+        try:
+            saved = os.dup(1)
+        except OSError:  # no stdout at all
+            yield path
+            return
+        os.dup2(sink.fileno(), 1)
+        try:
+            yield path
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
-def _read_tree(project: Path) -> RenderedTree:
+def _tail(text: str, lines: int = 10) -> str:
+    return " / ".join(line.strip() for line in text.strip().splitlines()[-lines:] if line.strip())
+
+
+def _read_tree(project: Path, messages: tuple[str, ...]) -> RenderedTree:
     files: dict[str, RenderedFile] = {}
     for dirpath, dirnames, filenames in os.walk(project):
         dirnames[:] = [d for d in dirnames if d != ".git"]
@@ -348,4 +363,4 @@ def _read_tree(project: Path) -> RenderedTree:
             mode = path.stat().st_mode
             rel = path.relative_to(project).as_posix()
             files[rel] = RenderedFile(path.read_bytes(), bool(mode & stat.S_IXUSR))
-    return RenderedTree(files)
+    return RenderedTree(files, messages)

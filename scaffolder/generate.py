@@ -105,7 +105,8 @@ class Plan:
         tree = self.renderer.render(self.answers, self.meta(folder_name))
         if not self.skip:
             return tree
-        return RenderedTree({p: f for p, f in tree.items() if not skipped(p, self.skip)})
+        kept = {p: f for p, f in tree.items() if not skipped(p, self.skip)}
+        return RenderedTree(kept, tree.messages)
 
 
 def skipped(path: str, skip: tuple[str, ...]) -> bool:
@@ -144,6 +145,7 @@ class GenerateResult:
     files: list[str]
     commit: str | None = None
     record: ProjectRecord | None = field(default=None, compare=False)
+    messages: tuple[str, ...] = ()  # the template's words for the user (see RenderedTree)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -152,6 +154,7 @@ class GenerateResult:
             "destination": str(self.destination),
             "files": self.files,
             "commit": self.commit,
+            "messages": list(self.messages),
         }
 
 
@@ -194,7 +197,13 @@ def generate(
 
     files = create_atomically(dest, fill)
     return GenerateResult(
-        record.golden_path, record.version, dest, files, commit[0] if commit else None, record
+        record.golden_path,
+        record.version,
+        dest,
+        files,
+        commit[0] if commit else None,
+        record,
+        tree.messages,
     )
 
 
@@ -218,4 +227,6 @@ def _add_to_repo(
             files,
             f"Add {record.golden_path} {record.version} ({answers_file})\n\nMade by scaffolder.",
         )
-    return GenerateResult(record.golden_path, record.version, repo, files, sha, record)
+    return GenerateResult(
+        record.golden_path, record.version, repo, files, sha, record, tree.messages
+    )

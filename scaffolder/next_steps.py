@@ -30,6 +30,15 @@ def print_next_steps(result: GenerateResult, console: Console | None = None) -> 
         f"[bold green]Generated[/] {result.golden_path} {result.version} in "
         f"[bold]{result.destination}[/] ({len(result.files)} files{commit})."
     )
+    if result.messages:
+        console.print(
+            Panel(
+                "\n\n".join(result.messages),
+                title="From the template",
+                title_align="left",
+                expand=False,
+            )
+        )
     console.print(
         Panel(next_steps_text(result), title="Next steps", title_align="left", expand=False)
     )

@@ -49,12 +49,17 @@ class RenderedFile:
 
 
 class RenderedTree(Mapping[str, RenderedFile]):
-    """An immutable mapping of POSIX relative path to :class:`RenderedFile`, sorted by path."""
+    """An immutable mapping of POSIX relative path to :class:`RenderedFile`, sorted by path.
 
-    __slots__ = ("_files",)
+    ``messages`` are what the template has to say to the person who generated it (copier's
+    ``_message_after_copy``, what cookiecutter hooks printed); they are not files.
+    """
 
-    def __init__(self, files: Mapping[str, RenderedFile]) -> None:
+    __slots__ = ("_files", "messages")
+
+    def __init__(self, files: Mapping[str, RenderedFile], messages: tuple[str, ...] = ()) -> None:
         self._files = dict(sorted(files.items()))
+        self.messages = messages
 
     def __getitem__(self, path: str) -> RenderedFile:
         return self._files[path]
@@ -213,6 +218,9 @@ class Renderer:
             else:
                 content = (self.config.template_dir / source.relpath).read_bytes()
             files[target] = RenderedFile(content, source.executable)
+        message = self.config.message_after_copy
+        if message.strip():
+            return RenderedTree(files, (self.evaluator.render(message, context).strip(),))
         return RenderedTree(files)
 
     def _target_path(self, source: _Source, context: dict[str, Any]) -> str | None:

@@ -46,6 +46,7 @@ if "{{ cookiecutter.use_docker }}" != "True":
     os.remove("Dockerfile")
 with open("HOOK_RAN", "w") as handle:
     handle.write("post_gen_project ran\\n")
+print("Next: cd {{ cookiecutter.project_slug }} && make test")
 """
 
 V1_FILES = {

@@ -56,6 +56,21 @@ def test_new_prints_json_and_records_answers_in_copier_format(
     assert status == "", "every generated file is committed"
 
 
+def test_message_after_copy_is_shown_and_in_json(
+    capsys: pytest.CaptureFixture[str], demo_catalog: Path, tmp_path: Path
+) -> None:
+    config = demo_catalog / "templates" / "demo" / "1.0.0" / "copier.yml"
+    config.write_text(
+        config.read_text() + '_message_after_copy: "Deploy {{ name }} with: make deploy"\n'
+    )
+    base = ["new", "demo", "--catalog", demo_catalog, "-d", "name=pay", "--no-git"]
+    r = run_cli(capsys, *base[:2], tmp_path / "a", *base[2:], "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["messages"] == ["Deploy pay with: make deploy"]
+    r = run_cli(capsys, *base[:2], tmp_path / "b", *base[2:])
+    assert "From the template" in r.err and "Deploy pay with: make deploy" in r.err
+
+
 def test_copier_reads_our_answers_file(
     capsys: pytest.CaptureFixture[str], demo_catalog: Path, tmp_path: Path
 ) -> None:

@@ -108,6 +108,24 @@ def test_untrusted_hooks_are_skipped_and_named(capsys: Capsys, template: Path, t
     assert record["context"]["cookiecutter"]["use_docker"] is False
 
 
+def test_what_hooks_print_is_the_templates_message(capsys: Capsys, template: Path, tmp_path: Path):
+    run = run_cli(
+        capsys, "new", "--template", template, tmp_path / "svc", "--defaults", "--trust",
+        "--no-git", "--json",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    result = json.loads(run.out)  # stdout holds the JSON alone: hook output does not leak in
+    assert result["messages"] == ["Next: cd payments-api && make test"]
+    run = run_cli(
+        capsys, "new", "--template", template, tmp_path / "svc2", "--defaults", "--trust",
+        "--no-git",
+    )  # fmt: skip
+    assert "From the template" in run.err and "Next: cd payments-api && make test" in run.err
+    repo = _cruft_repo(template, tmp_path / "cruft")
+    run = run_cli(capsys, "diff", repo, "--trust")  # renders twice, says nothing of it
+    assert "make test" not in run.err + run.out
+
+
 def test_trust_from_the_settings_file(capsys: Capsys, template: Path, tmp_path: Path):
     settings = Path.home() / ".config" / "scaffolder" / "settings.yml"
     settings.parent.mkdir(parents=True, exist_ok=True)
@@ -132,6 +150,7 @@ def test_failing_hook_is_an_error_and_writes_nothing(
     )  # fmt: skip
     assert run.code == 1
     assert "pre_gen_project" in run.err and "Traceback" not in run.err
+    assert "it said: invalid project_slug 'Not A Slug'" in run.err  # the hook's own words
     assert not dest.exists()
 
 
