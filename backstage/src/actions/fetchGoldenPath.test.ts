@@ -279,6 +279,42 @@ describe('fetch:golden-path', () => {
     expect(output).toHaveBeenCalledWith('version', '1.0.0');
   });
 
+  it('logs what a trusted template says after generating', async () => {
+    mockDir.addContent({
+      catalog: {
+        templates: {
+          ledger: {
+            'golden-path.yml': 'title: Ledger (cookiecutter)\n',
+            '1.0.0': {
+              hooks: {
+                'post_gen_project.py': "print('Ledger {{ cookiecutter.project_slug }} is ready')\n",
+              },
+              'cookiecutter.json': JSON.stringify({ project_slug: 'cash-book' }),
+              '{{cookiecutter.project_slug}}': { 'README.md': 'ok\n' },
+            },
+          },
+        },
+      },
+      // Trust is the backend host's decision, made in its settings file; a form cannot grant it.
+      'settings.yml': `trust:\n  - ${mockDir.resolve('catalog')}\n`,
+    });
+    const previous = process.env.SCAFFOLDER_SETTINGS;
+    process.env.SCAFFOLDER_SETTINGS = mockDir.resolve('settings.yml');
+    try {
+      const { ctx, logger } = context({
+        goldenPath: 'ledger',
+        catalog: mockDir.resolve('catalog'),
+        values: {},
+      });
+      await action.handler(ctx);
+      const logged = (logger.info as jest.Mock).mock.calls.map(call => String(call[0]));
+      expect(logged).toContain('From the template: Ledger cash-book is ready');
+    } finally {
+      if (previous === undefined) delete process.env.SCAFFOLDER_SETTINGS;
+      else process.env.SCAFFOLDER_SETTINGS = previous;
+    }
+  });
+
   it('explains a missing CLI', async () => {
     const missing = createFetchGoldenPathAction({
       command: [mockDir.resolve('no-such-scaffolder')],

@@ -13,6 +13,8 @@ type NewResult = {
   destination: string;
   files: string[];
   commit: string | null;
+  /** What the template says after generating (copier's message, cookiecutter hook output). */
+  messages?: string[];
 };
 
 /**
@@ -126,6 +128,9 @@ export function createFetchGoldenPathAction(options: GoldenPathsOptions) {
         ctx.logger.info(
           `Rendered ${result.files.length} files of ${result.golden_path} ${result.version} into ${targetPath}`,
         );
+        for (const message of result.messages ?? []) {
+          ctx.logger.info(`From the template: ${message}`);
+        }
 
         ctx.output('goldenPath', result.golden_path);
         ctx.output('version', result.version);
