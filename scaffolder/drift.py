@@ -127,7 +127,7 @@ def repo_drift(
     version = (
         target.plan.version.version
         if target.plan
-        else (origin.golden_path.version(target_version).version)
+        else origin.target_version(target_version).version
     )
     return RepoDrift(
         repo=origin.repo,

@@ -51,6 +51,15 @@ def parse_spec(spec: str, checkout: str | None = None) -> TemplateSpec:
     return TemplateSpec(url, ref)
 
 
+def is_version_tag(ref: str) -> bool:
+    """Whether a ref reads as a version (``1.2.0``, ``v1.2.0``), as version tags do."""
+    try:
+        Version(ref.removeprefix("v"))
+    except InvalidVersion:
+        return False
+    return True
+
+
 def normalize_url(url: str) -> tuple[str, str]:
     """(repository URL, folder of the template inside it), as cruft records them.
 
@@ -172,11 +181,8 @@ class GitTemplate:
         found = []
         for line in out.splitlines():
             tag, obj, *peeled = line.split()
-            try:
-                version = Version(tag.removeprefix("v"))
-            except InvalidVersion:
-                continue
-            found.append((version, tag, peeled[0] if peeled else obj))
+            if is_version_tag(tag):
+                found.append((Version(tag.removeprefix("v")), tag, peeled[0] if peeled else obj))
         return sorted(found)
 
     def resolve(self, ref: str) -> str:
@@ -194,6 +200,14 @@ class GitTemplate:
 
     def head(self) -> str:
         return self.resolve("HEAD")
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """Whether commit ``older`` is in the history of ``newer``."""
+        try:
+            run_git(self.sync(), ["merge-base", "--is-ancestor", older, newer])
+        except GitError:
+            return False
+        return True
 
     def folder(self, commit: str) -> Path:
         """Where ``commit``'s template files are (exported on first use)."""

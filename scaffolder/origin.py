@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from scaffolder.catalog import Catalog, GoldenPath, load_catalog
+from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion, load_catalog
 from scaffolder.errors import AnswerError
 from scaffolder.generate import Plan, renderer_for
+from scaffolder.gitsource import is_version_tag
 from scaffolder.project import AD_HOC, ANSWERS_FILE, ProjectRecord, read_record
 from scaffolder.questions import Ask, resolve_answers
 
@@ -42,6 +43,32 @@ class Origin:
             {k: v for k, v in self.record.answers.items() if k in known},
         )
         return Plan(self.golden_path, version, answers, self.record.skip)
+
+    def target_version(self, wanted: str | None = None) -> GoldenPathVersion:
+        """The version diff and upgrade compare with: ``wanted``, else the one to follow.
+
+        Catalog versions: the latest. A template kept in git follows what the repo was made
+        from, as cruft does: a branch the record names in ``checkout``; the branch head when
+        the recorded commit has no version tag; else the newest version tag. It never goes
+        back to a commit the repo's own version already contains.
+        """
+        gp = self.golden_path
+        if wanted is not None or gp.source is None:
+            return gp.version(wanted)
+        recorded = gp.version(self.record.version)
+        checkout = (self.record.cruft or {}).get("checkout")
+        if isinstance(checkout, str) and checkout and not is_version_tag(checkout):
+            target = gp.version(checkout)
+        elif recorded.ref is None:
+            target = gp.version("HEAD")
+        else:
+            target = gp.latest
+        assert target.commit is not None and recorded.commit is not None
+        if target.commit != recorded.commit and gp.source.is_ancestor(
+            target.commit, recorded.commit
+        ):
+            return recorded
+        return target
 
 
 @dataclass(frozen=True)
@@ -114,7 +141,7 @@ def target_plan(
     """
     from scaffolder.migrations import apply_answer_steps, steps_between
 
-    chosen = origin.golden_path.version(version)
+    chosen = origin.target_version(version)
     renderer = renderer_for(chosen)
     recorded = dict(origin.record.answers)
     steps = steps_between(origin.golden_path, origin.record.version, chosen.version)

@@ -23,6 +23,7 @@ import yaml
 
 from scaffolder import yamlio
 from scaffolder.errors import ProjectError
+from scaffolder.gitsource import is_version_tag
 
 ANSWERS_FILE = ".copier-answers.yml"
 CRUFT_FILE = ".cruft.json"
@@ -94,19 +95,9 @@ class ProjectRecord:
         if self.cruft is None or previous.cruft is None:
             return self
         checkout = previous.cruft.get("checkout")
-        if tag is not None and isinstance(checkout, str) and _is_version(checkout):
+        if tag is not None and isinstance(checkout, str) and is_version_tag(checkout):
             checkout = tag
         return replace(self, cruft={**previous.cruft, **self.cruft, "checkout": checkout})
-
-
-def _is_version(ref: str) -> bool:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        Version(ref.removeprefix("v"))
-    except InvalidVersion:
-        return False
-    return True
 
 
 def default_record_file(repo: Path) -> str:

@@ -569,3 +569,54 @@ def test_wizard_asks_a_cookiecutter_templates_questions(
     assert state["context"]["cookiecutter"]["language"] == "go"
     assert state["context"]["cookiecutter"]["use_docker"] is False
     assert "skipped hooks" in output
+
+
+def _commit_on_main(template: Path, replicas: str) -> str:
+    """A commit after the last tag, as teams make between releases."""
+    config = template / "{{cookiecutter.project_slug}}" / "config.yaml"
+    text = config.read_text()
+    config.write_text(text.replace(text.split("replicas: ")[1].split("\n")[0], replicas, 1))
+    _git(template, "commit", "--quiet", "-am", f"replicas {replicas}")
+    return _git(template, "rev-parse", "HEAD")
+
+
+def test_a_repo_made_from_the_branch_head_follows_the_branch(
+    capsys: Capsys, template: Path, tags: dict[str, str], tmp_path: Path
+):
+    head = _commit_on_main(template, "4")
+    repo = tmp_path / "cruft"
+    repo.mkdir()
+    project = Path(cruft_create(str(template), output_dir=repo, no_input=True))  # no checkout
+    _git(project, "init", "--quiet", "--initial-branch=main")
+    _git(project, "add", "--all")
+    _git(project, "commit", "--quiet", "-m", "cruft create")
+    # cruft made it from the branch head, past v1.1.0: diff must not offer to go back.
+    run = run_cli(capsys, "diff", project, "--trust", "--format", "json")
+    assert run.code == 0, run.err
+    report = json.loads(run.out)["repos"][0]
+    assert report["version"] == report["target_version"] == head[:12]
+    newer = _commit_on_main(template, "6")
+    from scaffolder import gitsource
+
+    gitsource._FETCHED.clear()  # a later run fetches the new commit
+    run = run_cli(capsys, "upgrade", project, "--trust", "--commit")
+    assert run.code == 0, run.err
+    assert "replicas: 6" in (project / "config.yaml").read_text()
+    assert json.loads((project / ".cruft.json").read_text())["commit"] == newer
+    assert cruft_check(project) is True
+
+
+def test_tagged_repos_follow_tags_and_branch_checkouts_follow_the_branch(
+    capsys: Capsys, template: Path, tags: dict[str, str], tmp_path: Path
+):
+    head = _commit_on_main(template, "4")
+    tagged = _cruft_repo(template, tmp_path / "tagged")  # made at v1.0.0
+    run = run_cli(capsys, "diff", tagged, "--trust", "--format", "json")
+    assert json.loads(run.out)["repos"][0]["target_version"] == "1.1.0"  # not the branch head
+    state = json.loads((tagged / ".cruft.json").read_text())
+    state["checkout"] = "main"
+    (tagged / ".cruft.json").write_text(json.dumps(state, indent=2) + "\n")
+    run = run_cli(capsys, "diff", tagged, "--trust", "--format", "json")
+    assert json.loads(run.out)["repos"][0]["target_version"] == head[:12]
+    run = run_cli(capsys, "diff", tagged, "--trust", "--against", "v1.1.0", "--format", "json")
+    assert json.loads(run.out)["repos"][0]["target_version"] == "1.1.0"  # asked for: honoured

@@ -140,7 +140,7 @@ def plan_upgrade(
     """Everything the upgrade will do, computed without touching the repo."""
     origin = load_origin(repo, catalog, answers_file=answers_file)
     gp = origin.golden_path
-    to_version = gp.version(to).version
+    to_version = origin.target_version(to).version
     steps = migrations.steps_between(gp, origin.record.version, to_version)
     target = target_plan(origin, to_version, data=data, ask=ask)
     if target.plan is None:
