@@ -238,30 +238,43 @@ describe('fetch:golden-path', () => {
     expect(logger.debug).not.toHaveBeenCalled();
   });
 
-  it('renders a cookiecutter golden path and records .cruft.json', async () => {
-    mockDir.addContent({
-      catalog: {
-        templates: {
-          ledger: {
-            'golden-path.yml': 'title: Ledger (cookiecutter)\n',
-            '1.0.0': {
-              'cookiecutter.json': JSON.stringify({
-                project_name: 'Ledger',
-                project_slug: "{{ cookiecutter.project_name|lower|replace(' ', '-') }}",
-                language: ['python', 'go'],
-              }),
-              '{{cookiecutter.project_slug}}': {
-                'README.md': '# {{ cookiecutter.project_name }} in {{ cookiecutter.language }}\n',
-              },
-            },
+  // A cookiecutter golden path in an organisation catalog, with a hook that speaks.
+  const ledgerCatalog = {
+    templates: {
+      ledger: {
+        'golden-path.yml': 'title: Ledger (cookiecutter)\n',
+        '1.0.0': {
+          hooks: {
+            'post_gen_project.py': "print('Ledger {{ cookiecutter.project_slug }} is ready')\n",
+          },
+          'cookiecutter.json': JSON.stringify({
+            project_name: 'Ledger',
+            project_slug: "{{ cookiecutter.project_name|lower|replace(' ', '-') }}",
+            language: ['python', 'go'],
+          }),
+          '{{cookiecutter.project_slug}}': {
+            'README.md': '# {{ cookiecutter.project_name }} in {{ cookiecutter.language }}\n',
           },
         },
       },
-    });
-    const { ctx, output } = context({
-      goldenPath: 'ledger',
+    },
+  };
+  const ledgerInput = {
+    goldenPath: 'ledger',
+    values: { project_name: 'Cash Book', language: 'go' },
+  };
+
+  function infoLogged(logger: unknown): string[] {
+    return ((logger as { info: jest.Mock }).info.mock.calls as unknown[][]).map(call =>
+      String(call[0]),
+    );
+  }
+
+  it('renders a cookiecutter golden path and records .cruft.json', async () => {
+    mockDir.addContent({ catalog: ledgerCatalog });
+    const { ctx, output, logger } = context({
+      ...ledgerInput,
       catalog: mockDir.resolve('catalog'),
-      values: { project_name: 'Cash Book', language: 'go' },
     });
 
     await action.handler(ctx);
@@ -277,38 +290,22 @@ describe('fetch:golden-path', () => {
       language: 'go',
     });
     expect(output).toHaveBeenCalledWith('version', '1.0.0');
+    // The host does not trust the catalog: the hook did not run, so it said nothing.
+    expect(infoLogged(logger).join('\n')).not.toContain('From the template');
   });
 
   it('logs what a trusted template says after generating', async () => {
     mockDir.addContent({
-      catalog: {
-        templates: {
-          ledger: {
-            'golden-path.yml': 'title: Ledger (cookiecutter)\n',
-            '1.0.0': {
-              hooks: {
-                'post_gen_project.py': "print('Ledger {{ cookiecutter.project_slug }} is ready')\n",
-              },
-              'cookiecutter.json': JSON.stringify({ project_slug: 'cash-book' }),
-              '{{cookiecutter.project_slug}}': { 'README.md': 'ok\n' },
-            },
-          },
-        },
-      },
+      catalog: ledgerCatalog,
       // Trust is the backend host's decision, made in its settings file; a form cannot grant it.
       'settings.yml': `trust:\n  - ${mockDir.resolve('catalog')}\n`,
     });
     const previous = process.env.SCAFFOLDER_SETTINGS;
     process.env.SCAFFOLDER_SETTINGS = mockDir.resolve('settings.yml');
     try {
-      const { ctx, logger } = context({
-        goldenPath: 'ledger',
-        catalog: mockDir.resolve('catalog'),
-        values: {},
-      });
+      const { ctx, logger } = context({ ...ledgerInput, catalog: mockDir.resolve('catalog') });
       await action.handler(ctx);
-      const logged = (logger.info as jest.Mock).mock.calls.map(call => String(call[0]));
-      expect(logged).toContain('From the template: Ledger cash-book is ready');
+      expect(infoLogged(logger)).toContain('From the template: Ledger cash-book is ready');
     } finally {
       if (previous === undefined) delete process.env.SCAFFOLDER_SETTINGS;
       else process.env.SCAFFOLDER_SETTINGS = previous;
