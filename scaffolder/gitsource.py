@@ -27,6 +27,12 @@ from scaffolder.git import GitError, git_executable, run_git
 from scaffolder.paths import cache_dir
 
 _FETCHED: set[str] = set()  # mirrors fetched by this process
+# cookiecutter's built-in abbreviations, so `--template gh:org/repo` works as it does there.
+ABBREVIATIONS = {
+    "gh": "https://github.com/{}.git",
+    "gl": "https://gitlab.com/{}.git",
+    "bb": "https://bitbucket.org/{}",
+}
 _LOCK = threading.Lock()
 
 
@@ -64,8 +70,12 @@ def normalize_url(url: str) -> tuple[str, str]:
     """(repository URL, folder of the template inside it), as cruft records them.
 
     A local path becomes absolute (cruft does the same, so the record works from anywhere);
-    a path inside a repository's work tree names that repository and the sub-folder.
+    a path inside a repository's work tree names that repository and the sub-folder;
+    ``gh:``, ``gl:`` and ``bb:`` expand as cookiecutter expands them.
     """
+    prefix, _, rest = url.partition(":")
+    if prefix in ABBREVIATIONS and rest and not rest.startswith("/"):
+        return ABBREVIATIONS[prefix].format(rest), ""
     parsed = urlparse(url)
     if parsed.scheme in ("", "file") and not _looks_like_scp(url):
         path = Path(parsed.path if parsed.scheme == "file" else url).expanduser().absolute()

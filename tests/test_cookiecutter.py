@@ -175,6 +175,24 @@ def test_bad_answers_and_refs(
     assert not dest.exists()
 
 
+@pytest.mark.parametrize(
+    ("spec", "url", "ref"),
+    [
+        ("gh:acme/cookiecutter-svc", "https://github.com/acme/cookiecutter-svc.git", None),
+        ("gl:acme/svc@v2.0.0", "https://gitlab.com/acme/svc.git", "v2.0.0"),
+        ("git@github.com:acme/svc.git", "git@github.com:acme/svc.git", None),
+        ("git@github.com:acme/svc.git@main", "git@github.com:acme/svc.git", "main"),
+        ("https://git.example.com/a/b@feature/x", "https://git.example.com/a/b", "feature/x"),
+    ],
+)
+def test_template_specs(spec: str, url: str, ref: str | None):
+    from scaffolder.gitsource import normalize_url, parse_spec
+
+    parsed = parse_spec(spec)
+    assert parsed.ref == ref
+    assert normalize_url(parsed.url) == (url, "")
+
+
 def test_template_that_is_not_in_git_says_what_to_do(capsys: Capsys, tmp_path: Path):
     loose = build_file_tree(tmp_path / "loose", {"cookiecutter.json": '{"name": "x"}'})
     run = run_cli(capsys, "new", "--template", loose, tmp_path / "out", "--defaults")
