@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -322,7 +323,8 @@ def _load_golden_path(root: Path, kind: str, catalog: str, trusted: bool) -> Gol
 
 def _source(root: Path, source: str, directory: str) -> GitTemplate:
     """``source:`` of golden-path.yml: a git URL, or a path relative to the golden path."""
-    local = "://" not in source and not source.startswith(("git@", "file:"))
+    remote = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", source) or "@" in source.partition("/")[0]
+    local = not remote  # a URL, scp-like git@host:path, gh:org/repo; else a relative path
     url, inner = normalize_url(str(root / source) if local else source)
     return GitTemplate(url, "/".join(p for p in (inner, directory.strip("/")) if p))
 
