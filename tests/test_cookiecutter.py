@@ -193,6 +193,13 @@ def test_template_specs(spec: str, url: str, ref: str | None):
     assert normalize_url(parsed.url) == (url, "")
 
 
+def test_checkout_without_template_is_refused(capsys: Capsys, tmp_path: Path):
+    for command in (["new", "service", tmp_path / "svc"], ["questions", "service"]):
+        run = run_cli(capsys, *command, "--checkout", "v1.0.0")
+        assert run.code == 1 and "--checkout goes with --template" in run.err
+    assert not (tmp_path / "svc").exists()
+
+
 def test_template_that_is_not_in_git_says_what_to_do(capsys: Capsys, tmp_path: Path):
     loose = build_file_tree(tmp_path / "loose", {"cookiecutter.json": '{"name": "x"}'})
     run = run_cli(capsys, "new", "--template", loose, tmp_path / "out", "--defaults")

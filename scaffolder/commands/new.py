@@ -10,6 +10,7 @@ import click
 
 from scaffolder.commands.options import (
     catalog_option,
+    check_template_options,
     data_options,
     template_options,
     trust_option,
@@ -76,6 +77,7 @@ def command(
     from scaffolder.errors import AnswerError
     from scaffolder.generate import generate, plan
 
+    check_template_options(template, checkout)
     provided = merge_answers(data_files, data)
     catalog = load_catalog(catalogs, trust=trust)
     if template is not None:

@@ -37,6 +37,18 @@ def template_options(func: F) -> F:
     )(func)
 
 
+def check_template_options(template: str | None, checkout: str | None) -> None:
+    """``--checkout`` names a git ref of ``--template``; a catalog golden path takes --version."""
+    if checkout is not None and template is None:
+        from scaffolder.errors import AnswerError
+
+        raise AnswerError(
+            "--checkout goes with --template",
+            hint="for a catalog golden path pass --version; for a template in git add"
+            " --template URL",
+        )
+
+
 def trust_option(func: F) -> F:
     return click.option(
         "--trust",

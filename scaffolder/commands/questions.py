@@ -6,7 +6,12 @@ import json
 
 import click
 
-from scaffolder.commands.options import catalog_option, template_options, trust_option
+from scaffolder.commands.options import (
+    catalog_option,
+    check_template_options,
+    template_options,
+    trust_option,
+)
 
 
 @click.command("questions")
@@ -38,6 +43,7 @@ def command(
     from scaffolder.generate import renderer_for
     from scaffolder.questions import MISSING
 
+    check_template_options(template, checkout)
     catalog = load_catalog(catalogs, trust=trust)
     if template is not None:
         catalog, golden_path, ref = catalog.with_template(template, checkout)
