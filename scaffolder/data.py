@@ -65,6 +65,8 @@ def load_data_file(path: Path) -> dict[str, Any]:
     context = data.get("context")
     if isinstance(context, dict) and isinstance(context.get("cookiecutter"), dict):
         data = context["cookiecutter"]  # cruft's .cruft.json: the answers are its context
+    elif isinstance(data.get("cookiecutter"), dict):
+        data = data["cookiecutter"]  # a cookiecutter replay file (~/.cookiecutter_replay/)
     # Answers files written by copier, cruft or scaffolder carry metadata keys; not answers.
     return {str(k): v for k, v in data.items() if not str(k).startswith("_")}
 

@@ -645,3 +645,49 @@ def test_tagged_repos_follow_tags_and_branch_checkouts_follow_the_branch(
     assert json.loads(run.out)["repos"][0]["target_version"] == head[:12]
     run = run_cli(capsys, "diff", tagged, "--trust", "--against", "v1.1.0", "--format", "json")
     assert json.loads(run.out)["repos"][0]["target_version"] == "1.1.0"  # asked for: honoured
+
+
+def test_adopt_a_repo_made_by_plain_cookiecutter(
+    capsys: Capsys, template: Path, tags: dict[str, str], tmp_path: Path
+):
+    from cookiecutter.main import cookiecutter
+
+    config = tmp_path / "cookiecutterrc.yaml"  # keeps cookiecutter's clones and replays here
+    config.write_text(
+        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n"
+    )
+    project = Path(
+        cookiecutter(
+            f"git+file://{template}",  # a URL: cookiecutter clones it, so checkout applies
+            checkout="v1.0.0",
+            no_input=True,
+            output_dir=str(tmp_path / "plain"),
+            config_file=str(config),
+            extra_context={"project_name": "Ledger", "language": "go"},
+        )
+    )
+    _git(project, "init", "--quiet", "--initial-branch=main")
+    _git(project, "add", "--all")
+    _git(project, "commit", "--quiet", "-m", "cookiecutter")
+    replay = tmp_path / "replay" / "cookiecutter-svc.json"
+    assert replay.is_file()  # what cookiecutter keeps of the answers
+    run = run_cli(
+        capsys, "diff", project, "--template", f"{template}@v1.0.0", "--data-file", replay,
+        "--against", "v1.0.0", "--trust", "--format", "json",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert {f["status"] for f in json.loads(run.out)["repos"][0]["files"]} == {"unchanged"}
+    run = run_cli(
+        capsys, "adopt", project, "--template", f"{template}@v1.0.0", "--data-file", replay,
+        "--trust", "--commit",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    state = json.loads((project / ".cruft.json").read_text())
+    assert state["commit"] == tags["v1.0.0"] and state["template"] == str(template)
+    assert state["context"]["cookiecutter"]["language"] == "go"
+    assert cruft_check(project) is False  # cruft now sees it, one release behind
+    run = run_cli(capsys, "upgrade", project, "--trust", "--commit")
+    assert run.code == 0, run.err
+    assert cruft_check(project) is True
+    run = run_cli(capsys, "adopt", project)
+    assert run.code == 1 and "--golden-path NAME" in run.err and "--template" in run.err

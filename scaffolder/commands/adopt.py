@@ -6,14 +6,18 @@ from pathlib import Path
 
 import click
 
-from scaffolder.commands.options import catalog_option, data_options
+from scaffolder.commands.options import (
+    catalog_option,
+    data_options,
+    template_options,
+    trust_option,
+    with_template,
+)
 
 
 @click.command("adopt")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option(
-    "--golden-path", required=True, metavar="NAME", help="The golden path the repo follows."
-)
+@click.option("--golden-path", metavar="NAME", help="The golden path the repo follows.")
 @click.option(
     "--version",
     "version",
@@ -22,32 +26,47 @@ from scaffolder.commands.options import catalog_option, data_options
 )
 @data_options
 @catalog_option
+@template_options
+@trust_option
 @click.option("--force", is_flag=True, help="Replace an existing answers file.")
 @click.option("--commit", is_flag=True, help="Commit the answers file.")
 def command(
     path: Path,
-    golden_path: str,
+    golden_path: str | None,
     version: str | None,
     data: tuple[str, ...],
     data_files: tuple[Path, ...],
     catalogs: tuple[str, ...],
+    template: str | None,
+    checkout: str | None,
+    trust: bool,
     force: bool,
     commit: bool,
 ) -> int:
-    """Record GOLDEN_PATH, its version and your answers in the repo at PATH.
+    """Record a golden path (--golden-path, or --template for a template in git), its
+    version and your answers in the repo at PATH.
 
     From then on `scaffolder diff` and `scaffolder upgrade` have a real base: the recorded
     version rendered with these answers. Run `scaffolder diff PATH --golden-path NAME
-    --data ...` first to choose the version and answers that fit the repo best.
+    --data ...` first to choose the version and answers that fit the repo best. For a repo
+    made by plain cookiecutter, --template writes cruft's .cruft.json (like `cruft link`),
+    and --data-file takes cookiecutter's replay file.
     """
     from scaffolder.catalog import load_catalog
     from scaffolder.checkup import check_repo
     from scaffolder.data import merge_answers
-    from scaffolder.errors import DestinationError, ExitCode
+    from scaffolder.errors import AnswerError, DestinationError, ExitCode
     from scaffolder.origin import load_origin
     from scaffolder.reports.text import print_report
 
-    catalog = load_catalog(catalogs)
+    catalog, golden_path, version = with_template(
+        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version
+    )
+    if golden_path is None:
+        raise AnswerError(
+            "which golden path does the repo follow?",
+            hint="pass --golden-path NAME (`scaffolder list`) or --template URL[@REF]",
+        )
     origin = load_origin(
         path,
         catalog,

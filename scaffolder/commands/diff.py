@@ -12,7 +12,9 @@ from scaffolder.commands.options import (
     catalog_option,
     data_options,
     report_options,
+    template_options,
     trust_option,
+    with_template,
 )
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 )
 @data_options
 @catalog_option
+@template_options
 @trust_option
 @answers_file_option
 @report_options
@@ -49,6 +52,8 @@ def command(
     data: tuple[str, ...],
     data_files: tuple[Path, ...],
     catalogs: tuple[str, ...],
+    template: str | None,
+    checkout: str | None,
     trust: bool,
     answers_file: str | None,
     patch: bool,
@@ -72,9 +77,12 @@ def command(
     from scaffolder.reports.text import print_report
 
     provided = merge_answers(data_files, data)
+    catalog, golden_path, version = with_template(
+        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version
+    )
     report = check_repo(
         path,
-        load_catalog(catalogs, trust=trust),
+        catalog,
         against=against,
         golden_path=golden_path,
         version=version,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from scaffolder.catalog import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,6 +50,28 @@ def check_template_options(template: str | None, checkout: str | None) -> None:
             hint="for a catalog golden path pass --version; for a template in git add"
             " --template URL",
         )
+
+
+def with_template(
+    catalog: Catalog,
+    golden_path: str | None,
+    template: str | None,
+    checkout: str | None,
+    version: str | None,
+) -> tuple[Catalog, str | None, str | None]:
+    """(catalog, golden path, version) once ``--template`` is resolved into the catalog."""
+    check_template_options(template, checkout)
+    if template is None:
+        return catalog, golden_path, version
+    if golden_path is not None:
+        from scaffolder.errors import AnswerError
+
+        raise AnswerError(
+            "give either a golden path or --template, not both",
+            hint="--template names the template by its git URL or path",
+        )
+    catalog, name, ref = catalog.with_template(template, checkout)
+    return catalog, name, ref or version
 
 
 def trust_option(func: F) -> F:

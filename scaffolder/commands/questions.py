@@ -8,9 +8,9 @@ import click
 
 from scaffolder.commands.options import (
     catalog_option,
-    check_template_options,
     template_options,
     trust_option,
+    with_template,
 )
 
 
@@ -43,11 +43,9 @@ def command(
     from scaffolder.generate import renderer_for
     from scaffolder.questions import MISSING
 
-    check_template_options(template, checkout)
-    catalog = load_catalog(catalogs, trust=trust)
-    if template is not None:
-        catalog, golden_path, ref = catalog.with_template(template, checkout)
-        version = ref or version
+    catalog, golden_path, version = with_template(
+        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version
+    )
     if golden_path is None:
         raise AnswerError("missing GOLDEN_PATH", hint="pass a golden path name or --template URL")
     gp = catalog.get(golden_path)
