@@ -34,12 +34,12 @@ from typing import Any
 from jinja2.bccache import Bucket, BytecodeCache
 
 from scaffolder import notices
+from scaffolder.catalog import COOKIECUTTER_CONFIG
 from scaffolder.errors import TemplateError
+from scaffolder.project import CRUFT_FILE
 from scaffolder.questions import MISSING, Answers, Choice, Evaluator, Question, cast
 from scaffolder.render import RenderedFile, RenderedTree, RenderMeta
 
-CONFIG_FILE = "cookiecutter.json"
-RECORD_FILE = ".cruft.json"
 HOOK_NAMES = ("pre_prompt", "pre_gen_project", "post_gen_project")
 # generate_files changes the working directory and hooks import from sys.path: one at a time.
 _PROCESS_STATE = threading.Lock()
@@ -66,7 +66,7 @@ class CookiecutterConfig:
 
 
 def load_config(root: Path) -> CookiecutterConfig:
-    path = root / CONFIG_FILE
+    path = root / COOKIECUTTER_CONFIG
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))  # dicts keep the file's order
     except (OSError, ValueError) as exc:
@@ -108,7 +108,7 @@ def _question(name: str, value: Any, prompt: Any) -> Question:
     computed = name.startswith("_")
     if isinstance(value, list) and not computed:
         if not value:
-            raise TemplateError(f"{CONFIG_FILE}: choice variable {name!r} has no options")
+            raise TemplateError(f"{COOKIECUTTER_CONFIG}: choice variable {name!r} has no options")
         labels = prompt if isinstance(prompt, Mapping) else {}
         choices = tuple(Choice(str(labels.get(str(v), v)), v) for v in value)
         return Question(name, "str", str(help_text), value[0], choices)
@@ -188,7 +188,7 @@ class CookiecutterRenderer:
         return () if self.trusted else self.config.hooks
 
     def answers_path(self, answers: Answers) -> str:
-        return RECORD_FILE
+        return CRUFT_FILE
 
     def context(self, answers: Answers, meta: RenderMeta) -> dict[str, Any]:
         """The ``cookiecutter`` dict as cruft records it: variables in order, then origin."""

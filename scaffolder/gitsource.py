@@ -15,7 +15,7 @@ import hashlib
 import shutil
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -26,7 +26,16 @@ from scaffolder.errors import CatalogError, UnknownVersionError
 from scaffolder.git import GitError, git_executable, run_git
 from scaffolder.paths import cache_dir
 
-_FETCHED: set[str] = set()  # mirrors fetched by this process
+
+@dataclass
+class _Read:
+    """What this process read from a mirror since it last fetched it (refs move on a fetch)."""
+
+    tags: list[tuple[Version, str, str]] | None = None
+    commits: dict[str, str] = field(default_factory=dict)  # ref -> the commit it named
+
+
+_FETCHED: dict[str, _Read] = {}  # mirrors fetched by this process, by URL
 # cookiecutter's built-in abbreviations, so `--template gh:org/repo` works as it does there.
 ABBREVIATIONS = {
     "gh": "https://github.com/{}.git",
@@ -145,7 +154,7 @@ class GitTemplate:
                     )
             else:
                 self._clone()
-            _FETCHED.add(self.url)
+            _FETCHED[self.url] = _Read()
         return mirror
 
     def _clone(self) -> None:
@@ -183,30 +192,32 @@ class GitTemplate:
         )
 
     def tags(self) -> list[tuple[Version, str, str]]:
-        """(version, tag, commit) for every tag that is a version (``1.2.0``, ``v1.2.0``)."""
-        out = run_git(
-            self.sync(),
-            ["for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags"],
-        )
-        found = []
-        for line in out.splitlines():
-            tag, obj, *peeled = line.split()
-            if is_version_tag(tag):
-                found.append((Version(tag.removeprefix("v")), tag, peeled[0] if peeled else obj))
-        return sorted(found)
+        """(version, tag, commit) for every tag that is a version (``1.2.0``, ``v1.2.0``).
+
+        Read once per fetch: an audit asks for every repo made from the template.
+        """
+        mirror = self.sync()
+        read = _FETCHED[self.url]
+        if read.tags is None:
+            read.tags = _version_tags(mirror)
+        return read.tags
 
     def resolve(self, ref: str) -> str:
-        """The commit a tag, branch or (abbreviated) commit names."""
+        """The commit a tag, branch or (abbreviated) commit names (once per fetch)."""
+        mirror = self.sync()
+        commits = _FETCHED[self.url].commits
+        if ref in commits:
+            return commits[ref]
         try:
-            return run_git(self.sync(), ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])[
-                :40
-            ]
+            commit = run_git(mirror, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
         except GitError:
             raise UnknownVersionError(
                 f"template {self.url} has no tag, branch or commit {ref!r}",
                 hint="available tags: "
                 + (", ".join(tag for _, tag, _ in self.tags()) or "none (pass a branch or commit)"),
             ) from None
+        commits[ref] = commit[:40]
+        return commits[ref]
 
     def head(self) -> str:
         return self.resolve("HEAD")
@@ -253,3 +264,16 @@ class GitTemplate:
                     raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _version_tags(mirror: Path) -> list[tuple[Version, str, str]]:
+    out = run_git(
+        mirror,
+        ["for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags"],
+    )
+    found = []
+    for line in out.splitlines():
+        tag, obj, *peeled = line.split()
+        if is_version_tag(tag):  # annotated tags name the tag object; the commit is peeled
+            found.append((Version(tag.removeprefix("v")), tag, peeled[0] if peeled else obj))
+    return sorted(found)
