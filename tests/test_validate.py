@@ -134,3 +134,20 @@ def test_cli_exit_codes_and_json(capsys: pytest.CaptureFixture[str], repo: Path)
         "Deployment/checkout"
     )
     assert "errors" in r.err
+
+
+def test_a_missing_dependency_is_a_user_error(
+    capsys: pytest.CaptureFixture[str], repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "kubernetes_validate" else real(name, *a),
+    )
+    r = run_cli(capsys, "validate", repo)
+    assert r.code == 1
+    assert "needs the Python package kubernetes-validate" in r.err
+    assert "pip install scaffolder-golden-paths" in r.err
