@@ -20,9 +20,7 @@ from scaffolder.validate.pins import catalog_crd_pins
 from tests.helpers import build_file_tree, release_mirror, run_cli
 
 # Pins the bundle cannot hold, and why; anything else pinned and not bundled fails below.
-# Gatekeeper's release manifests are not among the upstream artifacts the bundle is built
-# from, and only cluster-baseline with policy_engine=gatekeeper pins it (docs/baseline/policies.md).
-NOT_BUNDLED = {"gatekeeper-v3.22.2"}
+NOT_BUNDLED: set[str] = set()
 
 WIDGET_CRD = {
     "apiVersion": "apiextensions.k8s.io/v1",
@@ -176,7 +174,7 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ]
 
 
-# A golden path pinning a CRD the bundle has (kueue) and one it lacks (gatekeeper).
+# A golden path pinning a CRD the bundle has (kueue) and one it lacks (an older gatekeeper).
 PINNED_CATALOG = {
     "templates/pinned/golden-path.yml": "title: Pinned\ndescription: pins CRDs\n",
     "templates/pinned/1.0.0/copier.yml": """\
@@ -190,7 +188,7 @@ pins:
     kubernetes: "1.35.0"
     crds:
       kueue: v0.19.2
-      gatekeeper: v3.22.2
+      gatekeeper: v3.21.0
 """,
     "templates/pinned/1.0.0/template/queue.yaml.jinja": """\
 apiVersion: kueue.x-k8s.io/v1beta2
@@ -236,7 +234,7 @@ spec:
 
 @pytest.fixture
 def gatekeeper_mirror(tmp_path: Path) -> Iterator[str]:
-    with release_mirror(tmp_path / "mirror", "gatekeeper", "v3.22.2", GATEKEEPER_CRD) as url:
+    with release_mirror(tmp_path / "mirror", "gatekeeper", "v3.21.0", GATEKEEPER_CRD) as url:
         yield url
 
 
@@ -250,7 +248,7 @@ def test_missing_pin_names_the_fix_and_the_fix_works(
 
     r = run_cli(capsys, "validate", repo, "--catalog", catalog)
     assert r.code == 2
-    assert "pinned CRDs not available: gatekeeper-v3.22.2 (looked in the user cache" in r.err
+    assert "pinned CRDs not available: gatekeeper-v3.21.0 (looked in the user cache" in r.err
     assert f"scaffolder crds fetch --repo {repo}" in r.err
     assert "kueue" not in r.err.split("pinned CRDs not available")[1].split("\n")[0]
 
@@ -271,4 +269,4 @@ def test_missing_pin_names_the_fix_and_the_fix_works(
     r = run_cli(capsys, "crds", "list", "--catalog", catalog, "--repo", repo, "--json")
     rows = {row["project"]: row for row in json.loads(r.out)}
     assert rows["gatekeeper"]["source"] == "user cache"
-    assert rows["gatekeeper"]["location"].endswith("scaffolder/crds/gatekeeper-v3.22.2")
+    assert rows["gatekeeper"]["location"].endswith("scaffolder/crds/gatekeeper-v3.21.0")
