@@ -19,6 +19,8 @@ from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# A binary file changed on both sides keeps ours; the template's version is written beside it.
+THEIRS_SUFFIX = ".theirs"
 
 
 @dataclass(frozen=True)
@@ -114,17 +116,21 @@ def merge_file(
         base_label=labels[1],
         theirs_label=labels[2],
     )
+    if merged.binary:
+        return (
+            "conflict",
+            ours,
+            (
+                f"binary file changed on both sides; kept yours, {labels[2]}'s is in"
+                f" {path}{THEIRS_SUFFIX}"
+            ),
+        )
     if merged.conflicts == 0:
         return "merge", merged.content, "local edits and template changes merged"
     if path.endswith(YAML_SUFFIXES) and base is not None:
         structured = merge_yaml(base, ours, theirs)
         if structured is not None:
             return "yaml-merge", structured, "merged object by object, key by key"
-    try:
-        for data in (base or b"", ours, theirs):
-            data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "conflict", ours, "binary file changed on both sides; kept yours"
     return "conflict", merged.content, f"{merged.conflicts} conflicting hunk(s) marked"
 
 
@@ -185,6 +191,10 @@ def plan_upgrade(
         actions[path] = (action, note)
         if action == "conflict":
             result.conflicts.append(path)
+            beside = path + THEIRS_SUFFIX
+            if note.endswith(beside) and not (repo / beside).exists() and beside not in theirs:
+                final[beside] = theirs[path]
+                actions[beside] = ("add", f"{labels[2]}'s version of {path}, to resolve by hand")
     for path in sorted(set(final) | set(original)):
         before, after = original.get(path), final.get(path)
         if before == after:

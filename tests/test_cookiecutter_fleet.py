@@ -1,0 +1,108 @@
+"""Cookiecutter and cruft fleets without surprises (issue 16): dual-format templates, binary
+merges, hooks and paths, adopt's ref, missing extensions, untrusted hooks, per-repo paths.
+
+Every test builds a small template in a tmp git repository with tags; where the defect is
+about repos cruft made, the repo is made by the real ``cruft create``.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from cruft import create as cruft_create
+
+from tests.helpers import build_file_tree, run_cli
+
+Capsys = pytest.CaptureFixture[str]
+PROJECT = "{{cookiecutter.project_slug}}"
+CONTEXT = {"project_name": "Demo", "project_slug": "{{ cookiecutter.project_name|lower }}"}
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _template(root: Path, versions: list[tuple[str, Mapping[str, str | bytes]]]) -> Path:
+    """A template repository with one commit (and tag) per version; files are full paths."""
+    root.mkdir(parents=True)
+    _git(root, "init", "--quiet", "--initial-branch=main")
+    for tag, files in versions:
+        for old in [p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts]:
+            old.unlink()
+        build_file_tree(root, files)
+        _git(root, "add", "--all")
+        _git(root, "commit", "--quiet", "--allow-empty", "-m", tag)
+        _git(root, "tag", tag)
+    return root
+
+
+def _cruft_repo(template: Path, out: Path, checkout: str = "v1.0.0", **context: str) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    project = Path(
+        cruft_create(
+            str(template), output_dir=out, checkout=checkout, no_input=True, extra_context=context
+        )
+    )
+    _git(project, "init", "--quiet", "--initial-branch=main")
+    _git(project, "add", "--all")
+    _git(project, "commit", "--quiet", "-m", "cruft create")
+    return project
+
+
+def _png(pixel: tuple[int, int, int]) -> bytes:
+    """A real 1x1 PNG image of one colour."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0" + bytes(pixel))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+# --- 2. binary files changed on both sides ----------------------------------------------------
+
+
+def test_binary_files_changed_on_both_sides_are_conflicts(capsys: Capsys, tmp_path: Path):
+    def version(colour: tuple[int, int, int], word: str) -> dict[str, str | bytes]:
+        return {
+            "cookiecutter.json": json.dumps(CONTEXT),
+            f"{PROJECT}/logo.png": _png(colour),
+            f"{PROJECT}/data.txt": f"header\n\0\n{word}\n".encode(),  # text with one NUL
+            f"{PROJECT}/README.md": f"# {{{{ cookiecutter.project_name }}}} {word}\n",
+        }
+
+    template = _template(
+        tmp_path / "tpl",
+        [("v1.0.0", version((0, 0, 0), "one")), ("v1.1.0", version((9, 9, 9), "two"))],
+    )
+    repo = _cruft_repo(template, tmp_path / "repos")
+    (repo / "logo.png").write_bytes(_png((200, 0, 0)))
+    (repo / "data.txt").write_bytes(b"header\n\0\nlocal\n")
+    _git(repo, "commit", "--quiet", "-am", "our logo and data")
+    run = run_cli(capsys, "upgrade", repo)
+    assert run.code == 3, run.err
+    assert "Traceback" not in run.err and "bug" not in run.err
+    assert (repo / "logo.png").read_bytes() == _png((200, 0, 0))  # ours kept
+    assert (repo / "logo.png.theirs").read_bytes() == _png((9, 9, 9))  # theirs beside it
+    assert (repo / "data.txt").read_bytes() == b"header\n\0\nlocal\n"
+    assert (repo / "data.txt.theirs").read_bytes() == b"header\n\0\ntwo\n"
+    assert "logo.png" in run.err and "data.txt" in run.err and "binary" in run.err
+    assert (repo / "README.md").read_text() == "# Demo two\n"  # the rest upgraded
+    status = _git(repo, "status", "--porcelain")
+    assert "UU logo.png" in status and "UU data.txt" in status
+    run = run_cli(capsys, "upgrade", repo, "--abort")
+    assert run.code == 0, run.err
+    assert not (repo / "logo.png.theirs").exists()
+    assert _git(repo, "status", "--porcelain") == ""
