@@ -106,3 +106,29 @@ def test_binary_files_changed_on_both_sides_are_conflicts(capsys: Capsys, tmp_pa
     assert run.code == 0, run.err
     assert not (repo / "logo.png.theirs").exists()
     assert _git(repo, "status", "--porcelain") == ""
+
+
+# --- 4. adopt records the ref -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["@REF", "--checkout"])
+def test_adopt_records_the_ref_as_cruft_link_does(capsys: Capsys, tmp_path: Path, how: str):
+    from cruft import link as cruft_link
+
+    files = {"cookiecutter.json": json.dumps(CONTEXT), f"{PROJECT}/README.md": "# hi\n"}
+    template = _template(tmp_path / "tpl", [("v1.0.0", files), ("v1.1.0", files)])
+    repos = {}
+    for tool in ("cruft", "scaffolder"):
+        repos[tool] = repo = tmp_path / tool / "demo"
+        build_file_tree(repo, {"README.md": "# hi\n"})
+        _git(repo, "init", "--quiet")
+    assert cruft_link(str(template), repos["cruft"], checkout="v1.0.0", no_input=True)
+    spec = ["--template", f"{template}@v1.0.0"]
+    if how == "--checkout":
+        spec = ["--template", str(template), "--checkout", "v1.0.0"]
+    run = run_cli(capsys, "adopt", repos["scaffolder"], *spec)
+    assert run.code == 0, run.err
+    ours = json.loads((repos["scaffolder"] / ".cruft.json").read_text())
+    theirs = json.loads((repos["cruft"] / ".cruft.json").read_text())
+    assert ours["checkout"] == theirs["checkout"] == "v1.0.0"
+    assert ours == theirs

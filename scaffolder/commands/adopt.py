@@ -73,6 +73,7 @@ def command(
         golden_path=golden_path,
         version=version,
         data=merge_answers(data_files, data),
+        checkout=version if template is not None else None,  # the ref, as `new` records it
     )
     target = path / origin.answers_file
     if target.exists() and not force:
