@@ -163,7 +163,7 @@ class CookiecutterRenderer:
                 f"({', '.join(self.config.local_extensions)}), which runs its code",
                 hint="if you trust it, " + trust_hint(),
             )
-        with self._template_imports():
+        with self._template_imports(), _missing_extension(self.origin):
             env = create_env_with_context({"cookiecutter": dict(self.config.variables)})
         self.evaluator = CookiecutterEvaluator(env, origin=f"{self.origin}: ")
         self._cache: OrderedDict[str, RenderedTree] = OrderedDict()
@@ -270,6 +270,37 @@ class CookiecutterRenderer:
                 ) from exc
             said = output.read_text(errors="replace").strip()
             return _read_tree(Path(project), (said,) if said else ())
+
+
+# Extensions cookiecutter templates commonly name, by module, and the package that holds them.
+EXTENSION_PACKAGES = {
+    "jinja2_time": "jinja2-time",
+    "jinja2_strcase": "jinja2-strcase",
+    "jinja2_ansible_filters": "jinja2-ansible-filters",
+    "jinja2_humanize_extension": "jinja2-humanize-extension",
+    "jinja_markdown": "jinja-markdown",
+    "arrow": "arrow",  # what jinja2_time itself imports
+}
+
+
+@contextlib.contextmanager
+def _missing_extension(origin: str) -> Iterator[None]:
+    """A template's ``_extensions`` naming a module that is not installed: the package to add."""
+    from cookiecutter.exceptions import UnknownExtension
+
+    try:
+        yield
+    except UnknownExtension as exc:
+        cause = exc.__cause__
+        module = (getattr(cause, "name", None) or str(cause or exc)).split(".")[0]
+        package = EXTENSION_PACKAGES.get(module, module.replace("_", "-"))
+        raise TemplateError(
+            f"template {origin} needs the Jinja extension module {module!r}, which is not"
+            f" installed",
+            hint=f"install the package that provides it (likely `{package}`) where scaffolder"
+            f" runs: `{Path(sys.executable).name} -m pip install {package}`, or `pipx inject"
+            f" scaffolder {package}`",
+        ) from exc
 
 
 class _MemoryBytecodeCache(BytecodeCache):

@@ -132,3 +132,18 @@ def test_adopt_records_the_ref_as_cruft_link_does(capsys: Capsys, tmp_path: Path
     theirs = json.loads((repos["cruft"] / ".cruft.json").read_text())
     assert ours["checkout"] == theirs["checkout"] == "v1.0.0"
     assert ours == theirs
+
+
+# --- 5. a missing Jinja extension -------------------------------------------------------------
+
+
+def test_missing_jinja_extension_names_the_package(capsys: Capsys, tmp_path: Path):
+    context = {**CONTEXT, "_extensions": ["jinja2_time.TimeExtension"]}
+    files = {"cookiecutter.json": json.dumps(context), f"{PROJECT}/README.md": "# hi\n"}
+    template = _template(tmp_path / "tpl", [("v1.0.0", files)])
+    dest = tmp_path / "demo"
+    run = run_cli(capsys, "new", "--template", template, dest, "--defaults")
+    assert run.code == 1, run.err
+    assert "'jinja2_time'" in run.err and "pip install jinja2-time" in run.err
+    assert "bug" not in run.err and len(run.err.strip().splitlines()) == 1
+    assert not dest.exists()
