@@ -8,7 +8,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion
+from scaffolder import notices
+from scaffolder.catalog import (
+    COOKIECUTTER_CONFIG,
+    Catalog,
+    GoldenPath,
+    GoldenPathVersion,
+    formats_of,
+)
+from scaffolder.errors import TemplateError
 from scaffolder.git import init_and_commit
 from scaffolder.project import AD_HOC, ProjectRecord
 from scaffolder.questions import Answers, Ask, Evaluator, Question, resolve_answers
@@ -45,7 +53,16 @@ def renderer_for(version: GoldenPathVersion) -> TemplateRenderer:
         from scaffolder.cookiecutter_engine import CookiecutterRenderer
 
         return CookiecutterRenderer(version.root, trusted=version.trusted, origin=origin)
-    return Renderer.for_root(version.root, origin)
+    try:
+        return Renderer.for_root(version.root, origin)
+    except TemplateError as exc:
+        if "cookiecutter" not in formats_of(version.root):
+            raise
+        raise TemplateError(  # a template moving between tools: its other format may work
+            exc.message,
+            hint=f"{origin} also ships {COOKIECUTTER_CONFIG}, which `--engine cookiecutter`"
+            " reads (see docs/guides/cookiecutter.md)",
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -133,6 +150,12 @@ def plan(
     golden_path = catalog.get(name)
     chosen = golden_path.version(checkout or version)
     renderer = renderer_for(chosen)
+    if len(formats_of(chosen.root)) > 1:
+        other = "cookiecutter" if chosen.engine == "copier" else "copier"
+        notices.add(
+            f"{name} ships both copier.yml and {COOKIECUTTER_CONFIG}: read it as a"
+            f" {chosen.engine} template (`--engine {other}` reads the other)"
+        )
     answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {}, ask=ask)
     return Plan(golden_path, chosen, answers, checkout=checkout)
 

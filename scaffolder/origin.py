@@ -115,7 +115,10 @@ def load_origin(
         record = Plan(gp, chosen, answers, checkout=checkout).record()
         return Origin(repo, record, gp, recorded=False, answers_file=record.file)
     record = read_record(repo, answers_file)
-    gp = golden_path_of(record, catalog)
+    # The record decides how a template with both formats is read (issue 16).
+    gp = golden_path_of(record, catalog).with_format(
+        "cookiecutter" if record.cruft is not None else "copier"
+    )
     # Fails early, listing the versions, if it is not there; a cruft record names a commit.
     found = gp.version(record.commit or record.version)
     return Origin(repo, replace(record, version=found.version), gp, answers_file=record.file)

@@ -147,3 +147,58 @@ def test_missing_jinja_extension_names_the_package(capsys: Capsys, tmp_path: Pat
     assert "'jinja2_time'" in run.err and "pip install jinja2-time" in run.err
     assert "bug" not in run.err and len(run.err.strip().splitlines()) == 1
     assert not dest.exists()
+
+
+# --- 1. templates that ship both copier.yml and cookiecutter.json -----------------------------
+
+
+def _dual_format(root: Path, copier_settings: str = "") -> Path:
+    files = {
+        "cookiecutter.json": json.dumps(CONTEXT),
+        f"{PROJECT}/README.md": "# {{ cookiecutter.project_name }} (cookiecutter)\n",
+        "copier.yml": f"_subdirectory: copier\n{copier_settings}project_name:\n  default: Demo\n",
+        "copier/README.md.jinja": "# {{ project_name }} (copier)\n",
+    }
+    return _template(root, [("v1.0.0", files), ("v1.1.0", files)])
+
+
+def test_the_record_decides_how_a_dual_format_template_is_read(capsys: Capsys, tmp_path: Path):
+    template = _dual_format(tmp_path / "tpl", "_jinja_extensions: [jinja2.ext.do]\n")
+    repo = _cruft_repo(template, tmp_path / "repos")
+    assert (repo / "README.md").read_text() == "# Demo (cookiecutter)\n"
+    run = run_cli(capsys, "diff", repo, "--format", "json")
+    assert run.code == 0, run.err
+    files = json.loads(run.out)["repos"][0]["files"]
+    assert {f["path"]: f["status"] for f in files} == {"README.md": "unchanged"}
+    run = run_cli(capsys, "upgrade", repo)
+    assert run.code == 0, run.err
+    assert json.loads((repo / ".cruft.json").read_text())["checkout"] == "v1.1.0"
+
+
+def test_new_reads_copier_yml_first_and_says_so(capsys: Capsys, tmp_path: Path):
+    template = _dual_format(tmp_path / "tpl")
+    run = run_cli(capsys, "new", "--template", template, tmp_path / "a", "--defaults", "--no-git")
+    assert run.code == 0, run.err
+    assert (tmp_path / "a" / "README.md").read_text() == "# Demo (copier)\n"
+    assert (tmp_path / "a" / ".copier-answers.yml").is_file()
+    assert "ships both copier.yml and cookiecutter.json" in run.err
+    assert "read it as a copier template (`--engine cookiecutter` reads the other)" in run.err
+    run = run_cli(
+        capsys, "new", "--template", template, tmp_path / "b", "--defaults", "--no-git",
+        "--engine", "cookiecutter",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert (tmp_path / "b" / "README.md").read_text() == "# Demo (cookiecutter)\n"
+    assert json.loads((tmp_path / "b" / ".cruft.json").read_text())["checkout"] is None
+    assert "read it as a cookiecutter template (`--engine copier` reads the other)" in run.err
+
+
+def test_copier_settings_scaffolder_refuses_point_to_the_other_format(
+    capsys: Capsys, tmp_path: Path
+):
+    template = _dual_format(tmp_path / "tpl", "_jinja_extensions: [jinja2.ext.do]\n")
+    dest = tmp_path / "a"
+    run = run_cli(capsys, "new", "--template", template, dest, "--defaults")
+    assert run.code == 1, run.err
+    assert "_jinja_extensions" in run.err and "--engine cookiecutter" in run.err
+    assert not dest.exists()

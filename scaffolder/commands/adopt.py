@@ -9,8 +9,10 @@ import click
 from scaffolder.commands.options import (
     catalog_option,
     data_options,
+    engine_option,
     template_options,
     trust_option,
+    with_engine,
     with_template,
 )
 
@@ -27,6 +29,7 @@ from scaffolder.commands.options import (
 @data_options
 @catalog_option
 @template_options
+@engine_option
 @trust_option
 @click.option("--force", is_flag=True, help="Replace an existing answers file.")
 @click.option("--commit", is_flag=True, help="Commit the answers file.")
@@ -39,6 +42,7 @@ def command(
     catalogs: tuple[str, ...],
     template: str | None,
     checkout: str | None,
+    engine: str | None,
     trust: bool,
     force: bool,
     commit: bool,
@@ -62,6 +66,7 @@ def command(
     catalog, golden_path, version = with_template(
         load_catalog(catalogs, trust=trust), golden_path, template, checkout, version
     )
+    catalog = with_engine(catalog, golden_path, engine)
     if golden_path is None:
         raise AnswerError(
             "which golden path does the repo follow?",
