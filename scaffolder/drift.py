@@ -119,10 +119,10 @@ def repo_drift(
 ) -> RepoDrift:
     """Compare a repo with its base render and the target version's render."""
     base_plan = origin.base_plan()
-    folder = origin.repo.resolve().name
-    base = base_plan.render(folder).contents()
+    at = origin.repo.resolve()
+    base = base_plan.render(at.name, at).contents()
     target = target or target_plan(origin, target_version, data=data)
-    theirs = target.plan.render(folder).contents() if target.plan else None
+    theirs = target.plan.render(at.name, at).contents() if target.plan else None
     ours = read_repo_files(origin.repo, set(base) | set(theirs or {}))
     version = (
         target.plan.version.version

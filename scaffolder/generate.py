@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scaffolder import notices
 from scaffolder.catalog import (
@@ -22,6 +22,9 @@ from scaffolder.project import AD_HOC, ProjectRecord
 from scaffolder.questions import Answers, Ask, Evaluator, Question, resolve_answers
 from scaffolder.render import RenderedTree, Renderer, RenderMeta
 from scaffolder.writer import check_destination, create_atomically, write_tree
+
+if TYPE_CHECKING:
+    from scaffolder.cookiecutter_engine import CookiecutterRenderer
 
 
 class TemplateConfigLike(Protocol):
@@ -79,9 +82,13 @@ class Plan:
     def renderer(self) -> TemplateRenderer:
         return renderer_for(self.version)
 
-    def meta(self, folder_name: str = "") -> RenderMeta:
+    def meta(self, folder_name: str = "", destination: Path | None = None) -> RenderMeta:
         return RenderMeta(
-            self.golden_path.src_path, self.version.version, folder_name, self.version.commit or ""
+            self.golden_path.src_path,
+            self.version.version,
+            folder_name,
+            self.version.commit or "",
+            str(destination) if destination else "",
         )
 
     def record(self) -> ProjectRecord:
@@ -118,8 +125,9 @@ class Plan:
     def answers_file(self) -> str:
         return self.renderer.answers_path(self.answers)
 
-    def render(self, folder_name: str = "") -> RenderedTree:
-        tree = self.renderer.render(self.answers, self.meta(folder_name))
+    def render(self, folder_name: str = "", destination: Path | None = None) -> RenderedTree:
+        """The tree; ``destination`` is the repo it is compared with (hooks may record it)."""
+        tree = self.renderer.render(self.answers, self.meta(folder_name, destination))
         if not self.skip:
             return tree
         kept = {p: f for p, f in tree.items() if not skipped(p, self.skip)}
@@ -198,6 +206,11 @@ def generate(
     if the_plan.golden_path.target == "existing-repo":
         return _add_to_repo(the_plan, dest, git=git, note=note)
     check_destination(dest)
+    from scaffolder.cookiecutter_engine import CookiecutterRenderer
+
+    renderer = the_plan.renderer
+    if isinstance(renderer, CookiecutterRenderer) and renderer.hooks_run:
+        return _generate_in_place(the_plan, renderer, dest, git=git, note=note)
     note(f"rendering {the_plan.golden_path.name} {the_plan.version.version}")
     tree = the_plan.render(folder_name=dest.name)
     record = the_plan.record()
@@ -227,6 +240,37 @@ def generate(
         commit[0] if commit else None,
         record,
         tree.messages,
+    )
+
+
+def _generate_in_place(
+    the_plan: Plan,
+    renderer: CookiecutterRenderer,
+    dest: Path,
+    *,
+    git: bool,
+    note: Callable[[str], None],
+) -> GenerateResult:
+    """``new`` for a template whose hooks run: they run at ``dest``, as under cruft."""
+    from scaffolder.writer import in_place
+
+    record = the_plan.record()
+    answers_file = the_plan.answers_file
+    commit = None
+    with in_place(dest):
+        note(f"rendering {the_plan.golden_path.name} {the_plan.version.version} in {dest}")
+        tree = renderer.render_into(the_plan.answers, the_plan.meta(dest.name, dest), dest)
+        (dest / answers_file).write_text(record.serialize(), encoding="utf-8")
+        if git:
+            note("making the first git commit")
+            commit = init_and_commit(
+                dest,
+                f"Generate from golden path {record.golden_path} {record.version}\n\n"
+                f"Made by scaffolder; answers recorded in {answers_file}.",
+            )
+    files = sorted({*tree, answers_file})
+    return GenerateResult(
+        record.golden_path, record.version, dest, files, commit, record, tree.messages
     )
 
 

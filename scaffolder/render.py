@@ -90,6 +90,9 @@ class RenderMeta:
     version: str
     folder_name: str = ""
     commit: str = ""  # the template's git commit, when it is kept in git
+    # The repo's absolute path, for engines that run template code which may record it
+    # (cookiecutter hooks: docs/guides/cookiecutter.md, "Hooks and paths").
+    destination: str = ""
 
 
 @dataclass(frozen=True)

@@ -202,3 +202,100 @@ def test_copier_settings_scaffolder_refuses_point_to_the_other_format(
     assert run.code == 1, run.err
     assert "_jinja_extensions" in run.err and "--engine cookiecutter" in run.err
     assert not dest.exists()
+
+
+# --- 3. hooks see the repo's own path -----------------------------------------------------------
+
+PATH_HOOK = """\
+import os
+import sys
+
+here = os.getcwd()
+if "{{ cookiecutter.project_name }}" == "Broken":
+    open("half-written.txt", "w").write("x")
+    sys.exit("refusing to finish")
+os.makedirs("bin", exist_ok=True)
+with open("where.txt", "w") as handle:
+    handle.write(here + "\\n")
+with open("bin/tool", "w") as handle:  # as a virtualenv's console scripts are written
+    handle.write("#!" + here + "/.venv/bin/python\\nprint('tool')\\n")
+os.makedirs(".venv/lib", exist_ok=True)  # tool state: never compared
+with open(".venv/pyvenv.cfg", "w") as handle:
+    handle.write("home = " + here + "\\n")
+print("HOOK-STDOUT", flush=True)
+print("HOOK-STDERR", file=sys.stderr, flush=True)
+"""
+
+
+@pytest.fixture
+def path_template(tmp_path: Path) -> Path:
+    files = {
+        "cookiecutter.json": json.dumps(CONTEXT),
+        "hooks/post_gen_project.py": PATH_HOOK,
+        f"{PROJECT}/README.md": "# {{ cookiecutter.project_name }}\n",
+        f"{PROJECT}/.gitignore": ".venv/\n",
+    }
+    return _template(tmp_path / "tpl", [("v1.0.0", files), ("v1.1.0", files)])
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def _diff_is_clean(capfd: pytest.CaptureFixture[str], repo: Path) -> None:
+    """Compared with its template, the repo is unchanged: the renders put the repo's path
+    where the hooks recorded theirs, and the virtualenv is tool state, not content."""
+    run = run_cli(capfd, "diff", repo, "--trust", "--format", "json")
+    assert run.code == 0, run.err
+    files = json.loads(run.out)["repos"][0]["files"]
+    assert {f["status"] for f in files} == {"unchanged"}, files
+    assert {"where.txt", "bin/tool"} <= {f["path"] for f in files}
+    assert not [f for f in files if f["path"].startswith(".venv")]
+    assert "HOOK-STD" not in run.err + run.out  # 7: what hooks print stays out, both streams
+
+
+def test_hooks_run_at_the_destination_as_under_cruft(
+    capfd: pytest.CaptureFixture[str], path_template: Path, tmp_path: Path
+):
+    dest = tmp_path / "place" / "demo"
+    assert _cruft_repo(path_template, tmp_path / "place") == dest
+    assert (dest / "where.txt").read_text() == f"{dest}\n"
+    _diff_is_clean(capfd, dest)  # the repo cruft made, as it is
+    moved = dest.rename(tmp_path / "by-cruft")
+    run = run_cli(
+        capfd, "new", "--template", f"{path_template}@v1.0.0", dest, "--defaults", "--trust"
+    )
+    assert run.code == 0, run.err
+    assert _tree(dest) == _tree(moved)  # byte for byte, .cruft.json and .venv included
+    assert not (tmp_path / "place" / ".demo.scaffolder-partial").exists()
+    assert _git(dest, "status", "--porcelain") == ""  # committed, .venv ignored
+    _diff_is_clean(capfd, dest)
+    run = run_cli(capfd, "upgrade", dest, "--trust")
+    assert run.code == 0, run.err
+    assert "HOOK-STD" not in run.err + run.out
+    assert (dest / "where.txt").read_text() == f"{dest}\n"
+
+
+def test_a_failed_new_in_place_leaves_nothing(
+    capfd: pytest.CaptureFixture[str], path_template: Path, tmp_path: Path
+):
+    dest = tmp_path / "new" / "deeper" / "demo"
+    run = run_cli(
+        capfd, "new", "--template", path_template, dest, "--defaults", "--trust",
+        "--data", "project_name=Broken",
+    )  # fmt: skip
+    assert run.code == 1, run.err
+    assert "refusing to finish" in run.err
+    assert not (tmp_path / "new").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = run_cli(
+        capfd, "new", "--template", path_template, empty, "--defaults", "--trust",
+        "--data", "project_name=Broken",
+    )  # fmt: skip
+    assert run.code == 1 and empty.is_dir() and not any(empty.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "tpl"]

@@ -157,9 +157,9 @@ def plan_upgrade(
             question=first.question,
             hint=first.hint,
         )
-    folder = repo.resolve().name
-    base = origin.base_plan().render(folder).contents()
-    theirs = target.plan.render(folder).contents()
+    at = repo.resolve()
+    base = origin.base_plan().render(at.name, at).contents()
+    theirs = target.plan.render(at.name, at).contents()
     moved_from = {str(s.args["from"]) for s in steps if s.kind == "move"}
     original = read_repo_files(repo, set(base) | set(theirs) | moved_from)
     ours = dict(original)
