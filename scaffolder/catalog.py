@@ -126,6 +126,9 @@ class GoldenPath:
     source: GitTemplate | None = None  # versions are the tags of this git repository
     trusted: bool = False
     template_format: str | None = None  # read dual-format versions as this format
+    # golden-path.yml's ``generated_per_repo``: gitignore-style patterns of files made per
+    # repo (a hook's random secret); diff and audit do not call their differences drift.
+    generated: tuple[str, ...] = ()
 
     def with_format(self, template_format: str | None) -> GoldenPath:
         """This golden path with versions that hold both formats read as ``template_format``."""
@@ -351,7 +354,19 @@ def _load_golden_path(root: Path, kind: str, catalog: str, trusted: bool) -> Gol
         versions=tuple(v for _, v in versions),
         target=target,
         trusted=trusted,
+        generated=_generated(meta, meta_path),
     )
+
+
+def _generated(meta: Mapping[str, Any], where: Path | str) -> tuple[str, ...]:
+    """``generated_per_repo:`` of golden-path.yml: a list of gitignore-style patterns."""
+    entries = meta.get("generated_per_repo") or []
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        raise CatalogError(
+            f"{where}: generated_per_repo must be a list of paths or patterns",
+            hint='for example: generated_per_repo: [".envs/**", "config/settings/local.py"]',
+        )
+    return tuple(entries)
 
 
 def _source(root: Path, source: str, directory: str) -> GitTemplate:
@@ -396,4 +411,5 @@ def git_golden_path(
         target=target,
         source=template,
         trusted=trusted,
+        generated=_generated(meta, root / METADATA_FILE if root else template.url),
     )

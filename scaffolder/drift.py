@@ -27,9 +27,13 @@ class FileStatus(StrEnum):
     DELETED = "deleted"  # the golden path has it; the repo deleted it
     ADDED = "added"  # new in the target version; the repo does not have it yet
     REMOVED = "removed"  # the target version no longer has it; the repo still does
+    # Differences that are not drift (docs/guides/cookiecutter.md):
+    INCOMPLETE = "incomplete"  # an untrusted template's hooks, which did not run, name it
+    GENERATED = "generated"  # marked as generated per repo (a hook's random secret)
 
 
-DRIFT = frozenset(FileStatus) - {FileStatus.UNCHANGED}
+NOT_COMPARED = frozenset({FileStatus.INCOMPLETE, FileStatus.GENERATED})
+DRIFT = frozenset(FileStatus) - {FileStatus.UNCHANGED} - NOT_COMPARED
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,11 @@ class RepoDrift:
     @property
     def drifted(self) -> list[FileDrift]:
         return [f for f in self.files if f.status in DRIFT]
+
+    @property
+    def not_compared(self) -> list[FileDrift]:
+        """Files that differ for a reason that is not drift (hooks not run, per-repo)."""
+        return [f for f in self.files if f.status in NOT_COMPARED]
 
     @property
     def has_drift(self) -> bool:
@@ -118,6 +127,8 @@ def repo_drift(
     target: TargetPlan | None = None,
 ) -> RepoDrift:
     """Compare a repo with its base render and the target version's render."""
+    from scaffolder.drift_scope import scope_of  # it classifies with this module's classes
+
     base_plan = origin.base_plan()
     at = origin.repo.resolve()
     base = base_plan.render(at.name, at).contents()
@@ -134,7 +145,7 @@ def repo_drift(
         golden_path=origin.golden_path.name,
         version=origin.record.version,
         target_version=version,
-        files=classify(base, ours, theirs),
+        files=scope_of(origin, base_plan, target.plan).reclassify(classify(base, ours, theirs)),
         answer_problems=list(target.problems),
         dropped_answers=list(target.dropped),
         recorded=origin.recorded,

@@ -299,3 +299,127 @@ def test_a_failed_new_in_place_leaves_nothing(
     )  # fmt: skip
     assert run.code == 1 and empty.is_dir() and not any(empty.iterdir())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "tpl"]
+
+
+# --- 6. untrusted hooks: what they would touch is not compared ------------------------------
+
+TIDY_HOOK = """\
+import os
+
+if "{{ cookiecutter.use_docker }}" != "yes":
+    os.remove("Dockerfile")
+with open(os.path.join("config", "settings.py"), "a") as handle:
+    handle.write("DEBUG = False\\n")
+"""
+
+
+def test_untrusted_hooks_make_their_paths_incomplete_not_drift(capsys: Capsys, tmp_path: Path):
+    files = {
+        "cookiecutter.json": json.dumps({**CONTEXT, "use_docker": ["no", "yes"]}),
+        "hooks/post_gen_project.py": TIDY_HOOK,
+        f"{PROJECT}/Dockerfile": "FROM python\n",
+        f"{PROJECT}/config/settings.py": "NAME = '{{ cookiecutter.project_name }}'\n",
+        f"{PROJECT}/README.md": "# {{ cookiecutter.project_name }}\n",
+    }
+    template = _template(tmp_path / "tpl", [("v1.0.0", files)])
+    repo = _cruft_repo(template, tmp_path / "repos")  # cruft ran the hook
+    assert not (repo / "Dockerfile").exists()
+    run = run_cli(capsys, "diff", repo, "--format", "json")
+    assert run.code == 0, run.err  # not drift
+    statuses = {f["path"]: f["status"] for f in json.loads(run.out)["repos"][0]["files"]}
+    assert statuses == {
+        "Dockerfile": "incomplete",
+        "config/settings.py": "incomplete",
+        "README.md": "unchanged",
+    }
+    run = run_cli(capsys, "diff", repo)
+    assert run.code == 0
+    assert "incomplete: hooks not run" in run.err and "--trust" in run.err
+    assert "deleted locally" not in run.err and "locally modified" not in run.err
+    sarif = json.loads(run_cli(capsys, "diff", repo, "--format", "sarif").out)
+    results = sarif["runs"][0]["results"]
+    assert {(r["ruleId"], r["kind"], r["level"]) for r in results} == {
+        ("comparison/incomplete", "informational", "none")
+    }
+    junit = run_cli(capsys, "diff", repo, "--format", "junit").out
+    assert '<skipped message="2 files not compared">' in junit and "<failure" not in junit
+    markdown = run_cli(capsys, "diff", repo, "--format", "markdown").out
+    assert "| `Dockerfile` | incomplete |" in markdown and "untrusted" in markdown
+    # A real local edit elsewhere is still drift; trusted, the hooks run and all compare.
+    (repo / "README.md").write_text("# edited\n")
+    assert run_cli(capsys, "diff", repo).code == 2
+    run = run_cli(capsys, "diff", repo, "--trust", "--format", "json")
+    statuses = {f["path"]: f["status"] for f in json.loads(run.out)["repos"][0]["files"]}
+    assert statuses == {"config/settings.py": "unchanged", "README.md": "modified"}
+
+
+# --- also: files generated per repo --------------------------------------------------------
+
+SECRET_HOOK = """\
+import secrets
+
+with open(".env", "w") as handle:
+    handle.write("SECRET_KEY=" + secrets.token_hex(16) + "\\n")
+"""
+
+
+@pytest.fixture
+def secret_template(tmp_path: Path) -> Path:
+    def version(word: str) -> dict[str, str | bytes]:
+        return {
+            "cookiecutter.json": json.dumps(CONTEXT),
+            "hooks/post_gen_project.py": SECRET_HOOK,
+            f"{PROJECT}/.env": "SECRET_KEY=change-me\n",
+            f"{PROJECT}/README.md": f"# {{{{ cookiecutter.project_name }}}} {word}\n",
+        }
+
+    return _template(tmp_path / "tpl", [("v1.0.0", version("one")), ("v1.1.0", version("two"))])
+
+
+def test_random_secrets_are_drift_until_marked(
+    capsys: Capsys, secret_template: Path, tmp_path: Path
+):
+    repo = _cruft_repo(secret_template, tmp_path / "repos")
+    run = run_cli(capsys, "diff", repo, "--trust", "--against", "v1.0.0")
+    assert run.code == 2 and ".env" in run.err  # every repo looks locally modified
+
+
+def test_generated_per_repo_in_the_catalog(capsys: Capsys, secret_template: Path, tmp_path: Path):
+    repo = _cruft_repo(secret_template, tmp_path / "repos")
+    secret = (repo / ".env").read_text()
+    catalog = build_file_tree(
+        tmp_path / "catalog",
+        {
+            "templates/svc/golden-path.yml": f"source: {secret_template}\n"
+            'generated_per_repo: [".env"]\n'
+        },
+    )
+    # (a catalog's golden path is a service: the exit code also counts its service rules)
+    run = run_cli(capsys, "diff", repo, "--trust", "--catalog", catalog, "--format", "json")
+    report = json.loads(run.out)["repos"][0]
+    assert report["golden_path"] == "svc"
+    statuses = {f["path"]: f["status"] for f in report["files"]}
+    assert statuses == {".env": "generated", "README.md": "outdated"}
+    assert report["summary"]["generated"] == 1
+    run = run_cli(capsys, "audit", repo, "--trust", "--catalog", catalog)
+    assert "1 outdated (not drift: 1 generated)" in run.err
+    run = run_cli(capsys, "upgrade", repo, "--trust", "--catalog", catalog)
+    assert run.code == 0, run.err
+    assert (repo / ".env").read_text() == secret  # the repo's own secret is kept
+    assert (repo / "README.md").read_text() == "# Demo two\n"
+
+
+def test_generated_per_repo_in_the_settings_file(
+    capsys: Capsys, secret_template: Path, tmp_path: Path
+):
+    repo = _cruft_repo(secret_template, tmp_path / "repos")
+    settings = Path.home() / ".config" / "scaffolder" / "settings.yml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(f"generated_per_repo:\n  {secret_template.parent}/: ['.env']\n")
+    run = run_cli(capsys, "diff", repo, "--trust", "--against", "v1.0.0", "--format", "json")
+    assert run.code == 0, run.err
+    files = json.loads(run.out)["repos"][0]["files"]
+    assert {f["path"]: f["status"] for f in files} == {
+        ".env": "generated",
+        "README.md": "unchanged",
+    }

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from scaffolder.drift import FileStatus
+from scaffolder.drift import DRIFT
 from scaffolder.reports.model import RepoReport
 
 LEVELS = ("gold", "silver", "bronze", "none")
@@ -43,7 +43,7 @@ def summarize(reports: Sequence[RepoReport]) -> FleetSummary:
             summary.drift[status] += count
             group[status] += count
         for f in drift.files:
-            if f.status != FileStatus.UNCHANGED:
+            if f.status in DRIFT:
                 summary.drifted_files[f.path] += 1
         if drift.answer_problems:
             summary.repos_needing_answers += 1

@@ -13,6 +13,7 @@ from scaffolder.reports.fleet import LEVELS, summarize
 from scaffolder.reports.model import RepoReport
 
 STATUSES = ("modified", "outdated", "conflicting", "deleted", "added", "removed")
+NOT_DRIFT = ("incomplete", "generated")  # hooks not run; generated per repo
 
 
 def print_summary(
@@ -28,6 +29,8 @@ def print_summary(
             f"{counts[f'level:{lv}']} {lv}" for lv in LEVELS if counts.get(f"level:{lv}")
         )
         drift = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s)) or "none"
+        other = ", ".join(f"{counts[s]} {s}" for s in NOT_DRIFT if counts.get(s))
+        drift += f" (not drift: {other})" if other else ""
         table.add_row(golden_path, version, str(counts["repos"]), levels, drift)
     console.print(table)
     if summary.repos_needing_answers:

@@ -17,6 +17,8 @@ STYLE = {
     FileStatus.DELETED: "magenta",
     FileStatus.ADDED: "green",
     FileStatus.REMOVED: "yellow",
+    FileStatus.INCOMPLETE: "dim",
+    FileStatus.GENERATED: "dim",
 }
 MEANING = {
     FileStatus.MODIFIED: "locally modified (deliberate edit; the golden path did not change)",
@@ -25,6 +27,9 @@ MEANING = {
     FileStatus.DELETED: "deleted locally",
     FileStatus.ADDED: "new in the golden path",
     FileStatus.REMOVED: "removed from the golden path",
+    FileStatus.INCOMPLETE: "incomplete: hooks not run (the untrusted template's hooks name"
+    " these files, so they cannot be compared; not drift)",
+    FileStatus.GENERATED: "generated per repo (marked as made for each repo; not drift)",
 }
 
 
@@ -78,6 +83,10 @@ def print_report(
                     console.print(
                         unified(f, drift.version, drift.target_version), markup=False, style="dim"
                     )
+        if any(f.status == FileStatus.INCOMPLETE for f in drift.files):
+            from scaffolder.trust import trust_hint
+
+            console.print(f"  to compare them, trust the template: {trust_hint()}", style="dim")
         unchanged = drift.summary()[FileStatus.UNCHANGED.value]
         console.print(f"  unchanged: {unchanged}")
         for problem in drift.answer_problems:

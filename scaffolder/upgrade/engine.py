@@ -10,6 +10,7 @@ from typing import Any
 from scaffolder import migrations
 from scaffolder.catalog import Catalog
 from scaffolder.drift import read_repo_files
+from scaffolder.drift_scope import scope_of
 from scaffolder.errors import AnswerError, ProjectError
 from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
@@ -183,7 +184,11 @@ def plan_upgrade(
     ]
     final: dict[str, bytes | None] = dict(ours)
     actions: dict[str, tuple[str, str]] = {}
+    scope = scope_of(origin, target.plan)
     for path in sorted(set(base) | set(theirs)):
+        if ours.get(path) is not None and scope.is_generated(path):
+            final[path], actions[path] = ours[path], ("same", "generated per repo; kept yours")
+            continue
         action, content, note = merge_file(
             path, base.get(path), ours.get(path), theirs.get(path), labels
         )
