@@ -58,6 +58,7 @@ class RepoDrift:
     answer_problems: list[AnswerProblem] = field(default_factory=list)
     dropped_answers: list[str] = field(default_factory=list)
     recorded: bool = True
+    version_time: int = 0  # commit time of an untagged recorded version (orders it)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.files)
@@ -149,4 +150,13 @@ def repo_drift(
         answer_problems=list(target.problems),
         dropped_answers=list(target.dropped),
         recorded=origin.recorded,
+        version_time=_untagged_time(origin),
     )
+
+
+def _untagged_time(origin: Origin) -> int:
+    """The commit time of a recorded version that is an untagged commit of a git template."""
+    version = origin.golden_path.version(origin.record.version)
+    if version.source is None or version.commit is None or version.ref is not None:
+        return 0
+    return version.source.commit_time(version.commit)

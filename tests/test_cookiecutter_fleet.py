@@ -8,6 +8,7 @@ about repos cruft made, the repo is made by the real ``cruft create``.
 from __future__ import annotations
 
 import json
+import os
 import struct
 import subprocess
 import zlib
@@ -423,3 +424,27 @@ def test_generated_per_repo_in_the_settings_file(
         ".env": "generated",
         "README.md": "unchanged",
     }
+
+
+# --- 7. the audit table in version order -----------------------------------------------------
+
+
+def test_audit_table_sorts_versions_by_version_then_commit_date(capsys: Capsys, tmp_path: Path):
+    files = {"cookiecutter.json": json.dumps(CONTEXT), f"{PROJECT}/README.md": "# hi\n"}
+    template = _template(tmp_path / "tpl", [("v0.0.8", files), ("v0.0.10", files)])
+    untagged = []
+    for stamp in ("2031-01-01T00:00:00", "2030-01-01T00:00:00"):  # the newer one first
+        subprocess.run(
+            ["git", "commit", "--quiet", "--allow-empty", "-m", stamp],
+            cwd=template,
+            check=True,
+            env={**os.environ, "GIT_COMMITTER_DATE": stamp},
+        )
+        untagged.append(_git(template, "rev-parse", "HEAD"))
+    fleet = tmp_path / "fleet"
+    refs = ["v0.0.10", untagged[0], "v0.0.8", untagged[1]]
+    for number, ref in enumerate(refs):
+        _cruft_repo(template, fleet, checkout=ref, project_name=f"svc{number}")
+    run = run_cli(capsys, "audit", fleet, "--jobs", "1")
+    rows = [line.split("│")[2].strip() for line in run.err.splitlines() if "│ tpl" in line]
+    assert rows == ["0.0.8", "0.0.10", untagged[1][:12], untagged[0][:12]], run.err

@@ -24,7 +24,8 @@ def print_summary(
     table = Table(title=f"Audit of {summary.repos} repos", title_justify="left")
     for column in ("golden path", "version", "repos", "standards levels", "drifted files"):
         table.add_column(column, justify="right" if column == "repos" else "left")
-    for (golden_path, version), counts in sorted(summary.groups.items()):
+    for golden_path, version in summary.group_order():
+        counts = summary.groups[(golden_path, version)]
         levels = ", ".join(
             f"{counts[f'level:{lv}']} {lv}" for lv in LEVELS if counts.get(f"level:{lv}")
         )
