@@ -448,3 +448,23 @@ def test_audit_table_sorts_versions_by_version_then_commit_date(capsys: Capsys, 
     run = run_cli(capsys, "audit", fleet, "--jobs", "1")
     rows = [line.split("│")[2].strip() for line in run.err.splitlines() if "│ tpl" in line]
     assert rows == ["0.0.8", "0.0.10", untagged[1][:12], untagged[0][:12]], run.err
+
+
+def test_engine_option_for_repos_without_a_record(capsys: Capsys, tmp_path: Path):
+    template = _dual_format(tmp_path / "tpl")
+    repo = build_file_tree(tmp_path / "demo", {"README.md": "# Demo (cookiecutter)\n"})
+    _git(repo, "init", "--quiet")
+    spec = ["--template", f"{template}@v1.0.0"]
+    run = run_cli(capsys, "diff", repo, *spec, "--against", "v1.0.0", "--format", "json")
+    files = json.loads(run.out)["repos"][0]["files"]
+    assert {f["path"]: f["status"] for f in files} == {"README.md": "modified"}  # read as copier
+    run = run_cli(
+        capsys, "diff", repo, *spec, "--engine", "cookiecutter", "--against", "v1.0.0",
+        "--format", "json",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    run = run_cli(capsys, "questions", *spec, "--engine", "cookiecutter", "--json")
+    assert "project_slug" in run.out
+    run = run_cli(capsys, "adopt", repo, *spec, "--engine", "cookiecutter")
+    assert run.code == 0, run.err
+    assert json.loads((repo / ".cruft.json").read_text())["checkout"] == "v1.0.0"

@@ -12,7 +12,6 @@ from scaffolder.commands.options import (
     engine_option,
     template_options,
     trust_option,
-    with_engine,
     with_template,
 )
 
@@ -64,9 +63,8 @@ def command(
     from scaffolder.reports.text import print_report
 
     catalog, golden_path, version = with_template(
-        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version
+        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version, engine
     )
-    catalog = with_engine(catalog, golden_path, engine)
     if golden_path is None:
         raise AnswerError(
             "which golden path does the repo follow?",

@@ -58,11 +58,13 @@ def with_template(
     template: str | None,
     checkout: str | None,
     version: str | None,
+    engine: str | None = None,
 ) -> tuple[Catalog, str | None, str | None]:
-    """(catalog, golden path, version) once ``--template`` is resolved into the catalog."""
+    """(catalog, golden path, version) once ``--template`` is resolved into the catalog,
+    the golden path read in the format ``--engine`` names."""
     check_template_options(template, checkout)
     if template is None:
-        return catalog, golden_path, version
+        return with_engine(catalog, golden_path, engine), golden_path, version
     if golden_path is not None:
         from scaffolder.errors import AnswerError
 
@@ -71,7 +73,7 @@ def with_template(
             hint="--template names the template by its git URL or path",
         )
     catalog, name, ref = catalog.with_template(template, checkout)
-    return catalog, name, ref or version
+    return with_engine(catalog, name, engine), name, ref or version
 
 
 # ``--engine``: how a template is read and rendered. ``native`` (scaffolder's renderer) and
