@@ -56,6 +56,10 @@ class DriftScope:
         """Whether ``path`` is made per repo: an upgrade keeps the repo's bytes."""
         return bool(self.generated) and self._spec.match_file(path)
 
+    def hooks_name(self, path: str) -> bool:
+        """Whether the skipped hooks name ``path`` (its file name or a folder's)."""
+        return bool(self.hook_names & set(PurePosixPath(path).parts))
+
     def reclassify(self, files: Sequence[FileDrift]) -> list[FileDrift]:
         """``files`` with drift on these paths moved to its own class."""
         return [replace(f, status=self._status(f)) for f in files]
@@ -65,7 +69,7 @@ class DriftScope:
             return f.status
         if self.is_generated(f.path):
             return FileStatus.GENERATED
-        if self.hook_names & set(PurePosixPath(f.path).parts):
+        if self.hooks_name(f.path):
             return FileStatus.INCOMPLETE
         return f.status
 

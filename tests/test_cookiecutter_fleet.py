@@ -468,3 +468,25 @@ def test_engine_option_for_repos_without_a_record(capsys: Capsys, tmp_path: Path
     run = run_cli(capsys, "adopt", repo, *spec, "--engine", "cookiecutter")
     assert run.code == 0, run.err
     assert json.loads((repo / ".cruft.json").read_text())["checkout"] == "v1.0.0"
+
+
+def test_untrusted_upgrade_leaves_what_hooks_name_alone(capsys: Capsys, tmp_path: Path):
+    def version(word: str) -> dict[str, str | bytes]:
+        return {
+            "cookiecutter.json": json.dumps({**CONTEXT, "use_docker": ["no", "yes"]}),
+            "hooks/post_gen_project.py": TIDY_HOOK,
+            f"{PROJECT}/Dockerfile": f"FROM python:{word}\n",
+            f"{PROJECT}/config/settings.py": f"NAME = '{word}'\n",
+            f"{PROJECT}/README.md": f"# {{{{ cookiecutter.project_name }}}} {word}\n",
+        }
+
+    template = _template(tmp_path / "tpl", [("v1.0.0", version("one")), ("v1.1.0", version("two"))])
+    repo = _cruft_repo(template, tmp_path / "repos")  # cruft ran the hook
+    settings = (repo / "config" / "settings.py").read_text()
+    run = run_cli(capsys, "upgrade", repo)
+    assert run.code == 0, run.err
+    assert not (repo / "Dockerfile").exists()  # the hook would delete it again
+    assert (repo / "config" / "settings.py").read_text() == settings
+    assert (repo / "README.md").read_text() == "# Demo two\n"
+    said = " ".join(run.err.split())  # the console wraps long lines
+    assert "upgrade them): config/settings.py update README.md" in said

@@ -10,7 +10,7 @@ from typing import Any
 from scaffolder import migrations
 from scaffolder.catalog import Catalog
 from scaffolder.drift import read_repo_files
-from scaffolder.drift_scope import scope_of
+from scaffolder.drift_scope import DriftScope, scope_of
 from scaffolder.errors import AnswerError, ProjectError
 from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
@@ -135,6 +135,28 @@ def merge_file(
     return "conflict", merged.content, f"{merged.conflicts} conflicting hunk(s) marked"
 
 
+_HOOKS_LEFT = "left as is: hooks that did not run name it"
+
+
+def _merge_in_scope(
+    path: str,
+    base: bytes | None,
+    ours: bytes | None,
+    theirs: bytes | None,
+    labels: tuple[str, str, str],
+    scope: DriftScope,
+) -> tuple[str, bytes | None, str]:
+    """:func:`merge_file`, except that a file generated per repo keeps ours, and one the
+    skipped hooks of an untrusted template name is left as is (what they would do to it is
+    unknown: a trusted upgrade handles it)."""
+    if ours is not None and scope.is_generated(path):
+        return "same", ours, "generated per repo; kept yours"
+    action, content, note = merge_file(path, base, ours, theirs, labels)
+    if action not in ("same", "keep-deleted") and scope.hooks_name(path):
+        return "same", ours, _HOOKS_LEFT
+    return action, content, note
+
+
 def plan_upgrade(
     repo: Path,
     catalog: Catalog,
@@ -159,7 +181,8 @@ def plan_upgrade(
             hint=first.hint,
         )
     at = repo.resolve()
-    base = origin.base_plan().render(at.name, at).contents()
+    base_plan = origin.base_plan()
+    base = base_plan.render(at.name, at).contents()
     theirs = target.plan.render(at.name, at).contents()
     moved_from = {str(s.args["from"]) for s in steps if s.kind == "move"}
     original = read_repo_files(repo, set(base) | set(theirs) | moved_from)
@@ -184,14 +207,14 @@ def plan_upgrade(
     ]
     final: dict[str, bytes | None] = dict(ours)
     actions: dict[str, tuple[str, str]] = {}
-    scope = scope_of(origin, target.plan)
+    scope = scope_of(origin, base_plan, target.plan)
+    left: list[str] = []  # named by hooks that did not run
     for path in sorted(set(base) | set(theirs)):
-        if ours.get(path) is not None and scope.is_generated(path):
-            final[path], actions[path] = ours[path], ("same", "generated per repo; kept yours")
-            continue
-        action, content, note = merge_file(
-            path, base.get(path), ours.get(path), theirs.get(path), labels
+        action, content, note = _merge_in_scope(
+            path, base.get(path), ours.get(path), theirs.get(path), labels, scope
         )
+        if note == _HOOKS_LEFT:
+            left.append(path)
         final[path] = content
         actions[path] = (action, note)
         if action == "conflict":
@@ -200,6 +223,11 @@ def plan_upgrade(
             if note.endswith(beside) and not (repo / beside).exists() and beside not in theirs:
                 final[beside] = theirs[path]
                 actions[beside] = ("add", f"{labels[2]}'s version of {path}, to resolve by hand")
+    if left:
+        result.notes.append(
+            "left as is, since the template's hooks, which did not run, name them (trust the"
+            " template to upgrade them): " + ", ".join(left)
+        )
     for path in sorted(set(final) | set(original)):
         before, after = original.get(path), final.get(path)
         if before == after:
