@@ -27,7 +27,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 from scaffolder import notices
 from scaffolder.catalog import COOKIECUTTER_CONFIG
+from scaffolder.cookiecutter_run import TempRender, captured_output, missing_extension, project_at
 from scaffolder.errors import TemplateError
 from scaffolder.project import CRUFT_FILE, NOT_CONTENT
 from scaffolder.questions import MISSING, Answers, Choice, Evaluator, Question, cast
@@ -166,10 +167,10 @@ class CookiecutterRenderer:
                 f"({', '.join(self.config.local_extensions)}), which runs its code",
                 hint="if you trust it, " + trust_hint(),
             )
-        with self._template_imports(), _missing_extension(self.origin):
+        with self._template_imports(), missing_extension(self.origin):
             env = create_env_with_context({"cookiecutter": dict(self.config.variables)})
         self.evaluator = CookiecutterEvaluator(env, origin=f"{self.origin}: ")
-        self._cache: OrderedDict[str, _TempRender] = OrderedDict()
+        self._cache: OrderedDict[str, TempRender] = OrderedDict()
         self._cache_size = cache_size
         self._bytecode = _MemoryBytecodeCache()
 
@@ -253,14 +254,14 @@ class CookiecutterRenderer:
                 f"(the template is not trusted, so its code did not run); {trust_hint()}"
             )
 
-    def _render_in_temp(self, context: dict[str, Any], name: str) -> _TempRender:
+    def _render_in_temp(self, context: dict[str, Any], name: str) -> TempRender:
         with tempfile.TemporaryDirectory(prefix="scaffolder-cc-") as tmp:
             out = Path(tmp).resolve()  # what os.getcwd() says in a hook
             project = out / "out" / name if name else None
             tree = self._generate(context, project, out / ".hook-output", quiet=True)
             at = str(project) if project else ""
             holders = frozenset(path for path, f in tree.items() if at and at.encode() in f.content)
-            return _TempRender(tree, at, holders)
+            return TempRender(tree, at, holders)
 
     def _generate(
         self,
@@ -292,8 +293,8 @@ class CookiecutterRenderer:
             with (
                 self._template_imports(),
                 _quiet_hooks(),
-                _project_at(project),
-                _captured_output(output_file, (1, 2) if quiet else (1,)) as output,
+                project_at(project),
+                captured_output(output_file, (1, 2) if quiet else (1,)) as output,
             ):
                 generated = generate_files(
                     repo_dir=str(self.config.root),
@@ -320,87 +321,6 @@ class CookiecutterRenderer:
             ) from exc
         said = output.read_text(errors="replace").strip()
         return _read_tree(Path(generated), (said,) if said else ())
-
-
-@dataclass(frozen=True)
-class _TempRender:
-    """A render made in a temporary folder, and which files recorded that folder's path."""
-
-    tree: RenderedTree
-    at: str  # the project folder the hooks ran in ("" when no hook could see it)
-    holders: frozenset[str]  # the files whose bytes hold ``at``
-
-    def moved_to(self, destination: str) -> RenderedTree:
-        """The tree as the hooks would have left it had they run at ``destination``."""
-        if not destination or not self.holders or destination == self.at:
-            return self.tree
-        old, new = self.at.encode(), destination.encode()
-        files = {
-            path: replace(f, content=f.content.replace(old, new)) if path in self.holders else f
-            for path, f in self.tree.items()
-        }
-        return RenderedTree(files, self.tree.messages)
-
-
-@contextlib.contextmanager
-def _project_at(project: Path | None) -> Iterator[None]:
-    """Make ``generate_files`` put the project folder at ``project``, not at the folder name
-    the template renders, so hooks run where the repo is (or will be).
-
-    cookiecutter has no option for it: its ``render_and_create_dir`` is wrapped for this call
-    (callers hold ``_PROCESS_STATE``). Only the first call names the project folder (a name
-    relative to the output folder); the others create folders inside it by absolute path.
-    """
-    if project is None:
-        yield
-        return
-    import cookiecutter.generate as generate_module
-
-    original = generate_module.render_and_create_dir
-
-    def create(dirname: str, *args: Any, **kwargs: Any) -> tuple[Path, bool]:
-        if Path(dirname).is_absolute():
-            made: tuple[Path, bool] = original(dirname, *args, **kwargs)
-            return made
-        project.mkdir(parents=True, exist_ok=True)
-        return project, False  # never cookiecutter's to delete: the caller cleans up
-
-    generate_module.render_and_create_dir = create
-    try:
-        yield
-    finally:
-        generate_module.render_and_create_dir = original
-
-
-# Extensions cookiecutter templates commonly name, by module, and the package that holds them.
-EXTENSION_PACKAGES = {
-    "jinja2_time": "jinja2-time",
-    "jinja2_strcase": "jinja2-strcase",
-    "jinja2_ansible_filters": "jinja2-ansible-filters",
-    "jinja2_humanize_extension": "jinja2-humanize-extension",
-    "jinja_markdown": "jinja-markdown",
-    "arrow": "arrow",  # what jinja2_time itself imports
-}
-
-
-@contextlib.contextmanager
-def _missing_extension(origin: str) -> Iterator[None]:
-    """A template's ``_extensions`` naming a module that is not installed: the package to add."""
-    from cookiecutter.exceptions import UnknownExtension
-
-    try:
-        yield
-    except UnknownExtension as exc:
-        cause = exc.__cause__
-        module = (getattr(cause, "name", None) or str(cause or exc)).split(".")[0]
-        package = EXTENSION_PACKAGES.get(module, module.replace("_", "-"))
-        raise TemplateError(
-            f"template {origin} needs the Jinja extension module {module!r}, which is not"
-            f" installed",
-            hint=f"install the package that provides it (likely `{package}`) where scaffolder"
-            f" runs: `{Path(sys.executable).name} -m pip install {package}`, or `pipx inject"
-            f" scaffolder {package}`",
-        ) from exc
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -453,29 +373,6 @@ def _quiet_hooks() -> Iterator[None]:
         yield
     finally:
         hooks_logger.disabled = previous
-
-
-@contextlib.contextmanager
-def _captured_output(path: Path, fds: tuple[int, ...]) -> Iterator[Path]:
-    """What hooks print on ``fds`` (1: stdout, 2: stderr), kept in ``path``.
-
-    stdout is for machine output (``--json``), and diff or audit render a template many times:
-    the output is shown once, as the template's message after ``new``, or in the error when a
-    hook fails. Hooks are processes, so the file descriptors themselves are redirected.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    with path.open("wb") as sink, contextlib.ExitStack() as stack:
-        for fd in fds:
-            try:
-                saved = os.dup(fd)
-            except OSError:  # no such stream at all
-                continue
-            os.dup2(sink.fileno(), fd)
-            stack.callback(os.close, saved)
-            stack.callback(os.dup2, saved, fd)
-            stack.callback(sys.stderr.flush if fd == 2 else sys.stdout.flush)
-        yield path
 
 
 def _tail(text: str, lines: int = 10) -> str:
