@@ -157,8 +157,14 @@ def plan(
     """
     golden_path = catalog.get(name)
     chosen = golden_path.version(checkout or version)
+    formats = formats_of(chosen.root)
+    if golden_path.template_format and golden_path.template_format not in formats:
+        raise TemplateError(
+            f"{name} {chosen.version} is not a {golden_path.template_format} template",
+            hint=f"drop --engine: it holds a {' and a '.join(formats) or 'no'} template",
+        )
     renderer = renderer_for(chosen)
-    if len(formats_of(chosen.root)) > 1:
+    if len(formats) > 1:
         other = "cookiecutter" if chosen.engine == "copier" else "copier"
         notices.add(
             f"{name} ships both copier.yml and {COOKIECUTTER_CONFIG}: read it as a"

@@ -490,3 +490,13 @@ def test_untrusted_upgrade_leaves_what_hooks_name_alone(capsys: Capsys, tmp_path
     assert (repo / "README.md").read_text() == "# Demo two\n"
     said = " ".join(run.err.split())  # the console wraps long lines
     assert "upgrade them): config/settings.py update README.md" in said
+
+
+def test_engine_naming_a_format_the_template_lacks_is_an_error(capsys: Capsys, tmp_path: Path):
+    files = {"cookiecutter.json": json.dumps(CONTEXT), f"{PROJECT}/README.md": "# hi\n"}
+    template = _template(tmp_path / "tpl", [("v1.0.0", files)])
+    dest = tmp_path / "demo"
+    run = run_cli(capsys, "new", "--template", template, dest, "--defaults", "--engine", "copier")
+    assert run.code == 1
+    assert "tpl 1.0.0 is not a copier template" in run.err and "drop --engine" in run.err
+    assert not dest.exists()
