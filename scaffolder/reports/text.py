@@ -7,9 +7,10 @@ import difflib
 from rich.console import Console
 
 from scaffolder.console import stderr_console
-from scaffolder.drift import FileDrift, FileStatus
+from scaffolder.drift import NOT_COMPARED, FileDrift, FileStatus
 from scaffolder.reports.model import RepoReport
 
+NOT_COMPARED_LISTED = 10  # not drift: a hook that deletes a hundred files lists ten
 STYLE = {
     FileStatus.MODIFIED: "cyan",
     FileStatus.OUTDATED: "yellow",
@@ -72,6 +73,10 @@ def print_report(
             if not files:
                 continue
             console.print(f"  [{style}]{MEANING[status]}[/]: {len(files)}")
+            if status in NOT_COMPARED and len(files) > NOT_COMPARED_LISTED:
+                more = len(files) - NOT_COMPARED_LISTED
+                files = files[:NOT_COMPARED_LISTED]
+                console.print(f"    (the first {len(files)}; {more} more in --format json)")
             for f in files:
                 extra = " (and modified locally)" if f.locally_modified else ""
                 console.print(f"    {f.path}{extra}")
