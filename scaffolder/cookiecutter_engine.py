@@ -311,7 +311,7 @@ class CookiecutterRenderer:
             ) from exc
         except (CookiecutterException, JinjaTemplateError, OSError) as exc:
             reason = (  # its str() dumps the whole context: say what is undefined, once
-                f"{exc.message}: {exc.error.message}"
+                f"{exc.message}: {exc.error.message}".replace(_CONTEXT_NAME, "'cookiecutter'")
                 if isinstance(exc, UndefinedVariableInTemplate)
                 else f"{type(exc).__name__}: {exc}"
             )
@@ -340,6 +340,10 @@ class _MemoryBytecodeCache(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+# How Jinja names the context in "... has no attribute 'x'": say `cookiecutter` instead.
+_CONTEXT_NAME = f"'{__name__}._WithBytecodeCache object'"
 
 
 class _WithBytecodeCache(dict[str, Any]):
