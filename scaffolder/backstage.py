@@ -62,6 +62,11 @@ def _ui(schema: dict[str, Any], name: str) -> None:
         schema.pop("default", None)  # the picker answers entity refs, not the bare default
     if schema.get("type") == "array" and "enum" in schema.get("items", {}):
         schema["ui:widget"] = "checkboxes"
+    # Choice labels: rjsf 5 (Backstage's form library) deprecates `enumNames` in the schema
+    # for `ui:enumNames` on the field, for a select and a checkbox list alike.
+    labels = schema.pop("enumNames", None) or schema.get("items", {}).pop("enumNames", None)
+    if labels:
+        schema["ui:enumNames"] = labels
     default = schema.pop("x-scaffolder-default", None)
     if default is not None:
         schema["description"] = (
