@@ -47,11 +47,11 @@ class ExportOptions:
     namespace: str = "default"
 
 
-def _ui(schema: dict[str, Any], name: str) -> None:
+def _ui(schema: dict[str, Any], name: str, entity_name: str | None = None) -> None:
     """Backstage widgets for the properties that have a better one than a text box."""
     if schema.pop("x-scaffolder-secret", False):
         schema["ui:field"] = "Secret"
-    elif is_name_like(name) and schema.get("type") == "string" and "enum" not in schema:
+    elif name == entity_name and schema.get("type") == "string" and "enum" not in schema:
         # Backstage's picker for entity names: validates the format as the user types.
         schema["ui:field"] = "EntityNamePicker"
     if schema.pop("x-scaffolder-format", None):
@@ -75,17 +75,17 @@ def _ui(schema: dict[str, Any], name: str) -> None:
     schema.pop("x-scaffolder-when", None)
 
 
-def _walk(schema: dict[str, Any]) -> None:
+def _walk(schema: dict[str, Any], entity_name: str | None = None) -> None:
     for name, prop in (schema.get("properties") or {}).items():
         if isinstance(prop, dict) and "title" in prop:
-            _ui(prop, name)
+            _ui(prop, name, entity_name)
             if prop.get("ui:field") == "OwnerPicker" and name not in schema.get("required", []):
                 # Without its default, an empty owner would reach the generator as an
                 # unrendered expression: the form asks for one instead.
                 schema.setdefault("required", []).append(name)
     for dep in (schema.get("dependencies") or {}).values():
         for branch in dep.get("oneOf", []):
-            _walk(branch)
+            _walk(branch, entity_name)
 
 
 def _value(name: str, schema: dict[str, Any]) -> str:
@@ -99,6 +99,13 @@ def _value(name: str, schema: dict[str, Any]) -> str:
             "defaultNamespace: 'default' }) | pick('name') }}"
         )
     return "${{ parameters." + name + " }}"
+
+
+def _entity_name(schema: dict[str, Any]) -> str | None:
+    """The question that names the new repo's entity: ``name``, else the first ``*_name``
+    (``cluster_name``); it gets Backstage's EntityNamePicker."""
+    names = [n for n in schema.get("properties") or {} if is_name_like(n)]
+    return "name" if "name" in names else next(iter(names), None)
 
 
 def _publish_answers(questions: list[Question]) -> dict[str, str]:
@@ -148,7 +155,7 @@ def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
     publish_answers = _publish_answers(list(config.questions))
     asked = [q for q in config.questions if q.name not in publish_answers]
     schema = questions_schema(asked, title=gp.title)
-    _walk(schema)
+    _walk(schema, _entity_name(schema))
     pages = _form_pages(gp, schema, version.version)
     values: dict[str, str] = dict(publish_answers)
     for props in [page.get("properties") or {} for page in pages] + [

@@ -223,9 +223,19 @@ def test_pages_follow_the_golden_path_metadata(exported: dict[str, Any]) -> None
     assert list(pages[0]["properties"]) == ["name", "description", "owner", "cost_center", "tier"]
     # prometheus_url is asked only with a canary: it stays in the canary's branch, on its page.
     assert "canary" in pages[2]["dependencies"]
-    # Without metadata: what identifies the repo first, the rest on an Options page.
-    titles = [p["title"] for p in exported["training-job"]["spec"]["parameters"]]
-    assert titles[1:] == ["Options", "Where to publish"]
+
+
+def test_pages_without_metadata_put_what_identifies_the_repo_first(
+    capsys: pytest.CaptureFixture[str], demo_catalog: Path, tmp_path: Path
+) -> None:
+    r = run_cli(capsys, "backstage", "export", tmp_path, "--catalog", demo_catalog)
+    assert r.code == 0, r.err
+    pages = yaml.safe_load((tmp_path / "demo/template.yaml").read_text())["spec"]["parameters"]
+    assert [p["title"] for p in pages] == ["Demo (demo 1.0.0)", "Options", "Where to publish"]
+    assert list(pages[0]["properties"]) == ["name"]
+    assert "port" in pages[1]["properties"]
+    # gpu_count is asked only with a GPU: it stays with gpu, on gpu's page.
+    assert "gpu" in pages[1]["properties"] and "gpu" in pages[1]["dependencies"]
 
 
 @pytest.mark.parametrize("name", ALL_NEW_REPO)
@@ -239,6 +249,11 @@ def test_names_get_the_entity_name_picker_and_the_first_field_focus(
     assert first_name in ("name", "cluster_name")
     focused = [f for page in pages for f, s in _fields(page) if s.get("ui:autofocus")]
     assert focused == [first_name]
+    # One entity name per Template: training-job's queue_name is a Kueue queue, not it.
+    pickers = [
+        f for page in pages for f, s in _fields(page) if s.get("ui:field") == "EntityNamePicker"
+    ]
+    assert pickers == [first_name]
 
 
 def test_unknown_question_in_form_pages_is_a_clear_error(
