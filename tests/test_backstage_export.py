@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from scaffolder.backstage_files import unchanged_since_export, with_header
+from scaffolder.backstage_files import location_text, unchanged_since_export, with_header
 from scaffolder.schema import parse_when, questions_schema, value_schema
 from scaffolder.template import load_template_config
 from tests.helpers import run_cli
@@ -342,3 +342,24 @@ def test_a_catalog_info_that_is_not_a_location_is_not_overwritten(
     r = run_cli(capsys, "backstage", "export", tmp_path, "--golden-path", "service", "--force")
     assert r.code == 0, r.err
     assert yaml.safe_load((tmp_path / "catalog-info.yaml").read_text())["kind"] == "Location"
+
+
+def test_location_merge_keeps_a_single_target_and_other_documents() -> None:
+    existing = (
+        "kind: Location\nmetadata:\n  name: org\nspec:\n  target: ./hand/template.yaml\n"
+        "---\nkind: Group\nmetadata:\n  name: platform\n"
+    )
+    merged = location_text(existing, ["./service/template.yaml"])
+    assert merged is not None
+    location, group = yaml.safe_load_all(merged)
+    assert location["spec"] == {"targets": ["./hand/template.yaml", "./service/template.yaml"]}
+    assert group == {"kind": "Group", "metadata": {"name": "platform"}}
+    # Nothing to add: the file is left exactly as it was.
+    assert location_text(merged, ["./service/template.yaml"]) == merged
+    # A file without a Location gets one; one that is not entities is refused.
+    added = location_text("kind: Group\nmetadata:\n  name: a\n", ["./x/template.yaml"])
+    assert added is not None and [d["kind"] for d in yaml.safe_load_all(added)] == [
+        "Group",
+        "Location",
+    ]
+    assert location_text("a: [\n", ["./x/template.yaml"]) is None
