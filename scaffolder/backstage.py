@@ -144,8 +144,9 @@ def _form_pages(gp: GoldenPath, schema: dict[str, Any], version: str) -> list[di
         declared_pages(gp) or default_pages(schema, gp.title),
         source=str(gp.root / METADATA_FILE),
     )
-    pages[0]["title"] = f"{gp.title} ({gp.name} {version})"
-    next(iter(pages[0]["properties"].values()))["ui:autofocus"] = True
+    if pages:  # a golden path may ask nothing: the form is then the publish page alone
+        pages[0]["title"] = f"{gp.title} ({gp.name} {version})"
+        next(iter(pages[0]["properties"].values()))["ui:autofocus"] = True
     return pages
 
 

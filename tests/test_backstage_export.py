@@ -14,7 +14,7 @@ import yaml
 from scaffolder.backstage_files import location_text, unchanged_since_export, with_header
 from scaffolder.schema import parse_when, questions_schema, value_schema
 from scaffolder.template import load_template_config
-from tests.helpers import run_cli
+from tests.helpers import build_file_tree, run_cli
 
 ALL_NEW_REPO = ["inference-service", "service", "training-job", "cluster-baseline"]
 
@@ -363,3 +363,22 @@ def test_location_merge_keeps_a_single_target_and_other_documents() -> None:
         "Location",
     ]
     assert location_text("a: [\n", ["./x/template.yaml"]) is None
+
+
+def test_a_golden_path_that_asks_nothing_gets_the_publish_page_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog"
+    build_file_tree(
+        catalog / "templates/fixed",
+        {
+            "golden-path.yml": "title: Fixed\n",
+            "1.0.0/copier.yml": "_subdirectory: template\nname:\n  default: x\n  when: false\n",
+            "1.0.0/template/README.md": "fixed\n",
+        },
+    )
+    r = run_cli(capsys, "backstage", "export", tmp_path / "out", "--catalog", catalog)
+    assert r.code == 0, r.err
+    template = yaml.safe_load((tmp_path / "out/fixed/template.yaml").read_text())
+    assert [p["title"] for p in template["spec"]["parameters"]] == ["Where to publish"]
+    assert template["spec"]["steps"][0]["input"]["values"] == {}
