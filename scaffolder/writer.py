@@ -211,3 +211,21 @@ def add_files_atomically(repo: Path, tree: RenderedTree, extra: dict[str, str]) 
                 path.unlink() if path.is_file() else path.rmdir()
         raise
     return wanted
+
+
+def replace_file_atomically(path: Path, text: str) -> None:
+    """Write ``path`` in one step (a reader sees the old file or the new one, never half)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            tmp.chmod(0o666 & ~_umask())
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise DestinationError(f"cannot write {path}: {exc.strerror or exc}") from exc
