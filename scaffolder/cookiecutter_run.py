@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from scaffolder import DISTRIBUTION
 from scaffolder.errors import TemplateError
 from scaffolder.render import RenderedTree
 
@@ -103,7 +104,7 @@ def missing_extension(origin: str) -> Iterator[None]:
             f" installed",
             hint=f"install the package that provides it (likely `{package}`) where scaffolder"
             f" runs: `{Path(sys.executable).name} -m pip install {package}`, or `pipx inject"
-            f" scaffolder {package}`",
+            f" {DISTRIBUTION} {package}`",
         ) from exc
 
 
