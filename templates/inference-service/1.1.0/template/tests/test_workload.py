@@ -136,10 +136,16 @@ def test_model_cache_is_bounded(pod_spec: dict[str, Any], server: dict[str, Any]
     assert volumes["dshm"]["emptyDir"]["medium"] == "Memory"
 
 
-def test_serving_runs_at_a_high_priority(
+def test_serving_uses_the_platforms_priority_class(
     base_objects: dict[tuple[str, str], dict[str, Any]], pod_spec: dict[str, Any]
 ) -> None:
-    classes = {c["metadata"]["name"]: c for c in of_kind(base_objects, "PriorityClass")}
-    priority_class = classes[pod_spec["priorityClassName"]]
-    assert priority_class["value"] >= 100000
-    assert priority_class.get("globalDefault", False) is False
+    # PriorityClasses are cluster-wide and owned by the cluster baseline (one GitOps owner);
+    # `scaffolder validate --platform` proves the class exists on the cluster.
+    assert not of_kind(base_objects, "PriorityClass")
+    assert pod_spec["priorityClassName"] == EXPECTED["priority_class"]
+
+
+def test_vllm_runs_without_a_passwd_entry(server: dict[str, Any]) -> None:
+    env = {e["name"]: e.get("value") for e in server["env"]}
+    assert env["USER"], "PyTorch's getpass.getuser() needs USER for a UID without passwd entry"
+    assert env["TORCHINDUCTOR_CACHE_DIR"].startswith("/models/")
