@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from scaffolder.catalog import Catalog
 
 from scaffolder.commands.options import (
     catalog_option,
@@ -112,6 +116,7 @@ def command(
             hint="run `scaffolder new GOLDEN_PATH DEST --defaults --data KEY=VALUE`;"
             " `scaffolder list` shows golden paths",
         )
+    provided = _with_inherited(catalog, golden_path, version, dest, provided)
     the_plan = plan(catalog, golden_path, version=version, data=provided, checkout=checkout)
     progress = None if as_json else _progress
     result = generate(the_plan, dest, git=not no_git, progress=progress)
@@ -125,6 +130,18 @@ def command(
         from scaffolder.next_steps import print_next_steps
 
         print_next_steps(result)
+
+
+def _with_inherited(
+    catalog: Catalog, name: str, version: str | None, dest: Path, provided: dict[str, Any]
+) -> dict[str, Any]:
+    """``provided`` over the answers an existing-repo golden path reads from ``dest``'s record."""
+    golden_path = catalog.get(name)
+    if golden_path.target != "existing-repo" or not dest.is_dir():
+        return provided
+    from scaffolder.inherit import inherited_answers
+
+    return {**inherited_answers(golden_path.version(version), dest), **provided}
 
 
 def _progress(message: str) -> None:
