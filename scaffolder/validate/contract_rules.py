@@ -7,11 +7,15 @@ the platform's. Registered by id in :data:`RULES`; docs/guides/platform-contract
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from scaffolder.validate.contract import Obj, Pair
+from scaffolder.validate.contract_pods import (
+    pod_security_problems,
+    pod_templates,
+    selects,
+)
 from scaffolder.validate.findings import Finding
 
 Rule = Callable[[Pair], Iterator[Finding]]
@@ -43,21 +47,6 @@ BUILT_IN_GROUPS = frozenset(
 )
 BUILT_IN_PRIORITY_CLASSES = frozenset({"system-cluster-critical", "system-node-critical"})
 POD_TEMPLATE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Rollout")
-ACCESS_MODES = "scaffolder.dev/access-modes"
-DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
-# Pod Security "restricted": the volume types it allows.
-RESTRICTED_VOLUMES = frozenset(
-    {
-        "configMap",
-        "csi",
-        "downwardAPI",
-        "emptyDir",
-        "ephemeral",
-        "persistentVolumeClaim",
-        "projected",
-        "secret",
-    }
-)
 
 
 def rule(rule_id: str) -> Callable[[Rule], Rule]:
@@ -68,84 +57,16 @@ def rule(rule_id: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def _finding(o: Obj, message: str, peer: str, field: str | None = None) -> Finding:
+def finding(o: Obj, message: str, peer: str, field: str | None = None) -> Finding:
     return Finding("", o.file, message, o.label, field, peer=peer)
 
 
-def _contract(pair: Pair, key: str) -> str:
+def contract_ref(pair: Pair, key: str) -> str:
     return f"platform contract: provides.{key} = {pair.provides.get(key)!r}"
-
-
-# --- pods -----------------------------------------------------------------------------------
-
-
-def pod_templates(o: Obj) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
-    """(pod template metadata, pod spec) of every pod an object makes."""
-
-    def template(t: Any) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
-        if not isinstance(t, dict) or not isinstance(t.get("spec"), dict):
-            return []
-        meta = t.get("metadata")
-        return [(meta if isinstance(meta, dict) else {}, t["spec"])]
-
-    spec = o.spec()
-    if o.kind in POD_TEMPLATE_KINDS:
-        return template(spec.get("template"))
-    if o.kind == "CronJob":
-        job = (spec.get("jobTemplate") or {}).get("spec") or {}
-        return template(job.get("template"))
-    if o.kind == "JobSet":
-        out = []
-        for rj in spec.get("replicatedJobs") or []:
-            job = ((rj or {}).get("template") or {}).get("spec") or {}
-            out += template(job.get("template"))
-        return out
-    if o.kind == "Pod":
-        return [(o.meta, spec)]
-    return []
-
-
-def containers(pod: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [
-        c
-        for key in ("initContainers", "containers")
-        for c in pod.get(key) or []
-        if isinstance(c, dict)
-    ]
-
-
-def requested(pod: Mapping[str, Any]) -> set[str]:
-    """Resource names the pod's containers request or limit."""
-    names: set[str] = set()
-    for c in containers(pod):
-        for part in ("requests", "limits"):
-            names |= set(((c.get("resources") or {}).get(part) or {}).keys())
-    return names
 
 
 def service_namespace(pair: Pair) -> str | None:
     return next((o.namespace for o in pair.service if o.namespace), None)
-
-
-def selects(selector: Any, labels: Mapping[str, str]) -> bool:
-    """A Kubernetes label selector (matchLabels, matchExpressions) against labels."""
-    if not isinstance(selector, dict):
-        return False
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(str(key)) != str(value):
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op = str(expr.get("key")), expr.get("operator")
-        values = [str(v) for v in expr.get("values") or []]
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and labels.get(key) in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -166,7 +87,7 @@ def api_kinds(pair: Pair) -> Iterator[Finding]:
         seen.add((o.group, o.kind))
         if o.kind in (provided.get(o.group) or []) or (o.group, o.kind) in crds:
             continue
-        yield _finding(
+        yield finding(
             o,
             f"{o.api_version} {o.kind} is not installed on the cluster: no release of the"
             f" platform provides {o.kind} in {o.group}",
@@ -187,7 +108,7 @@ def namespace(pair: Pair) -> Iterator[Finding]:
         tenants = sorted(
             n for n, o in pair.namespaces().items() if "scaffolder.dev/tenant" in o.labels
         )
-        yield _finding(
+        yield finding(
             first,
             f"namespace {ns!r} does not exist on the cluster: add the team with"
             f" `scaffolder new tenant` or deploy to a tenant namespace"
@@ -200,47 +121,12 @@ def namespace(pair: Pair) -> Iterator[Finding]:
     for o in pair.service:
         for _meta, pod in pod_templates(o):
             for problem in pod_security_problems(pod, level):
-                yield _finding(
+                yield finding(
                     o,
                     f"namespace {ns} enforces Pod Security {level!r}: {problem}",
                     found.where(),
                     "spec.template.spec",
                 )
-
-
-def pod_security_problems(pod: Mapping[str, Any], level: str) -> list[str]:
-    """What of the Pod Security Standards ``level`` the pod spec breaks (the common checks)."""
-    if level == "privileged":
-        return []
-    problems = [f"{k} is true" for k in ("hostNetwork", "hostPID", "hostIPC") if pod.get(k)]
-    volumes = [v for v in pod.get("volumes") or [] if isinstance(v, dict)]
-    problems += [f"volume {v.get('name')} is a hostPath" for v in volumes if "hostPath" in v]
-    pod_sc = pod.get("securityContext") or {}
-    for c in containers(pod):
-        sc = c.get("securityContext") or {}
-        name = c.get("name")
-        if sc.get("privileged"):
-            problems.append(f"container {name} is privileged")
-        if level != "restricted":
-            continue
-        if sc.get("allowPrivilegeEscalation") is not False:
-            problems.append(f"container {name} must set allowPrivilegeEscalation: false")
-        if not sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")):
-            problems.append(f"container {name} must run as non-root (runAsNonRoot: true)")
-        caps = sc.get("capabilities") or {}
-        if "ALL" not in (caps.get("drop") or []):
-            problems.append(f"container {name} must drop ALL capabilities")
-        if set(caps.get("add") or []) - {"NET_BIND_SERVICE"}:
-            problems.append(f"container {name} adds capabilities beyond NET_BIND_SERVICE")
-        seccomp = (sc.get("seccompProfile") or pod_sc.get("seccompProfile") or {}).get("type")
-        if seccomp not in ("RuntimeDefault", "Localhost"):
-            problems.append(f"container {name} needs seccompProfile RuntimeDefault")
-    if level == "restricted":
-        for v in volumes:
-            kinds = set(v) - {"name"}
-            if kinds and not kinds <= RESTRICTED_VOLUMES:
-                problems.append(f"volume {v.get('name')} of type {', '.join(sorted(kinds))}")
-    return problems
 
 
 @rule("priority-class")
@@ -251,7 +137,7 @@ def priority_class(pair: Pair) -> Iterator[Finding]:
         for _meta, pod in pod_templates(o):
             name = pod.get("priorityClassName")
             if name and name not in classes | own | BUILT_IN_PRIORITY_CLASSES:
-                yield _finding(
+                yield finding(
                     o,
                     f"PriorityClass {name!r} does not exist on the cluster"
                     f" (it has {', '.join(sorted(classes)) or 'none'})",
@@ -271,7 +157,7 @@ def gateway(pair: Pair) -> Iterator[Finding]:
             key = (ref.get("namespace") or route.namespace, ref.get("name"))
             gw = gateways.get(key)
             if gw is None:
-                yield _finding(
+                yield finding(
                     route,
                     f"Gateway {key[0]}/{key[1]} does not exist on the cluster"
                     f" (Gateways: {', '.join(f'{n}/{m}' for n, m in gateways) or 'none'})",
@@ -280,7 +166,7 @@ def gateway(pair: Pair) -> Iterator[Finding]:
                 )
                 continue
             if not _listener_admits(pair, gw, ref, route):
-                yield _finding(
+                yield finding(
                     route,
                     f"no listener of Gateway {key[0]}/{key[1]} admits {route.kind}s from"
                     f" namespace {route.namespace} (listeners' allowedRoutes)",
@@ -341,15 +227,15 @@ def network_policy(pair: Pair) -> Iterator[Finding]:
             for what, source_ns, identity in sources:
                 if identity:
                     if not _entity_admitted(pair, ns, str(identity)):
-                        yield _finding(
+                        yield finding(
                             o,
                             f"{what} reach pods with Cilium's reserved identity"
                             f" {identity!r}, and no CiliumClusterwideNetworkPolicy of the"
                             f" platform admits it (fromEntities) into namespace {ns}",
-                            _contract(pair, "ingress"),
+                            contract_ref(pair, "ingress"),
                         )
                 elif source_ns and not any(_admits(pair, p, str(source_ns)) for p in applying):
-                    yield _finding(
+                    yield finding(
                         o,
                         f"no NetworkPolicy admits {what} (namespace {source_ns}) to these"
                         f" pods; selected by {', '.join(p.label for p in applying)}",
@@ -404,256 +290,3 @@ def _entity_admitted(pair: Pair, ns: str, entity: str) -> bool:
             ):
                 return True
     return False
-
-
-@rule("kueue")
-def kueue(pair: Pair) -> Iterator[Finding]:
-    """Queued workloads find their LocalQueue, a ClusterQueue covering their resources,
-    their WorkloadPriorityClass, and a Kueue integration that manages their kind."""
-    queues = {(o.namespace, o.name): o for o in pair.of_kind("LocalQueue", platform=True)}
-    queues |= {(o.namespace, o.name): o for o in pair.of_kind("LocalQueue")}
-    cluster_queues = {o.name: o for o in pair.of_kind("ClusterQueue", platform=True)}
-    priorities = {o.name for o in pair.of_kind("WorkloadPriorityClass", platform=True)}
-    priorities |= {o.name for o in pair.of_kind("WorkloadPriorityClass")}
-    integrations = pair.provides.get("kueue_integrations") or []
-    excluded = pair.provides.get("kueue_excluded_resources") or []
-    for o in pair.service:
-        pods = pod_templates(o)
-        if o.kind in ("Job", "JobSet"):
-            labels, integration = (
-                o.labels,
-                "batch/job" if o.kind == "Job" else "jobset.x-k8s.io/jobset",
-            )
-        elif pods:
-            labels, integration = pods[0][0].get("labels") or {}, "pod"
-        else:
-            continue
-        queue = labels.get("kueue.x-k8s.io/queue-name")
-        if not queue:
-            continue
-        if integration not in integrations:
-            yield _finding(
-                o,
-                f"Kueue on the cluster does not manage {o.kind}s (integration"
-                f" {integration!r} not enabled): the workload runs unadmitted or never starts",
-                _contract(pair, "kueue_integrations"),
-                "metadata.labels",
-            )
-        local = queues.get((o.namespace, queue))
-        if local is None:
-            yield _finding(
-                o,
-                f"LocalQueue {queue!r} does not exist in namespace {o.namespace}",
-                f"platform: LocalQueues {sorted(f'{n}/{q}' for n, q in queues) or 'none'}",
-                "metadata.labels.kueue.x-k8s.io/queue-name",
-            )
-        else:
-            yield from _covered(o, pods, local, cluster_queues, excluded)
-        priority = labels.get("kueue.x-k8s.io/priority-class")
-        if priority and priority not in priorities:
-            yield _finding(
-                o,
-                f"WorkloadPriorityClass {priority!r} does not exist on the cluster",
-                f"platform: WorkloadPriorityClasses {sorted(priorities) or 'none'}",
-                "metadata.labels.kueue.x-k8s.io/priority-class",
-            )
-
-
-def _covered(
-    o: Obj,
-    pods: list[tuple[Mapping[str, Any], Mapping[str, Any]]],
-    local: Obj,
-    cluster_queues: Mapping[str, Obj],
-    excluded: list[str],
-) -> Iterator[Finding]:
-    target = str(local.spec().get("clusterQueue"))
-    cq = cluster_queues.get(target)
-    if cq is None:
-        yield _finding(
-            o,
-            f"LocalQueue {local.name} points at ClusterQueue {target!r}, which does not exist",
-            local.where(),
-        )
-        return
-    covered = {
-        str(r)
-        for group in cq.spec().get("resourceGroups") or []
-        for r in group.get("coveredResources") or []
-    }
-    wanted = set().union(*(requested(pod) for _m, pod in pods)) if pods else set()
-    missing = sorted(r for r in wanted - covered if not any(r.startswith(p) for p in excluded))
-    if missing:
-        yield _finding(
-            o,
-            f"ClusterQueue {cq.name} does not cover {', '.join(missing)}: Kueue never admits"
-            f" a workload that requests a resource its queue does not cover",
-            cq.where(),
-            "spec.template.spec.containers.resources",
-        )
-
-
-@rule("secret-store")
-def secret_store(pair: Pair) -> Iterator[Finding]:
-    stores = {o.name: o for o in pair.of_kind("ClusterSecretStore", platform=True)}
-    for o in pair.of_kind("ExternalSecret"):
-        ref = o.spec().get("secretStoreRef") or {}
-        if ref.get("kind", "SecretStore") != "ClusterSecretStore":
-            continue
-        name = str(ref.get("name"))
-        store = stores.get(name)
-        if store is None:
-            yield _finding(
-                o,
-                f"ClusterSecretStore {name!r} does not exist on the cluster"
-                f" (stores: {', '.join(sorted(stores)) or 'none'})",
-                "platform: no ClusterSecretStore " + name,
-                "spec.secretStoreRef.name",
-            )
-        elif not _store_admits(pair, store, o.namespace or ""):
-            yield _finding(
-                o,
-                f"ClusterSecretStore {name} does not serve namespace {o.namespace}"
-                f" (its conditions)",
-                store.where(),
-                "spec.secretStoreRef.name",
-            )
-
-
-def _store_admits(pair: Pair, store: Obj, ns: str) -> bool:
-    conditions = store.spec().get("conditions")
-    if not conditions:
-        return True
-    labels = pair.namespace_labels(ns)
-    for c in conditions:
-        if ns in (c.get("namespaces") or []):
-            return True
-        if "namespaceSelector" in c and selects(c["namespaceSelector"], labels):
-            return True
-        if any(re.fullmatch(str(r), ns) for r in c.get("namespaceRegexes") or []):
-            return True
-    return False
-
-
-@rule("metrics")
-def metrics(pair: Pair) -> Iterator[Finding]:
-    """HPA metrics are served by a metrics API, and analyses query the platform's Prometheus."""
-    custom = set(pair.provides.get("custom_metrics") or [])
-    for hpa in pair.of_kind("HorizontalPodAutoscaler"):
-        for i, m in enumerate(hpa.spec().get("metrics") or []):
-            kind = m.get("type")
-            field = f"spec.metrics[{i}]"
-            if kind in ("Resource", "ContainerResource"):
-                if not pair.provides.get("resource_metrics"):
-                    yield _finding(
-                        hpa,
-                        "no resource metrics API (metrics.k8s.io) on the cluster: the"
-                        " HorizontalPodAutoscaler cannot read CPU or memory",
-                        _contract(pair, "resource_metrics"),
-                        field,
-                    )
-            elif kind in ("Pods", "Object"):
-                name = ((m.get(kind.lower()) or {}).get("metric") or {}).get("name")
-                if name not in custom:
-                    yield _finding(
-                        hpa,
-                        f"custom metric {name!r} is not served by the cluster's custom metrics"
-                        f" API (serves: {', '.join(sorted(custom)) or 'none'})",
-                        _contract(pair, "custom_metrics"),
-                        field,
-                    )
-            elif kind == "External":
-                yield _finding(
-                    hpa, "no external metrics API on the cluster", _contract(pair, "apis"), field
-                )
-    prometheus = str(pair.provides.get("prometheus") or "")
-    for o in pair.of_kind("AnalysisTemplate", "ClusterAnalysisTemplate"):
-        for i, m in enumerate(o.spec().get("metrics") or []):
-            address = ((m.get("provider") or {}).get("prometheus") or {}).get("address")
-            if address is None:
-                continue
-            host = re.sub(r"^https?://([^/:]+).*$", r"\1", str(address))
-            if not prometheus or host not in (prometheus, prometheus + ".cluster.local"):
-                yield _finding(
-                    o,
-                    f"analysis {m.get('name')} queries {address}, which is not the cluster's"
-                    f" Prometheus ({prometheus or 'none installed'})",
-                    _contract(pair, "prometheus"),
-                    f"spec.metrics[{i}].provider.prometheus.address",
-                )
-
-
-@rule("rollouts")
-def rollouts(pair: Pair) -> Iterator[Finding]:
-    plugins = set(pair.provides.get("rollouts_plugins") or [])
-    for o in pair.of_kind("Rollout"):
-        routing = ((o.spec().get("strategy") or {}).get("canary") or {}).get("trafficRouting")
-        for name in sorted(((routing or {}).get("plugins") or {}).keys()):
-            if name not in plugins:
-                yield _finding(
-                    o,
-                    f"the Argo Rollouts controller does not load the traffic-router plugin"
-                    f" {name!r}: the canary cannot shift traffic",
-                    _contract(pair, "rollouts_plugins"),
-                    "spec.strategy.canary.trafficRouting.plugins",
-                )
-
-
-@rule("storage")
-def storage(pair: Pair) -> Iterator[Finding]:
-    classes = {o.name: o for o in pair.of_kind("StorageClass", platform=True)}
-    default = next(
-        (o for o in classes.values() if o.meta.get("annotations", {}).get(DEFAULT_CLASS) == "true"),
-        None,
-    )
-    for pvc in pair.of_kind("PersistentVolumeClaim"):
-        name = pvc.spec().get("storageClassName")
-        sc = classes.get(str(name)) if name else default
-        if sc is None:
-            yield _finding(
-                pvc,
-                f"StorageClass {name or '(default)'} does not exist on the cluster"
-                f" (classes: {', '.join(sorted(classes)) or 'none'})",
-                f"platform: no StorageClass {name or '(default)'}",
-                "spec.storageClassName",
-            )
-            continue
-        modes = set(pvc.spec().get("accessModes") or [])
-        shared = modes & {"ReadWriteMany", "ReadOnlyMany"}
-        supported = set(
-            str(sc.meta.get("annotations", {}).get(ACCESS_MODES, "ReadWriteOnce")).split(",")
-        )
-        if shared - supported:
-            yield _finding(
-                pvc,
-                f"StorageClass {sc.name} ({sc.doc.get('provisioner')}) does not provide"
-                f" {', '.join(sorted(shared - supported))}",
-                sc.where(),
-                "spec.accessModes",
-            )
-
-
-@rule("gpu")
-def gpu(pair: Pair) -> Iterator[Finding]:
-    resources = set(pair.provides.get("gpu_resources") or [])
-    for o in pair.service:
-        for _meta, pod in pod_templates(o):
-            for r in sorted(r for r in requested(pod) if r.startswith("nvidia.com/")):
-                if r not in resources:
-                    yield _finding(
-                        o,
-                        f"no node of the cluster advertises {r}"
-                        f" (GPU resources: {', '.join(sorted(resources)) or 'none'})",
-                        _contract(pair, "gpu_resources"),
-                        "spec.template.spec.containers.resources",
-                    )
-    wanted = int(pair.needs.get("time_slicing_replicas") or 0)
-    have = int(pair.provides.get("time_slicing_replicas") or 0)
-    if wanted and wanted != have:
-        workload = next((o for o in pair.service if pod_templates(o)), None)
-        if workload is not None:
-            yield _finding(
-                workload,
-                f"sized for {wanted} pods per time-sliced GPU, but the cluster shares each GPU"
-                f" between {have or 'no'} pods: GPU memory is not isolated between them",
-                _contract(pair, "time_slicing_replicas"),
-            )
