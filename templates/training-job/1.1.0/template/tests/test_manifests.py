@@ -83,7 +83,7 @@ def test_gpu_requests_equal_limits(containers: list[dict[str, Any]]) -> None:
         for key in gpus:
             assert str(requests.get(key)) == str(limits.get(key)), key
         if EXPECTED["gpu_count"]:
-            assert int(limits["nvidia.com/gpu"]) == EXPECTED["gpu_count"]
+            assert int(limits[EXPECTED["gpu_resource"]]) == EXPECTED["gpu_count"]
         else:
             assert gpus == set()
         assert {"cpu", "memory"} <= requests.keys(), "Kueue needs complete requests"
