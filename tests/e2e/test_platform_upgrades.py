@@ -31,26 +31,29 @@ def recorded(repo: Path, answers_file: str = ".copier-answers.yml") -> dict[str,
 
 
 @pytest.mark.parametrize(
-    ("golden_path", "answers", "target", "gone", "added"),
+    ("golden_path", "answers", "target", "data", "gone", "added"),
     [
         (
             "inference-service",
             {"name": "chat-llm"},
             "1.1.0",
+            [],
             ["deploy/base/priorityclass.yaml"],
             {"priority_class": "tier-critical", "queue_name": "platform-team-queue"},
         ),
         (
             "training-job",
-            {"name": "churn-model", "manage_priority_class": True},
+            {"name": "churn-model"},
             "1.1.0",
+            ["--data", "manage_priority_class=false"],
             ["deploy/cluster/workloadpriorityclass.yaml", "deploy/cluster/kustomization.yaml"],
-            {"manage_priority_class": False},
+            {"manage_priority_class": False, "gpu_resource": "nvidia.com/gpu"},
         ),
         (
             "service",
             {"name": "payments", "tier": "standard"},
             "2.1.0",
+            [],
             [],
             {"monitoring": True},
         ),
@@ -62,12 +65,13 @@ def test_service_repos_upgrade_to_the_platform_versions(
     golden_path: str,
     answers: dict[str, Any],
     target: str,
+    data: list[str],
     gone: list[str],
     added: dict[str, Any],
 ) -> None:
     old = "2.0.0" if golden_path == "service" else "1.0.0"
     repo = made(tmp_path, golden_path, old, answers)
-    r = run_cli(capsys, "upgrade", repo, "--to", target, "--commit")
+    r = run_cli(capsys, "upgrade", repo, "--to", target, "--commit", *data)
     assert r.code == 0, r.err
     record = recorded(repo)
     assert record["_commit"] == target
