@@ -1,5 +1,5 @@
-"""End to end: cluster baselines over a pairwise matrix of their choices, plus the all-on and
-all-off corners, render and pass `scaffolder validate` (pinned Kubernetes and CRD schemas,
+"""End to end: cluster baselines over a pairwise matrix of their choices (Kyverno and
+Gatekeeper included), plus the all-on and all-off corners, render and pass `scaffolder validate` (pinned Kubernetes and CRD schemas,
 semantic checks including CRD ordering); a tenant added to a baseline repo keeps it valid."""
 
 from __future__ import annotations
@@ -69,6 +69,9 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "argocd",
         **CALICO,
         **AZURE,
+        # Gatekeeper in the offline matrix: its constraints are validated against schemas
+        # derived from the repo's ConstraintTemplates (needs the gatekeeper CRD folder).
+        "policy_engine": "gatekeeper",
         "gpu": True,
         "gpu_sharing": "mig-single",
         "mig_profile": "1g.10gb",
@@ -117,6 +120,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "flux",
         **CALICO,
         **ONPREM,
+        "policy_engine": "gatekeeper",
         "gpu": False,
         "kueue": False,
         "observability": False,
