@@ -24,7 +24,7 @@ import yaml
 
 from scaffolder.errors import ScaffolderError
 from scaffolder.project import NOT_CONTENT
-from scaffolder.validate import kustomize
+from scaffolder.validate import kustomize, rules
 from scaffolder.validate.findings import Finding, Report
 
 NOT_OBJECTS = ("kustomize.config.k8s.io/", "backstage.io/", "config.kubernetes.io/")
@@ -32,15 +32,8 @@ NO_ENV = "all"
 
 
 @dataclass(frozen=True)
-class Obj:
+class Obj(rules.Obj):
     """A Kubernetes object of one side, with the file it is written in."""
-
-    file: str
-    doc: Mapping[str, Any]
-
-    @property
-    def kind(self) -> str:
-        return str(self.doc.get("kind", ""))
 
     @property
     def api_version(self) -> str:
@@ -51,15 +44,6 @@ class Obj:
         return self.api_version.split("/")[0] if "/" in self.api_version else ""
 
     @property
-    def meta(self) -> Mapping[str, Any]:
-        meta = self.doc.get("metadata")
-        return meta if isinstance(meta, dict) else {}
-
-    @property
-    def name(self) -> str:
-        return str(self.meta.get("name", "?"))
-
-    @property
     def namespace(self) -> str | None:
         ns = self.meta.get("namespace")
         return str(ns) if ns else None
@@ -68,14 +52,6 @@ class Obj:
     def labels(self) -> Mapping[str, str]:
         labels = self.meta.get("labels")
         return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind}/{self.name}"
-
-    def spec(self) -> Mapping[str, Any]:
-        spec = self.doc.get("spec")
-        return spec if isinstance(spec, dict) else {}
 
     def where(self) -> str:
         return f"{self.file}: {self.label}"
