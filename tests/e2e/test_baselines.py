@@ -38,6 +38,9 @@ AZURE = {
     "external_secrets_auth": "workload-identity",
     "azure_tenant_id": "00000000-0000-0000-0000-000000000001",
     "azure_client_id": "00000000-0000-0000-0000-000000000002",
+    # cert-manager's DNS-01 solver (Azure DNS), since cluster-baseline 1.1.0.
+    "azure_subscription_id": "00000000-0000-0000-0000-000000000003",
+    "azure_dns_client_id": "00000000-0000-0000-0000-000000000004",
 }
 ONPREM = {
     "provider": "on-prem",
