@@ -1,6 +1,7 @@
 """End to end: cluster baselines over a pairwise matrix of their choices (Kyverno and
-Gatekeeper included), plus the all-on and all-off corners, render and pass `scaffolder validate` (pinned Kubernetes and CRD schemas,
-semantic checks including CRD ordering); a tenant added to a baseline repo keeps it valid."""
+Gatekeeper included), plus the all-on and all-off corners, render and pass `scaffolder
+validate` (pinned Kubernetes and CRD schemas, semantic checks including CRD ordering); a
+tenant added to a baseline repo keeps it valid."""
 
 from __future__ import annotations
 

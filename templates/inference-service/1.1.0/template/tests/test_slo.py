@@ -78,8 +78,10 @@ def test_canary_analysis_guards_the_rollout(
     for ref in analysis["templates"]:
         template = templates[ref["templateName"]]
         metrics = {m["name"]: m for m in template["spec"]["metrics"]}
-        assert set(metrics) == {"error-ratio", "ttft-p95"}
+        assert set(metrics) == {"scraped", "error-ratio", "ttft-p95"}
         for metric in metrics.values():
             assert metric["successCondition"]
             assert 'track="canary"' in metric["provider"]["prometheus"]["query"]
+        # No data must not pass: the canary fails while Prometheus does not scrape it.
+        assert "len(result) > 0" in metrics["scraped"]["successCondition"]
         assert str(EXPECTED["slo_latency_seconds"]) in metrics["ttft-p95"]["successCondition"]
