@@ -57,5 +57,5 @@ def test_wheel_install_has_the_catalog(tmp_path: Path) -> None:
     catalog_path, listing = result.stdout.split("\n", 1)
     assert catalog_path.startswith(str(site)), "the installed wheel's own catalog is used"
     versions = {gp["name"]: gp["versions"] for gp in json.loads(listing)}
-    assert versions["service"] == ["1.0.0", "1.1.0", "2.0.0"]
+    assert versions["service"] == ["1.0.0", "1.1.0", "2.0.0", "2.1.0"]
     assert {"inference-service", "training-job"} <= set(versions)
