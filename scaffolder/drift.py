@@ -54,6 +54,9 @@ class RepoDrift:
     answer_problems: list[AnswerProblem] = field(default_factory=list)
     dropped_answers: list[str] = field(default_factory=list)
     recorded: bool = True
+    # False when the target version could not be rendered (answers it needs are missing or
+    # invalid): ``files`` then compare the repo with its own version only.
+    compared: bool = True
 
     def summary(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.files)
@@ -138,4 +141,5 @@ def repo_drift(
         answer_problems=list(target.problems),
         dropped_answers=list(target.dropped),
         recorded=origin.recorded,
+        compared=target.plan is not None,
     )

@@ -143,4 +143,6 @@ def test_cli_exit_codes_and_json(capsys: pytest.CaptureFixture[str], repo: Path)
     assert finding["file"].endswith("kustomization.yaml") and finding["object"].startswith(
         "Deployment/checkout"
     )
-    assert "errors" in r.err
+    assert r.err == "", "-o json prints the JSON alone"
+    r = run_cli(capsys, "validate", repo)
+    assert r.code == 2 and "errors" in r.out

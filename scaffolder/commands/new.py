@@ -12,6 +12,7 @@ from scaffolder.commands.options import (
     catalog_option,
     check_template_options,
     data_options,
+    format_option,
     template_options,
     trust_option,
 )
@@ -37,12 +38,7 @@ from scaffolder.commands.options import (
     help="Also write the answers (never secrets) to FILE, for --data-file replays.",
 )
 @click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print the result as JSON on stdout (implies no prompts).",
-)
+@format_option("text", "json", help="Output format of the result (json implies no prompts).")
 def command(
     golden_path: str | None,
     dest: Path | None,
@@ -56,12 +52,12 @@ def command(
     defaults: bool,
     save_answers: Path | None,
     no_git: bool,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """Generate a new repo in DEST from GOLDEN_PATH (or from --template, then only DEST).
 
     On a terminal, anything not given is asked by a wizard. Without a terminal (CI, pipes,
-    Backstage), or with --defaults or --json, nothing is asked: questions take --data,
+    Backstage), or with --defaults or -o json, nothing is asked: questions take --data,
     --data-file or their defaults, and a question without a default is an error naming the
     flag to pass.
 
@@ -77,6 +73,7 @@ def command(
     from scaffolder.errors import AnswerError
     from scaffolder.generate import generate, plan
 
+    as_json = fmt == "json"
     check_template_options(template, checkout)
     provided = merge_answers(data_files, data)
     catalog = load_catalog(catalogs, trust=trust)

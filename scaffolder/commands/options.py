@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -106,6 +107,43 @@ REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
 FAIL_LEVELS = ("bronze", "silver", "gold")
 
 
+def format_option(
+    *formats: str, help: str = "Output format of the result (on stdout)."
+) -> Callable[[F], F]:
+    """``--format``/``-o`` FORMAT (first of ``formats`` by default) and ``--json``, its alias.
+
+    The command receives ``fmt``; ``--json`` arrives as ``fmt="json"`` (gh spells it
+    ``--json``, kubectl ``-o json``: both work everywhere). Results go to stdout in every
+    format; with a machine format nothing else is written to stdout.
+    """
+    default = formats[0]
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, fmt: str | None, as_json: bool, **kwargs: Any) -> Any:
+            if as_json and fmt not in (None, "json"):
+                raise click.UsageError(f"--json and --format {fmt} contradict each other")
+            return func(*args, fmt="json" if as_json else fmt or default, **kwargs)
+
+        wrapped = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(
+            wrapper
+        )
+        return cast(
+            F,
+            click.option(
+                "--format",
+                "-o",
+                "fmt",
+                type=click.Choice(formats),
+                default=None,
+                show_default=default,
+                help=help,
+            )(wrapped),
+        )
+
+    return decorate
+
+
 def report_options(func: F) -> F:
     """``--format`` and ``--fail-level``, as diff and audit share them."""
     func = click.option(
@@ -114,14 +152,7 @@ def report_options(func: F) -> F:
         default=None,
         help="Exit 2 only for failed rules at or below this level (drift alone passes).",
     )(func)
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(REPORT_FORMATS),
-        default="text",
-        show_default=True,
-        help="Machine formats go to stdout.",
-    )(func)
+    return format_option(*REPORT_FORMATS, help="Output format of the report (on stdout).")(func)
 
 
 def answers_file_option(func: F) -> F:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scaffolder.commands.options import catalog_option
+from scaffolder.commands.options import catalog_option, format_option
 
 
 @click.command("validate")
@@ -22,14 +22,7 @@ from scaffolder.commands.options import catalog_option
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Folder of <project>-<version>/ CRD folders (default: $SCAFFOLDER_CRD_DIR).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json prints the report on stdout.",
-)
+@format_option("text", "json", help="Output format of the report (on stdout).")
 @catalog_option
 def command(
     path: Path,
@@ -50,5 +43,6 @@ def command(
     report = validate_repo(path, ValidateOptions(kubernetes_version, crd_dir, catalogs))
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2))
-    print_report(report)
+    else:
+        print_report(report)
     return int(ExitCode.OK if report.ok else ExitCode.FINDINGS)

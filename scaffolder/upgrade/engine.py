@@ -149,7 +149,7 @@ def plan_upgrade(
             f"cannot upgrade to {gp.name} {to_version}: "
             + "; ".join(p.message for p in target.problems),
             question=first.question,
-            hint=first.hint,
+            hint="; ".join(p.hint for p in target.problems if p.hint) or None,
         )
     folder = repo.resolve().name
     base = origin.base_plan().render(folder).contents()

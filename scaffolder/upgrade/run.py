@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from scaffolder.catalog import Catalog
-from scaffolder.console import stderr_console
+from scaffolder.console import stdout_console
 from scaffolder.errors import ExitCode, ProjectError
 from scaffolder.git import run_git
 from scaffolder.upgrade import transaction
@@ -26,7 +26,7 @@ class Outcome:
 
 
 def _console() -> Console:
-    return stderr_console()
+    return stdout_console()
 
 
 def check_repo_state(repo: Path, *, allow_dirty: bool, allow_no_git: bool) -> None:
@@ -93,8 +93,13 @@ def upgrade_repo(
     patch: bool = False,
     quiet: bool = False,
     answers_file: str | None = None,
+    console: Console | None = None,
 ) -> Outcome:
-    console = _console()
+    """Plan and apply an upgrade; the plan and its outcome print to ``console`` (stdout).
+
+    ``quiet`` leaves out the plan and the success lines (fleet upgrades, JSON output).
+    """
+    console = console or _console()
     check_repo_state(repo, allow_dirty=allow_dirty or dry_run, allow_no_git=allow_no_git or dry_run)
     ask = None
     if interactive and not dry_run:
@@ -108,7 +113,7 @@ def upgrade_repo(
         if not quiet:
             console.print(f"{repo}: already at {plan.origin.golden_path.name} {plan.to_version}")
         return Outcome("current", plan)
-    if not quiet or dry_run:
+    if not quiet:
         print_plan(plan, patch=patch, console=console)
     if dry_run:
         if plan.conflicts:

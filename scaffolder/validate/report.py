@@ -1,4 +1,4 @@
-"""The human report of ``validate`` on stderr."""
+"""The human report of ``validate`` on stdout."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from itertools import groupby
 
 from rich.console import Console
 
-from scaffolder.console import stderr_console
+from scaffolder.console import stdout_console
 from scaffolder.validate.findings import Report
 
 
 def print_report(report: Report, console: Console | None = None) -> None:
-    console = console or stderr_console()
+    console = console or stdout_console()
     checked = ", ".join(f"{n} {check}" for check, n in sorted(report.checked.items()))
     console.print(
         f"[bold]validate[/] {report.root} (Kubernetes {report.kubernetes_version}):"
