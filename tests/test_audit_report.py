@@ -107,7 +107,7 @@ def test_figures_agree_across_text_html_and_json(
 
     assert text.startswith("Audit of 5 repos\n")
     assert "5 repos: 1 compared with the target, 3 need answers, 1 could not be checked" in text
-    assert "2 repos not compared (needs answers)" in text and "1 repo not compared" in text
+    assert "2 repos not compared (answers needed)" in text and "1 repo not compared" in text
     assert "│ none" not in text, "a repo that was not compared has no drift figure"
 
     page = Page()

@@ -126,7 +126,10 @@ def test_completion_completes_commands_and_format_values() -> None:
     env.update(COMP_WORDS="scaffolder audit -o ", COMP_CWORD="3")
     out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout
     assert "plain,sarif" in out.split()
-    assert set(COMMANDS) >= {"completion"}
+    env.update(COMP_WORDS="scaffolder new cluster-b", COMP_CWORD="2")
+    out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["plain,cluster-baseline"], "golden-path names complete too"
+    assert "completion" in COMMANDS
 
 
 def test_questions_read_well_at_80_columns_and_explain_jinja(

@@ -9,6 +9,7 @@ import click
 from scaffolder.commands.options import (
     REPORT_FORMATS,
     catalog_option,
+    complete_golden_paths,
     data_options,
     format_option,
     template_options,
@@ -19,7 +20,12 @@ from scaffolder.commands.options import (
 
 @click.command("adopt")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--golden-path", metavar="NAME", help="The golden path the repo follows.")
+@click.option(
+    "--golden-path",
+    metavar="NAME",
+    shell_complete=complete_golden_paths,
+    help="The golden path the repo follows.",
+)
 @click.option(
     "--version",
     "version",

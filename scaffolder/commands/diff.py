@@ -10,6 +10,7 @@ import click
 from scaffolder.commands.options import (
     answers_file_option,
     catalog_option,
+    complete_golden_paths,
     data_options,
     report_options,
     template_options,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 @click.option(
     "--golden-path",
     metavar="NAME",
+    shell_complete=complete_golden_paths,
     help="Compare a repo scaffolder did not make with this golden path.",
 )
 @click.option(

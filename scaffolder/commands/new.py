@@ -11,6 +11,7 @@ import click
 from scaffolder.commands.options import (
     catalog_option,
     check_template_options,
+    complete_golden_paths,
     data_options,
     format_option,
     template_options,
@@ -19,7 +20,7 @@ from scaffolder.commands.options import (
 
 
 @click.command("new")
-@click.argument("golden_path", required=False)
+@click.argument("golden_path", required=False, shell_complete=complete_golden_paths)
 @click.argument("dest", required=False, type=click.Path(path_type=Path, file_okay=False))
 @data_options
 @catalog_option

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from scaffolder.catalog import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,6 +26,24 @@ def catalog_option(func: F) -> F:
         help="An organisation catalog to search before the built-in one (repeatable; "
         "default: $SCAFFOLDER_CATALOG, separated by ':').",
     )(func)
+
+
+def complete_golden_paths(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of golden-path names, from --catalog (if typed before) or the default."""
+    from click.shell_completion import CompletionItem
+
+    from scaffolder.catalog import load_catalog
+    from scaffolder.errors import ScaffolderError
+
+    try:
+        catalog = load_catalog(ctx.params.get("catalogs") or ())
+    except ScaffolderError:  # a broken catalog offers nothing rather than an error mid-line
+        return []
+    return [
+        CompletionItem(gp.name, help=gp.title) for gp in catalog if gp.name.startswith(incomplete)
+    ]
 
 
 def template_options(func: F) -> F:

@@ -8,6 +8,7 @@ import click
 
 from scaffolder.commands.options import (
     catalog_option,
+    complete_golden_paths,
     format_option,
     template_options,
     trust_option,
@@ -16,7 +17,7 @@ from scaffolder.commands.options import (
 
 
 @click.command("questions")
-@click.argument("golden_path", required=False)
+@click.argument("golden_path", required=False, shell_complete=complete_golden_paths)
 @catalog_option
 @template_options
 @trust_option

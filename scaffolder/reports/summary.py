@@ -29,7 +29,7 @@ def print_summary(reports: Sequence[RepoReport], console: Console | None = None)
         if counts["compared"]:
             drift = drift or "none"
         if counts["needs answers"]:  # those repos were not compared: no figure, not "none"
-            waiting = f"{plural(counts['needs answers'], 'repo')} not compared (needs answers)"
+            waiting = f"{plural(counts['needs answers'], 'repo')} not compared (answers needed)"
             drift = f"{drift}; {waiting}" if drift else waiting
         table.add_row(golden_path, version, str(counts["repos"]), levels, drift)
     console.print(table)
