@@ -7,6 +7,7 @@ from rich.panel import Panel
 
 from scaffolder.console import stdout_console
 from scaffolder.generate import GenerateResult
+from scaffolder.output import plural
 
 
 def next_steps(result: GenerateResult) -> list[tuple[str, str]]:
@@ -36,7 +37,7 @@ def print_next_steps(result: GenerateResult, console: Console | None = None) -> 
     commit = f", first commit {result.commit[:8]}" if result.commit else ""
     console.print(
         f"[bold green]Generated[/] {result.golden_path} {result.version} in "
-        f"[bold]{result.destination}[/] ({len(result.files)} files{commit})."
+        f"[bold]{result.destination}[/] ({plural(len(result.files), 'file')}{commit})."
     )
     if result.messages:
         console.print(

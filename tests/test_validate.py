@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -145,4 +146,4 @@ def test_cli_exit_codes_and_json(capsys: pytest.CaptureFixture[str], repo: Path)
     )
     assert r.err == "", "-o json prints the JSON alone"
     r = run_cli(capsys, "validate", repo)
-    assert r.code == 2 and "errors" in r.out
+    assert r.code == 2 and re.search(r"\n\d+ errors?, \d+ warnings?\n", r.out), r.out

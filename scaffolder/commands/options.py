@@ -155,9 +155,8 @@ def format_option(
                 "-o",
                 "fmt",
                 type=click.Choice(formats),
-                default=None,
-                show_default=default,
-                help=help,
+                default=None,  # None: not given, so --json may set it
+                help=f"{help}  [default: {default}]",
             )(wrapped),
         )
 

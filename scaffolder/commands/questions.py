@@ -56,6 +56,10 @@ def command(
     from scaffolder.generate import renderer_for
     from scaffolder.questions import MISSING
 
+    if as_schema:
+        if fmt not in ("text", "json-schema"):
+            raise click.UsageError(f"--json-schema and --format {fmt} contradict each other")
+        fmt = "json-schema"
     catalog, golden_path, version = with_template(
         load_catalog(catalogs, trust=trust), golden_path, template, checkout, version
     )
@@ -65,7 +69,7 @@ def command(
     chosen = gp.version(version)
     renderer = renderer_for(chosen)
     config = renderer.config
-    if as_schema or fmt == "json-schema":
+    if fmt == "json-schema":
         from scaffolder.schema import questions_schema
 
         schema = questions_schema(config.questions, title=gp.title, description=gp.description)

@@ -13,6 +13,7 @@ from scaffolder.catalog import Catalog
 from scaffolder.console import stdout_console
 from scaffolder.errors import ExitCode, ProjectError
 from scaffolder.git import run_git
+from scaffolder.output import plural
 from scaffolder.upgrade import transaction
 from scaffolder.upgrade.engine import UpgradePlan, plan_upgrade
 from scaffolder.upgrade.report import print_plan
@@ -117,13 +118,15 @@ def upgrade_repo(
         print_plan(plan, patch=patch, console=console)
     if dry_run:
         if plan.conflicts:
-            console.print(f"[red]{len(plan.conflicts)} conflict(s) expected[/]; nothing written")
+            console.print(
+                f"[red]{plural(len(plan.conflicts), 'conflict')} expected[/]; nothing written"
+            )
         else:
             console.print("dry run: nothing written")
         return Outcome("conflicts" if plan.conflicts else "planned", plan)
     state = transaction.apply(plan)
     if state is not None:
-        console.print(f"[red]{len(state.conflicts)} conflict(s)[/] to resolve:")
+        console.print(f"[red]{plural(len(state.conflicts), 'conflict')}[/] to resolve:")
         for path in state.conflicts:
             console.print(f"  {path}")
         console.print(

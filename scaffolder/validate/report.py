@@ -7,6 +7,7 @@ from itertools import groupby
 from rich.console import Console
 
 from scaffolder.console import stdout_console
+from scaffolder.output import plural
 from scaffolder.validate.findings import Report
 
 
@@ -30,6 +31,6 @@ def print_report(report: Report, console: Console | None = None) -> None:
             )
     errors, warnings = len(report.errors), len(report.findings) - len(report.errors)
     if report.ok:
-        console.print(f"\n[green]valid[/] ({warnings} warnings)")
+        console.print(f"\n[green]valid[/] ({plural(warnings, 'warning')})")
     else:
-        console.print(f"\n[red]{errors} errors[/], {warnings} warnings")
+        console.print(f"\n[red]{plural(errors, 'error')}[/], {plural(warnings, 'warning')}")
