@@ -168,3 +168,15 @@ def test_every_missing_answer_is_reported_at_once(
     assert "invalid value 'x' for question 'gpu'" in r.err
     assert "--data cluster_name=" in r.err and "--data provider=aws" in r.err
     assert "'gcp_project'" in r.err and "may be asked too" in r.err
+
+
+def test_next_steps_comments_line_up() -> None:
+    from scaffolder.generate import GenerateResult
+    from scaffolder.next_steps import next_steps_text
+
+    result = GenerateResult("service", "2.0.0", Path("/x/pay"), ["Makefile", "mkdocs.yml"])
+    lines = next_steps_text(result).splitlines()
+    assert lines[0] == "cd /x/pay"
+    commented = [line for line in lines if "#" in line]
+    assert len(commented) == 3 and len({line.index("#") for line in commented}) == 1
+    assert lines[-1].startswith("git init && git add -A && git commit   # --no-git")
