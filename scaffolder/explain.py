@@ -38,10 +38,23 @@ def variables(env: Environment, source: str) -> list[str]:
         return []
     free = meta.find_undeclared_variables(tree)
     seen: dict[str, None] = {}
-    for name in tree.find_all(nodes.Name):
-        if name.name in free:
-            seen.setdefault(name.name, None)
+    inside: set[int] = set()  # the `cookiecutter` of `cookiecutter.x`, already counted as x
+    for node in tree.find_all((nodes.Getattr, nodes.Name)):  # a parent before its children
+        if isinstance(node, nodes.Getattr) and _namespaced(node):
+            seen.setdefault(node.attr, None)
+            inside.add(id(node.node))
+        elif isinstance(node, nodes.Name) and node.name in free and id(node) not in inside:
+            seen.setdefault(node.name, None)
     return list(seen)
+
+
+# cookiecutter templates read every answer through one variable: ``{{ cookiecutter.name }}``
+# is the answer ``name``.
+NAMESPACES = frozenset({"cookiecutter"})
+
+
+def _namespaced(node: nodes.Getattr) -> bool:
+    return isinstance(node.node, nodes.Name) and node.node.name in NAMESPACES
 
 
 def is_jinja(value: Any) -> bool:
@@ -103,6 +116,8 @@ def _path(node: nodes.Node) -> str | None:
     if isinstance(node, nodes.Name):
         return node.name
     if isinstance(node, nodes.Getattr):
+        if _namespaced(node):
+            return node.attr
         base = _path(node.node)
         return f"{base}.{node.attr}" if base else None
     return None

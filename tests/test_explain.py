@@ -77,3 +77,11 @@ def test_variables_in_order_of_first_use_without_loop_names() -> None:
 def test_custom_delimiters_of_the_template_are_honoured() -> None:
     env = make_environment(None, {"variable_start_string": "[[", "variable_end_string": "]]"})
     assert explain_when(env, "[[ cni == 'cilium' ]]", {}) == "cni is cilium"
+
+
+def test_cookiecutter_answers_are_read_through_their_namespace() -> None:
+    source = "{{ cookiecutter.project_name | lower | replace(' ', '-') }}"
+    assert variables(ENV, source) == ["project_name"]
+    assert explain_default(ENV, source, {}) == "computed from project_name"
+    assert explain_default(ENV, "{{ cookiecutter.name }}-svc", {}) == "<name>-svc"
+    assert explain_when(ENV, "{{ cookiecutter.use_docker == 'y' }}", {}) == "use_docker is y"
