@@ -99,12 +99,12 @@ def command(
             data=merge_answers(data_files, data),
             as_json=fmt == "json",
         )
-    if cont:
-        return run.continue_(path, commit=commit)
-    if abort:
-        return run.abort(path)
-    interactive = sys.stdin.isatty() and sys.stdout.isatty() and fmt == "text"
     machine = fmt != "text"  # stdout is the JSON alone; what happened goes to stderr
+    if cont:
+        return run.continue_(path, commit=commit, console=stderr_console() if machine else None)
+    if abort:
+        return run.abort(path, console=stderr_console() if machine else None)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and fmt == "text"
     outcome = run.upgrade_repo(
         path,
         load_catalog(catalogs, trust=trust),

@@ -150,7 +150,7 @@ def upgrade_repo(
     return Outcome("upgraded", plan, sha)
 
 
-def continue_(repo: Path, *, commit: bool) -> int:
+def continue_(repo: Path, *, commit: bool, console: Console | None = None) -> int:
     state = transaction.continue_upgrade(repo)
     sha = (
         commit_upgrade(
@@ -161,16 +161,16 @@ def continue_(repo: Path, *, commit: bool) -> int:
         if (commit)
         else None
     )
-    _console().print(
+    (console or _console()).print(
         f"[green]upgraded[/] to {state.golden_path} {state.to_version}"
         + (f", commit {sha[:8]}" if sha else "")
     )
     return int(ExitCode.OK)
 
 
-def abort(repo: Path) -> int:
+def abort(repo: Path, *, console: Console | None = None) -> int:
     state = transaction.abort_upgrade(repo)
-    _console().print(
+    (console or _console()).print(
         f"upgrade to {state.golden_path} {state.to_version} aborted; the repo is as it was"
     )
     return int(ExitCode.OK)
