@@ -167,3 +167,16 @@ def test_html_report_renders_in_a_browser(
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1280, 900) and len(data) > 20_000, "a blank page compresses to ~1 KB"
+
+
+def test_markdown_and_diff_text_say_not_compared(
+    capsys: pytest.CaptureFixture[str], fleet: tuple[Path, Path]
+) -> None:
+    catalog, root = fleet
+    r = run_cli(capsys, "diff", root / "alpha", "--catalog", catalog, "-o", "markdown")
+    assert "1.0.0 not compared (needs answers) with 2.0.0" in r.out
+    r = run_cli(capsys, "diff", root / "alpha", "--catalog", catalog)
+    assert "not compared with 2.0.0 (it needs answers, below)" in r.out
+    assert "answer tier: missing answer for 'tier'" in r.out and "pass --data tier=" in r.out
+    r = run_cli(capsys, "diff", root / "alpha", "--catalog", catalog, "-d", "tier=critical")
+    assert "compared with 2.0.0\n" in r.out, "answering the question makes it comparable"
