@@ -42,6 +42,8 @@ def label(question: Question) -> str:
 def answers_error(
     questions: Sequence[Question], issues: Sequence[AnswerIssue], maybe: Sequence[str]
 ) -> AnswersError:
+    """One error for all ``issues``: the missing answers grouped, then each invalid one; the
+    hint is every ``--data`` example in question order, then the questions that may follow."""
     missing = [i for i in issues if i.missing]
     parts = [i.message for i in issues if not i.missing]
     if len(missing) > 1:
@@ -49,13 +51,15 @@ def answers_error(
         parts.insert(0, "missing answers for " + ", ".join(labels[i.question] for i in missing))
     elif missing:
         parts.insert(0, missing[0].message)
-    examples = " ".join(i.example for i in issues)
+    examples = " ".join(i.example for i in issues if i.example)  # unknown keys have none
     hint = (
         f"pass {examples}, or put the answers in --data-file"
         if missing
         else f"for example: {examples}"
+        if examples
+        else ""
     )
     if maybe:
         names = ", ".join(repr(name) for name in maybe)
         hint += f"; depending on those answers {names} may be asked too"
-    return AnswersError("; ".join(parts), issues, hint=hint)
+    return AnswersError("; ".join(parts), issues, hint=hint.lstrip("; ") or None)

@@ -155,7 +155,9 @@ def target_plan(
     except AnswersError as exc:  # every missing and invalid answer, each with its example
         problems = [
             AnswerProblem(
-                i.question, i.message, ("pass " if i.missing else "for example: ") + i.example
+                i.question,
+                i.message,
+                (("pass " if i.missing else "for example: ") + i.example) if i.example else None,
             )
             for i in exc.issues
         ]

@@ -390,20 +390,29 @@ def resolve_answers(
 ) -> Answers:
     """Answer every question, in order: provided values, then the prompt, then defaults.
 
-    Without ``ask`` nothing prompts: every missing and invalid answer is collected and raised
-    together as one :class:`~scaffolder.errors.AnswersError`, each with a ``--data`` example.
+    Without ``ask`` nothing prompts: every unknown key, missing and invalid answer is collected
+    and raised together as one :class:`~scaffolder.errors.AnswersError`, each answer with a
+    ``--data`` example.
     A question whose condition, default or validator reads an answer that is missing or
     invalid cannot be judged yet and is left out (a required one is named as "may be asked").
     With ``ask`` (the wizard) the first invalid provided value is raised at once.
     """
-    check_known_keys(questions, provided)
-    run = _Resolution(questions, evaluator, provided, ask, flag_hint)
+    bad_keys = key_problems(questions, provided)
+    if bad_keys and ask is not None:
+        raise bad_keys[0]
+    known = {k: v for k, v in provided.items() if k not in {e.question for e in bad_keys}}
+    run = _Resolution(questions, evaluator, known, ask, flag_hint)
     for question in questions:
         run.answer(question)
-    if run.issues:
+    if bad_keys and not run.issues and len(bad_keys) == 1:
+        raise bad_keys[0]
+    if bad_keys or run.issues:
         from scaffolder.answer_issues import answers_error
 
-        raise answers_error(questions, run.issues, run.maybe)
+        issues = [
+            AnswerIssue(e.question or "?", f"{e.message}: {e.hint}", "", False) for e in bad_keys
+        ]
+        raise answers_error(questions, [*issues, *run.issues], run.maybe)
     secrets = frozenset(q.name for q in questions if q.secret)
     return Answers(values=run.values, computed=run.computed, secrets=secrets)
 
@@ -536,18 +545,31 @@ def validated(
 
 def check_known_keys(questions: Sequence[Question], provided: Mapping[str, Any]) -> None:
     """Reject answers for questions the golden path does not have, or computes itself."""
+    problems = key_problems(questions, provided)
+    if problems:
+        raise problems[0]
+
+
+def key_problems(questions: Sequence[Question], provided: Mapping[str, Any]) -> list[AnswerError]:
+    """Answers for questions the golden path does not have, or computes itself."""
     askable = {q.name for q in questions if not q.computed}
     computed = {q.name for q in questions if q.computed}
+    problems = []
     for key in provided:
         if key in computed:
-            raise AnswerError(
-                f"{key!r} is computed by the golden path and cannot be set",
-                question=key,
-                hint="remove it from --data / --data-file",
+            problems.append(
+                AnswerError(
+                    f"{key!r} is computed by the golden path and cannot be set",
+                    question=key,
+                    hint="remove it from --data / --data-file",
+                )
             )
-        if key not in askable:
-            raise AnswerError(
-                f"unknown question {key!r}",
-                question=key,
-                hint=did_you_mean(key, askable) + " (`scaffolder questions NAME` lists them)",
+        elif key not in askable:
+            problems.append(
+                AnswerError(
+                    f"unknown question {key!r}",
+                    question=key,
+                    hint=did_you_mean(key, askable) + " (`scaffolder questions NAME` lists them)",
+                )
             )
+    return problems

@@ -180,3 +180,13 @@ def test_next_steps_comments_line_up() -> None:
     commented = [line for line in lines if "#" in line]
     assert len(commented) == 3 and len({line.index("#") for line in commented}) == 1
     assert lines[-1].startswith("git init && git add -A && git commit   # --no-git")
+
+
+def test_a_mistyped_key_is_reported_with_the_answers_it_leaves_missing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    r = run_cli(capsys, "new", "service", tmp_path / "svc", "--defaults", "-d", "nmae=pay")
+    assert r.code == 1 and len(r.err.strip().splitlines()) == 1
+    assert "missing answers for 'name'" in r.err and "'tier'" in r.err
+    assert "unknown question 'nmae': did you mean 'name'" in r.err
+    assert "pass --data name=payments-api --data tier=critical" in r.err
