@@ -99,7 +99,8 @@ def test_binary_files_changed_on_both_sides_are_conflicts(capsys: Capsys, tmp_pa
     assert (repo / "logo.png.theirs").read_bytes() == _png((9, 9, 9))  # theirs beside it
     assert (repo / "data.txt").read_bytes() == b"header\n\0\nlocal\n"
     assert (repo / "data.txt.theirs").read_bytes() == b"header\n\0\ntwo\n"
-    assert "logo.png" in run.err and "data.txt" in run.err and "binary" in run.err
+    said = run.out + run.err
+    assert "logo.png" in said and "data.txt" in said and "binary" in said
     assert (repo / "README.md").read_text() == "# Demo two\n"  # the rest upgraded
     status = _git(repo, "status", "--porcelain")
     assert "UU logo.png" in status and "UU data.txt" in status
@@ -335,8 +336,9 @@ def test_untrusted_hooks_make_their_paths_incomplete_not_drift(capsys: Capsys, t
     }
     run = run_cli(capsys, "diff", repo)
     assert run.code == 0
-    assert "incomplete: hooks not run" in run.err and "--trust" in run.err
-    assert "deleted locally" not in run.err and "locally modified" not in run.err
+    said = run.out + run.err
+    assert "incomplete: hooks not run" in run.out and "--trust" in said
+    assert "deleted locally" not in said and "locally modified" not in said
     sarif = json.loads(run_cli(capsys, "diff", repo, "--format", "sarif").out)
     results = sarif["runs"][0]["results"]
     assert {(r["ruleId"], r["kind"], r["level"]) for r in results} == {
@@ -382,7 +384,7 @@ def test_random_secrets_are_drift_until_marked(
 ):
     repo = _cruft_repo(secret_template, tmp_path / "repos")
     run = run_cli(capsys, "diff", repo, "--trust", "--against", "v1.0.0")
-    assert run.code == 2 and ".env" in run.err  # every repo looks locally modified
+    assert run.code == 2 and ".env" in run.out  # every repo looks locally modified
 
 
 def test_generated_per_repo_in_the_catalog(capsys: Capsys, secret_template: Path, tmp_path: Path):
@@ -403,7 +405,7 @@ def test_generated_per_repo_in_the_catalog(capsys: Capsys, secret_template: Path
     assert statuses == {".env": "generated", "README.md": "outdated"}
     assert report["summary"]["generated"] == 1
     run = run_cli(capsys, "audit", repo, "--trust", "--catalog", catalog)
-    assert "1 outdated (not drift: 1 generated)" in run.err
+    assert "1 outdated (not drift: 1 generated)" in run.out
     run = run_cli(capsys, "upgrade", repo, "--trust", "--catalog", catalog)
     assert run.code == 0, run.err
     assert (repo / ".env").read_text() == secret  # the repo's own secret is kept
@@ -446,8 +448,8 @@ def test_audit_table_sorts_versions_by_version_then_commit_date(capsys: Capsys, 
     for number, ref in enumerate(refs):
         _cruft_repo(template, fleet, checkout=ref, project_name=f"svc{number}")
     run = run_cli(capsys, "audit", fleet, "--jobs", "1")
-    rows = [line.split("│")[2].strip() for line in run.err.splitlines() if "│ tpl" in line]
-    assert rows == ["0.0.8", "0.0.10", untagged[1][:12], untagged[0][:12]], run.err
+    rows = [line.split("│")[2].strip() for line in run.out.splitlines() if "│ tpl" in line]
+    assert rows == ["0.0.8", "0.0.10", untagged[1][:12], untagged[0][:12]], run.out
 
 
 def test_engine_option_for_repos_without_a_record(capsys: Capsys, tmp_path: Path):
@@ -488,7 +490,7 @@ def test_untrusted_upgrade_leaves_what_hooks_name_alone(capsys: Capsys, tmp_path
     assert not (repo / "Dockerfile").exists()  # the hook would delete it again
     assert (repo / "config" / "settings.py").read_text() == settings
     assert (repo / "README.md").read_text() == "# Demo two\n"
-    said = " ".join(run.err.split())  # the console wraps long lines
+    said = " ".join((run.out + run.err).split())  # the console wraps long lines
     assert "upgrade them): config/settings.py update README.md" in said
 
 

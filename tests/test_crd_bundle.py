@@ -251,9 +251,9 @@ def test_missing_pin_names_the_fix_and_the_fix_works(
 
     r = run_cli(capsys, "validate", repo, "--catalog", catalog)
     assert r.code == 2
-    assert "pinned CRDs not available: gatekeeper-v3.21.0 (looked in the user cache" in r.err
-    assert f"scaffolder crds fetch --repo {repo}" in r.err
-    assert "kueue" not in r.err.split("pinned CRDs not available")[1].split("\n")[0]
+    assert "pinned CRDs not available: gatekeeper-v3.21.0 (looked in the user cache" in r.out
+    assert f"scaffolder crds fetch --repo {repo}" in r.out
+    assert "kueue" not in r.out.split("pinned CRDs not available")[1].split("\n")[0]
 
     r = run_cli(capsys, "crds", "list", "--catalog", catalog, "--repo", repo, "--json")
     rows = {row["project"]: row for row in json.loads(r.out)}

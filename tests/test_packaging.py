@@ -157,7 +157,7 @@ def test_installed_wheel_lists_generates_and_validates_offline(
     assert made.returncode == 0, made.stderr
     checked = run("validate", "pay")
     assert checked.returncode == 0, checked.stderr
-    assert "custom-resources" in checked.stderr
+    assert "custom-resources" in checked.stdout
     crds = run("crds", "list", "--repo", "pay", "--json")
     assert {row["source"] for row in json.loads(crds.stdout)} == {"built-in"}
     assert all(row["location"].startswith(purelib) for row in json.loads(crds.stdout))
