@@ -144,3 +144,17 @@ def test_cli_exit_codes_and_json(capsys: pytest.CaptureFixture[str], repo: Path)
         "Deployment/checkout"
     )
     assert "errors" in r.err
+
+
+@needs_crds
+def test_cel_rule_of_a_crd_names_the_field_and_the_rules_message(repo: Path) -> None:
+    # The Gateway API CRD's CEL rule: a PathPrefix match must be an absolute path.
+    replace(repo / "deploy/base/httproute.yaml", "value: /v1", "value: v1-no-slash")
+    found = errors(repo)
+    assert any(
+        "HTTPRoute/checkout" in e
+        and "spec.rules.0.matches.0.path" in e
+        and "value must be an absolute path and start with '/'" in e
+        and "CEL rule of gateway-api-v1.6.1" in e
+        for e in found
+    ), found

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from scaffolder.project import NOT_CONTENT
-from scaffolder.validate import catalog_info, crds, kube_schemas, kustomize, workflows
+from scaffolder.validate import catalog_info, crd_cel, crds, kube_schemas, kustomize, workflows
 from scaffolder.validate.findings import Finding, Report
 from scaffolder.validate.pins import RepoPins, repo_pins
 
@@ -265,9 +265,16 @@ def _check_custom_resource(
         )
         return
     report.count("custom-resources")
-    for error in crds.errors(index, crd, obj):
+    schema_errors = list(crds.errors(index, crd, obj))
+    for error in schema_errors:
         path, message = kube_schemas.describe(error)
         report.add(Finding("crds", file, f"{message} (schema of {crd.project})", name, path))
+    schema = crd.versions[version].schema
+    if schema and not schema_errors:  # rules assume a value of the schema's shape
+        for v in crd_cel.violations(schema, obj):
+            severity = "warning" if v.unsupported else "error"
+            message = f"{v.message} (CEL rule of {crd.project})"
+            report.add(Finding("cel", file, message, name, v.path, severity))
 
 
 def _check_workflows(report: Report, repo: _Repo) -> None:
