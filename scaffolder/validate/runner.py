@@ -12,7 +12,15 @@ from typing import Any
 import yaml
 
 from scaffolder.project import NOT_CONTENT
-from scaffolder.validate import catalog_info, crd_cel, crds, kube_schemas, kustomize, workflows
+from scaffolder.validate import (
+    builtin,
+    catalog_info,
+    crd_cel,
+    crds,
+    kube_schemas,
+    kustomize,
+    workflows,
+)
 from scaffolder.validate.findings import Finding, Report
 from scaffolder.validate.pins import RepoPins, repo_pins
 
@@ -229,6 +237,16 @@ def _check_object(
     for error in errors:
         path, message = kube_schemas.describe(error)
         report.add(Finding("kubernetes", file, message, name, path))
+    if not errors:  # the Go validation assumes a value of the schema's shape
+        _check_builtin(report, obj, file, name, version, built_in=True)
+
+
+def _check_builtin(
+    report: Report, obj: dict[str, Any], file: str, name: str, version: str, built_in: bool
+) -> None:
+    report.count("builtin")
+    for path, message in builtin.problems(obj, version, built_in):
+        report.add(Finding("builtin", file, message, name, path))
 
 
 def _check_custom_resource(
@@ -270,6 +288,8 @@ def _check_custom_resource(
         path, message = kube_schemas.describe(error)
         report.add(Finding("crds", file, f"{message} (schema of {crd.project})", name, path))
     schema = crd.versions[version].schema
+    if not schema_errors:
+        _check_builtin(report, obj, file, name, "", built_in=False)
     if schema and not schema_errors:  # rules assume a value of the schema's shape
         for v in crd_cel.violations(schema, obj):
             severity = "warning" if v.unsupported else "error"
