@@ -30,12 +30,18 @@ from scaffolder.commands.options import catalog_option
     show_default=True,
     help="json prints the report on stdout.",
 )
+@click.option(
+    "--platform",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="A cluster-baseline repo: its ValidatingAdmissionPolicies must admit this repo.",
+)
 @catalog_option
 def command(
     path: Path,
     kubernetes_version: str | None,
     crd_dir: Path | None,
     fmt: str,
+    platform: Path | None,
     catalogs: tuple[str, ...],
 ) -> int:
     """Validate the repo at PATH: YAML, kustomize builds, Kubernetes and CRD schemas,
@@ -47,7 +53,7 @@ def command(
     from scaffolder.validate.report import print_report
     from scaffolder.validate.runner import ValidateOptions, validate_repo
 
-    report = validate_repo(path, ValidateOptions(kubernetes_version, crd_dir, catalogs))
+    report = validate_repo(path, ValidateOptions(kubernetes_version, crd_dir, catalogs, platform))
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2))
     print_report(report)

@@ -23,6 +23,7 @@ from scaffolder.validate import (
 )
 from scaffolder.validate.findings import Finding, Report
 from scaffolder.validate.pins import RepoPins, repo_pins
+from scaffolder.validate.rules import Obj
 
 # apiVersion groups that are not Kubernetes objects applied to a cluster.
 NOT_KUBERNETES = (
@@ -38,6 +39,7 @@ class ValidateOptions:
     kubernetes_version: str | None = None
     crd_dir: Path | None = None
     catalogs: tuple[str, ...] = ()
+    platform: Path | None = None  # a cluster-baseline repo whose admission policies apply
 
 
 @dataclass
@@ -45,6 +47,7 @@ class _Repo:
     root: Path
     yaml_files: list[Path] = field(default_factory=list)  # relative
     documents: dict[Path, list[Any]] = field(default_factory=dict)
+    objects: list[Obj] = field(default_factory=list)  # every Kubernetes object, as applied
 
 
 class _Loader(yaml.SafeLoader):
@@ -111,7 +114,29 @@ def validate_repo(root: Path, options: ValidateOptions | None = None) -> Report:
     from scaffolder.validate.rules import run_rules
 
     run_rules(report, repo.root, repo.documents)
+    if options.platform is not None:
+        _check_platform_admission(report, options.platform, repo.objects)
     return report
+
+
+def _check_platform_admission(report: Report, platform: Path, objects: list[Obj]) -> None:
+    """The platform repo's ValidatingAdmissionPolicies (with bindings and params) against
+    this repo's objects, as the cluster's admission would see them."""
+    from scaffolder.validate.admission import check_admission
+
+    platform_repo = _scan(platform)
+    docs: list[Any] = []
+    for rel in platform_repo.yaml_files:
+        try:
+            text = (platform / rel).read_text(encoding="utf-8")
+            docs.extend(d for d in yaml.load_all(text, Loader=_Loader) if isinstance(d, dict))
+        except (yaml.YAMLError, UnicodeDecodeError):
+            continue  # the platform repo's own validate reports it
+    report.count(
+        "admission-policies", sum(d.get("kind") == "ValidatingAdmissionPolicy" for d in docs)
+    )
+    for finding in check_admission(docs, objects):
+        report.add(finding)
 
 
 def _check_crd_pins(
@@ -185,6 +210,7 @@ def _check_kustomize(report: Report, repo: _Repo, version: str, index: crds.CrdI
             )
             continue
         for obj in objects:
+            repo.objects.append(Obj(f"{label}/kustomization.yaml", obj))
             _check_object(
                 report, obj, f"{label}/kustomization.yaml", f" (built from {label})", version, index
             )
@@ -201,6 +227,7 @@ def _check_plain_manifests(
             if isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc:
                 if str(doc["apiVersion"]).startswith(NOT_KUBERNETES):
                     continue
+                repo.objects.append(Obj(rel.as_posix(), doc))
                 _check_object(report, doc, rel.as_posix(), "", version, index)
 
 
