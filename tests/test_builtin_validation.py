@@ -90,7 +90,7 @@ def test_valid_deployment() -> None:
         (f"{C0}.livenessProbe", {"httpGet": {"port": 80}, "exec": {"command": ["true"]}}, f"{C0}.livenessProbe", "more than 1 handler"),
         (f"{C0}.livenessProbe", {"periodSeconds": 5}, f"{C0}.livenessProbe", "must specify a handler"),
         (f"{C0}.livenessProbe", {"tcpSocket": {"port": 80}, "successThreshold": 2}, f"{C0}.livenessProbe.successThreshold", "must be 1"),
-        (f"{C0}.livenessProbe", {"tcpSocket": {"port": 80}, "failureThreshold": 0}, f"{C0}.livenessProbe.failureThreshold", "greater than or equal to 1"),
+        (f"{C0}.livenessProbe", {"tcpSocket": {"port": 80}, "failureThreshold": -1}, f"{C0}.livenessProbe.failureThreshold", "greater than or equal to 0"),
         (f"{C0}.volumeMounts.0.name", "cache", f"{C0}.volumeMounts.0.name", "no volume of that name"),
         (f"{POD}.volumes.0.name", "Tmp", f"{POD}.volumes.0.name", "RFC 1123 label"),
         (f"{POD}.volumes.0", {"name": "tmp", "emptyDir": {}, "configMap": {"name": "c"}}, f"{POD}.volumes.0", "exactly one volume source"),

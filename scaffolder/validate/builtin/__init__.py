@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from scaffolder.validate.builtin import network, workloads
+from scaffolder.validate.builtin import network, storage, workloads
 from scaffolder.validate.builtin.names import Problem, object_meta
 from scaffolder.validate.builtin.pods import pod_spec
 
@@ -40,6 +40,7 @@ CHECKS: dict[str, Check] = {
     "Service": network.service,
     "NetworkPolicy": network.network_policy,
     "PriorityClass": network.priority_class,
+    "PersistentVolumeClaim": storage.pvc,
 }
 
 

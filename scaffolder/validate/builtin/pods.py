@@ -192,6 +192,7 @@ def _extended(name: str) -> bool:
 
 
 def _probe(probe: Mapping[str, Any], path: str, kind: str) -> Iterator[Problem]:
+    """validateProbe, after SetDefaults_Probe turned zero thresholds and times into defaults."""
     yield from _handler(probe, path, _HANDLERS)
     for field in (
         "initialDelaySeconds",
@@ -199,22 +200,23 @@ def _probe(probe: Mapping[str, Any], path: str, kind: str) -> Iterator[Problem]:
         "periodSeconds",
         "successThreshold",
         "failureThreshold",
-        "terminationGracePeriodSeconds",
     ):
         value = probe.get(field)
-        if isinstance(value, int) and value < (0 if field == "initialDelaySeconds" else 1):
-            bound = "0" if field == "initialDelaySeconds" else "1"
-            yield (
-                f"{path}.{field}",
-                f"Invalid value: {value}: must be greater than or equal to {bound}",
-            )
+        if isinstance(value, int) and value < 0:
+            yield f"{path}.{field}", f"Invalid value: {value}: must be greater than or equal to 0"
+    grace = probe.get("terminationGracePeriodSeconds")
+    if isinstance(grace, int) and grace <= 0:
+        yield (
+            f"{path}.terminationGracePeriodSeconds",
+            f"Invalid value: {grace}: must be greater than 0",
+        )
     success = probe.get("successThreshold")
-    if kind != "readinessProbe" and isinstance(success, int) and success != 1:
+    if kind != "readinessProbe" and isinstance(success, int) and success not in (0, 1):
         yield f"{path}.successThreshold", f"Invalid value: {success}: must be 1"
     if kind == "readinessProbe" and "terminationGracePeriodSeconds" in probe:
         yield (
             f"{path}.terminationGracePeriodSeconds",
-            "Invalid value: must not be set for readinessProbes",
+            "Forbidden: must not be set for readinessProbes",
         )
 
 
