@@ -29,27 +29,29 @@ DNS1123_LABEL_NAMED = {"Namespace"}
 PATH_SEGMENT_NAMED = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
 
 
-def dns1123_label(value: str) -> str | None:
-    """None when valid, else the reason."""
+def _label(value: str, pattern: re.Pattern[str], rule: str) -> str | None:
     if len(value) > 63:
         return "must be no more than 63 characters"
-    if not _DNS1123_LABEL.fullmatch(value):
-        return (
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
-            "or '-', and must start and end with an alphanumeric character"
-        )
-    return None
+    return None if pattern.fullmatch(value) else rule
+
+
+def dns1123_label(value: str) -> str | None:
+    """None when valid, else the reason."""
+    return _label(
+        value,
+        _DNS1123_LABEL,
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
+        "or '-', and must start and end with an alphanumeric character",
+    )
 
 
 def dns1035_label(value: str) -> str | None:
-    if len(value) > 63:
-        return "must be no more than 63 characters"
-    if not _DNS1035_LABEL.fullmatch(value):
-        return (
-            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
-            "start with an alphabetic character, and end with an alphanumeric character"
-        )
-    return None
+    return _label(
+        value,
+        _DNS1035_LABEL,
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
+        "start with an alphabetic character, and end with an alphanumeric character",
+    )
 
 
 def dns1123_subdomain(value: str) -> str | None:
