@@ -58,6 +58,7 @@ bench: $(STAMP)
 	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_wizard.py
 	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_audit.py
 	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_upgrade.py
+	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_validate.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
