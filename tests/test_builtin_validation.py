@@ -95,6 +95,8 @@ def test_valid_deployment() -> None:
         (f"{POD}.volumes.0.name", "Tmp", f"{POD}.volumes.0.name", "RFC 1123 label"),
         (f"{POD}.volumes.0", {"name": "tmp", "emptyDir": {}, "configMap": {"name": "c"}}, f"{POD}.volumes.0", "exactly one volume source"),
         (f"{POD}.restartPolicy", "Never", f"{POD}.restartPolicy", "Always"),
+        (f"{POD}.securityContext", {"runAsUser": -1}, f"{POD}.securityContext.runAsUser", "between 0 and 2147483647"),
+        (f"{C0}.securityContext", {"seccompProfile": {"type": "Localhost"}}, f"{C0}.securityContext.seccompProfile.localhostProfile", "Required value"),
         ("spec.strategy", {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}, "spec.strategy.rollingUpdate.maxUnavailable", "may not be 0"),
         ("spec.strategy", {"rollingUpdate": {"maxSurge": "150%"}}, "spec.strategy.rollingUpdate.maxSurge", "100%"),
     ],
@@ -231,6 +233,11 @@ OTHERS: list[tuple[dict[str, Any], str, str]] = [
         {"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}},
         "spec.template.spec.restartPolicy",
         "OnFailure",
+    ),
+    (
+        {"kind": "Service", "metadata": {"name": "db"}, "spec": {"type": "ExternalName"}},
+        "spec.externalName",
+        "Required value",
     ),
     (
         {"kind": "Role", "metadata": {"name": "a/b"}},

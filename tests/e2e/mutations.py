@@ -243,10 +243,14 @@ CATALOGUE: tuple[Mutation, ...] = (
     Mutation("volume-name-invalid", WORKLOADS, f"{CORE} validateVolumes", _on_pod(_bad_volume_name)),
     Mutation("volume-two-sources", WORKLOADS, f"{CORE} validateVolumeSource", _on_pod(_two_volume_sources)),
     Mutation("spread-max-skew-zero", WORKLOADS, f"{CORE} validateTopologySpreadConstraints", _on_pod(_set("topologySpreadConstraints", [{"maxSkew": 0, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway"}]))),
+    Mutation("run-as-user-out-of-range", WORKLOADS, f"{CORE} ValidatePodSecurityContext IsValidUserID", _on_pod(_set("securityContext", {"runAsUser": -1}))),
+    Mutation("container-group-out-of-range", WORKLOADS, f"{CORE} ValidateSecurityContext IsValidGroupID", _on_container(_set("securityContext", {"runAsGroup": 2_147_483_648}))),
+    Mutation("seccomp-localhost-without-profile", WORKLOADS, f"{CORE} validateSeccompProfileField", _on_pod(_set("securityContext", {"seccompProfile": {"type": "Localhost"}}))),
     # Services
     Mutation("service-two-ports-unnamed", ("Service",), f"{CORE} ValidateService", _service_ports([{"port": 80, "targetPort": 8080}, {"port": 81, "targetPort": 8081}])),
     Mutation("service-duplicate-port-names", ("Service",), f"{CORE} ValidateService", _service_ports([{"name": "http", "port": 80}, {"name": "http", "port": 81}])),
     Mutation("service-target-port-name-invalid", ("Service",), f"{CORE} validateServicePort", _service_ports([{"name": "http", "port": 80, "targetPort": "http_port"}])),
+    Mutation("service-external-name-missing", ("Service",), f"{CORE} ValidateService", _set("spec.type", "ExternalName")),
     Mutation("service-node-port-on-cluster-ip", ("Service",), f"{CORE} ValidateService", _service_ports([{"name": "http", "port": 80, "nodePort": 30080}])),
     # PodDisruptionBudget, HPA
     Mutation("pdb-min-and-max", ("PodDisruptionBudget",), POLICY, _spec(minAvailable=1, maxUnavailable=1)),

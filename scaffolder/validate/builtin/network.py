@@ -42,6 +42,8 @@ def service(obj: Mapping[str, Any], _version: str) -> Iterator[Problem]:
     ports = spec.get("ports") or []
     if not ports and kind != "ExternalName" and spec.get("clusterIP") != "None":
         yield "spec.ports", "Required value"
+    if kind == "ExternalName" and not spec.get("externalName"):
+        yield "spec.externalName", "Required value"
     names: set[str] = set()
     seen: set[tuple[Any, Any]] = set()
     for i, port in enumerate(ports):

@@ -24,6 +24,7 @@ _RELAXED_ENV = re.compile(r"[\x20-\x3c\x3e-\x7e]+")  # printable ASCII except '=
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
 _LIFECYCLE_HANDLERS = ("exec", "httpGet", "tcpSocket", "sleep")
 _STANDARD_RESOURCES = ("cpu", "memory", "ephemeral-storage")
+_MAX_ID = 2_147_483_647
 _ENV_SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef")
 
 
@@ -64,6 +65,7 @@ def pod_spec(spec: Any, path: str, version: str) -> Iterator[Problem]:
             names.add(name)
             yield from _container(container, where, volume_names, version, group)
     yield from _spread(spec.get("topologySpreadConstraints") or [], path)
+    yield from security_context(spec.get("securityContext"), f"{path}.securityContext")
     for field in ("terminationGracePeriodSeconds", "activeDeadlineSeconds"):
         value = spec.get(field)
         if isinstance(value, int) and value < (1 if field == "activeDeadlineSeconds" else 0):
@@ -77,6 +79,7 @@ def _container(
     reason = dns1123_label(name)
     if reason:
         yield f"{where}.name", f"Invalid value {name!r}: {reason}"
+    yield from security_context(c.get("securityContext"), f"{where}.securityContext")
     port_names: set[str] = set()
     for i, port in enumerate(c.get("ports") or []):
         p = f"{where}.ports.{i}"
@@ -247,4 +250,38 @@ def _spread(constraints: list[Any], path: str) -> Iterator[Problem]:
             yield (
                 f"{path}.topologySpreadConstraints.{i}.topologyKey",
                 "Required value: can not be empty",
+            )
+
+
+def security_context(context: Any, path: str) -> Iterator[Problem]:
+    """ValidatePodSecurityContext / ValidateSecurityContext: user and group IDs in
+    0..2147483647 (IsValidUserID, IsValidGroupID); validateSeccompProfileField: Localhost
+    needs localhostProfile, which no other type may set."""
+    if not isinstance(context, Mapping):
+        return
+    for field in ("runAsUser", "runAsGroup", "fsGroup"):
+        value = context.get(field)
+        if isinstance(value, int) and not 0 <= value <= _MAX_ID:
+            yield (
+                f"{path}.{field}",
+                f"Invalid value: {value}: must be between 0 and {_MAX_ID}, inclusive",
+            )
+    for i, group in enumerate(context.get("supplementalGroups") or []):
+        if isinstance(group, int) and not 0 <= group <= _MAX_ID:
+            yield (
+                f"{path}.supplementalGroups.{i}",
+                f"Invalid value: {group}: must be between 0 and {_MAX_ID}, inclusive",
+            )
+    seccomp = context.get("seccompProfile")
+    if isinstance(seccomp, Mapping):
+        local = seccomp.get("localhostProfile")
+        if seccomp.get("type") == "Localhost" and not local:
+            yield (
+                f"{path}.seccompProfile.localhostProfile",
+                "Required value: must be set when seccomp type is Localhost",
+            )
+        elif seccomp.get("type") != "Localhost" and local:
+            yield (
+                f"{path}.seccompProfile.localhostProfile",
+                "Invalid value: can only be set when seccomp type is Localhost",
             )
