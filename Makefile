@@ -60,6 +60,7 @@ bench: $(STAMP)
 	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_wizard.py
 	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_audit.py
 	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_upgrade.py
+	cd bench && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python bench_validate.py
 
 ## crd-bundle: rebuild scaffolder/_crds (the CRD schemas golden paths pin) from upstream CRD
 ## folders, first wins: make crd-bundle CRD_SOURCES="../shared/crds /more/crds"

@@ -154,3 +154,59 @@ def test_a_missing_dependency_is_a_user_error(
     assert r.code == 1
     assert "needs the Python package kubernetes-validate" in r.err
     assert "pip install scaffolder-golden-paths" in r.err
+
+
+def test_cel_rule_of_a_crd_names_the_field_and_the_rules_message(repo: Path) -> None:
+    # The Gateway API CRD's CEL rule: a PathPrefix match must be an absolute path.
+    replace(repo / "deploy/base/httproute.yaml", "value: /v1", "value: v1-no-slash")
+    found = errors(repo)
+    assert any(
+        "HTTPRoute/checkout" in e
+        and "spec.rules.0.matches.0.path" in e
+        and "value must be an absolute path and start with '/'" in e
+        and "CEL rule of gateway-api-v1.6.1" in e
+        for e in found
+    ), found
+
+
+PLATFORM_POLICY = """\
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: require-label
+spec:
+  matchConstraints:
+    resourceRules:
+      - apiGroups: [apps]
+        apiVersions: [v1]
+        operations: [CREATE, UPDATE]
+        resources: [deployments]
+  validations:
+    - expression: "'LABEL' in object.metadata.labels"
+      message: deployments carry a LABEL label
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: require-label
+spec:
+  policyName: require-label
+  validationActions: [Deny]
+"""
+
+
+def test_platform_admission_policies(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    platform = tmp_path / "platform"
+    build_file_tree(platform, {"policies/vap.yaml": PLATFORM_POLICY.replace("LABEL", "team")})
+    r = run_cli(capsys, "validate", repo, "--platform", platform, "--format", "json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["checked"]["admission-policies"] == 1
+    build_file_tree(platform, {"policies/vap.yaml": PLATFORM_POLICY.replace("LABEL", "owner")})
+    r = run_cli(capsys, "validate", repo, "--platform", platform, "--format", "json")
+    assert r.code == 2
+    findings = [f for f in json.loads(r.out)["findings"] if f["check"] == "admission"]
+    assert findings and all(f["object"] == "Deployment/checkout" for f in findings)
+    assert "ValidatingAdmissionPolicy 'require-label' denied request:" in findings[0]["message"]
+    assert "deployments carry a owner label" in findings[0]["message"]

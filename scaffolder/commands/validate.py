@@ -29,7 +29,8 @@ from scaffolder.commands.options import catalog_option, format_option
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     metavar="BASELINE_REPO",
     help="Also prove the cluster baseline repo BASELINE_REPO provides everything PATH needs"
-    " in each environment (docs/guides/platform-contract.md).",
+    " in each environment (docs/guides/platform-contract.md) and that its"
+    " ValidatingAdmissionPolicies admit PATH's objects.",
 )
 @catalog_option
 def command(
@@ -51,7 +52,7 @@ def command(
     from scaffolder.validate.report import print_report
     from scaffolder.validate.runner import ValidateOptions, validate_repo
 
-    report = validate_repo(path, ValidateOptions(kubernetes_version, crd_dir, catalogs))
+    report = validate_repo(path, ValidateOptions(kubernetes_version, crd_dir, catalogs, platform))
     if platform is not None:
         from scaffolder.validate.contract import check_platform
 
@@ -72,6 +73,7 @@ def _check_dependencies() -> None:
         ("jsonschema", "jsonschema"),
         ("kubernetes_validate", "kubernetes-validate"),
         ("check_jsonschema", "check-jsonschema"),
+        ("cel_expr_python", "cel-expr-python"),
     ):
         if importlib.util.find_spec(module) is None:
             from scaffolder import DISTRIBUTION

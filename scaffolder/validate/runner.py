@@ -14,7 +14,9 @@ import yaml
 
 from scaffolder.project import NOT_CONTENT
 from scaffolder.validate import (
+    builtin,
     catalog_info,
+    crd_cel,
     crds,
     gatekeeper,
     kube_schemas,
@@ -23,6 +25,7 @@ from scaffolder.validate import (
 )
 from scaffolder.validate.findings import Finding, Report
 from scaffolder.validate.pins import repo_pins
+from scaffolder.validate.rules import Obj
 
 # apiVersion groups that are not Kubernetes objects applied to a cluster.
 NOT_KUBERNETES = (
@@ -38,6 +41,7 @@ class ValidateOptions:
     kubernetes_version: str | None = None
     crd_dir: Path | None = None
     catalogs: tuple[str, ...] = ()
+    platform: Path | None = None  # a cluster-baseline repo whose admission policies apply
 
 
 @dataclass
@@ -45,6 +49,7 @@ class _Repo:
     root: Path
     yaml_files: list[Path] = field(default_factory=list)  # relative
     documents: dict[Path, list[Any]] = field(default_factory=dict)
+    objects: list[Obj] = field(default_factory=list)  # every Kubernetes object, as applied
 
 
 class _Loader(yaml.SafeLoader):
@@ -113,7 +118,29 @@ def validate_repo(root: Path, options: ValidateOptions | None = None) -> Report:
     from scaffolder.validate.rules import run_rules
 
     run_rules(report, repo.root, repo.documents)
+    if options.platform is not None:
+        _check_platform_admission(report, options.platform, repo.objects)
     return report
+
+
+def _check_platform_admission(report: Report, platform: Path, objects: list[Obj]) -> None:
+    """The platform repo's ValidatingAdmissionPolicies (with bindings and params) against
+    this repo's objects, as the cluster's admission would see them."""
+    from scaffolder.validate.admission import check_admission
+
+    platform_repo = _scan(platform)
+    docs: list[Any] = []
+    for rel in platform_repo.yaml_files:
+        try:
+            text = (platform / rel).read_text(encoding="utf-8")
+            docs.extend(d for d in yaml.load_all(text, Loader=_Loader) if isinstance(d, dict))
+        except (yaml.YAMLError, UnicodeDecodeError):
+            continue  # the platform repo's own validate reports it
+    report.count(
+        "admission-policies", sum(d.get("kind") == "ValidatingAdmissionPolicy" for d in docs)
+    )
+    for finding in check_admission(docs, objects):
+        report.add(finding)
 
 
 def _check_crd_pins(report: Report, root: Path, index: crds.CrdIndex) -> None:
@@ -181,6 +208,7 @@ def _check_kustomize(report: Report, repo: _Repo, version: str, index: crds.CrdI
             )
             continue
         for obj in objects:
+            repo.objects.append(Obj(f"{label}/kustomization.yaml", obj))
             _check_object(
                 report, obj, f"{label}/kustomization.yaml", f" (built from {label})", version, index
             )
@@ -197,6 +225,7 @@ def _check_plain_manifests(
             if isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc:
                 if str(doc["apiVersion"]).startswith(NOT_KUBERNETES):
                     continue
+                repo.objects.append(Obj(rel.as_posix(), doc))
                 _check_object(report, doc, rel.as_posix(), "", version, index)
 
 
@@ -233,6 +262,16 @@ def _check_object(
     for error in errors:
         path, message = kube_schemas.describe(error)
         report.add(Finding("kubernetes", file, message, name, path))
+    if not errors:  # the Go validation assumes a value of the schema's shape
+        _check_builtin(report, obj, file, name, version, built_in=True)
+
+
+def _check_builtin(
+    report: Report, obj: dict[str, Any], file: str, name: str, version: str, built_in: bool
+) -> None:
+    report.count("builtin")
+    for path, message in builtin.problems(obj, version, built_in):
+        report.add(Finding("builtin", file, message, name, path))
 
 
 def _check_custom_resource(
@@ -269,9 +308,18 @@ def _check_custom_resource(
         )
         return
     report.count("custom-resources")
-    for error in crds.errors(index, crd, obj):
+    schema_errors = list(crds.errors(index, crd, obj))
+    for error in schema_errors:
         path, message = kube_schemas.describe(error)
         report.add(Finding("crds", file, f"{message} (schema of {crd.project})", name, path))
+    schema = crd.versions[version].schema
+    if not schema_errors:
+        _check_builtin(report, obj, file, name, "", built_in=False)
+    if schema and not schema_errors:  # rules assume a value of the schema's shape
+        for v in crd_cel.violations(schema, obj):
+            severity = "warning" if v.unsupported else "error"
+            message = f"{v.message} (CEL rule of {crd.project})"
+            report.add(Finding("cel", file, message, name, v.path, severity))
 
 
 def _check_workflows(report: Report, repo: _Repo) -> None:

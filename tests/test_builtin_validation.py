@@ -1,0 +1,273 @@
+"""Built-in validation beyond OpenAPI: each check against an object the API server refuses,
+and the valid object beside it."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from scaffolder.validate.builtin import problems
+from scaffolder.validate.builtin.cron import schedule_problem
+from scaffolder.validate.builtin.immutable import immutable_changes
+from scaffolder.validate.builtin.quantity import parse_quantity
+from scaffolder.validate.rules import Obj
+
+LABELS = {"app": "web"}
+DEPLOYMENT: dict[str, Any] = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "web", "namespace": "shop", "labels": LABELS},
+    "spec": {
+        "selector": {"matchLabels": LABELS},
+        "template": {
+            "metadata": {"labels": LABELS},
+            "spec": {
+                "containers": [
+                    {
+                        "name": "app",
+                        "image": "web:1",
+                        "ports": [{"name": "http", "containerPort": 8080}],
+                        "env": [{"name": "PORT", "value": "8080"}],
+                        "resources": {
+                            "requests": {"cpu": "100m", "memory": "128Mi"},
+                            "limits": {"memory": "256Mi", "nvidia.com/gpu": 1},
+                        },
+                        "livenessProbe": {"httpGet": {"path": "/", "port": "http"}},
+                        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+                    }
+                ],
+                "volumes": [{"name": "tmp", "emptyDir": {}}],
+            },
+        },
+    },
+}
+POD = "spec.template.spec"
+C0 = f"{POD}.containers.0"
+
+
+def found(obj: dict[str, Any], version: str = "1.35") -> list[tuple[str, str]]:
+    return list(problems(obj, version))
+
+
+def mutated(path: str, value: Any, obj: dict[str, Any] = DEPLOYMENT) -> dict[str, Any]:
+    """A copy of ``obj`` with the dotted ``path`` set to ``value`` (list indexes as digits)."""
+    out = copy.deepcopy(obj)
+    *parents, last = path.split(".")
+    node: Any = out
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return out
+
+
+def test_valid_deployment() -> None:
+    assert found(DEPLOYMENT) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "where", "says"),
+    [
+        ("metadata.name", "Web_1", "metadata.name", "RFC 1123 subdomain"),
+        ("metadata.namespace", "shop.eu", "metadata.namespace", "RFC 1123 label"),
+        ("metadata.labels", {"app": "a" * 64}, "metadata.labels.app", "no more than 63"),
+        ("metadata.labels", {"bad key!": "x"}, "metadata.labels.bad key!", "label key"),
+        ("metadata.annotations", {"a": "x" * 262_145}, "metadata.annotations", "Too long"),
+        ("spec.selector", {}, "spec.selector", "empty selector"),
+        ("spec.selector", {"matchLabels": {"app": "api"}}, f"{POD[:-5]}.metadata.labels", "does not match"),
+        ("spec.replicas", -1, "spec.replicas", "greater than or equal to 0"),
+        (f"{C0}.name", "App", f"{C0}.name", "RFC 1123 label"),
+        (f"{C0}.ports.0.containerPort", 70000, f"{C0}.ports.0.containerPort", "between 1 and 65535"),
+        (f"{C0}.ports.0.name", "http-port-too-long", f"{C0}.ports.0.name", "15 characters"),
+        (f"{C0}.env.0.name", "A=B", f"{C0}.env.0.name", "other than '='"),
+        (f"{C0}.resources.requests.memory", "512Mi", f"{C0}.resources.requests.memory", "less than or equal to memory limit"),
+        (f"{C0}.resources.requests.cpu", "1.5GB", f"{C0}.resources.requests.cpu", "quantity"),
+        (f"{C0}.resources.requests", {"nvidia.com/gpu": 2}, f"{C0}.resources.requests.nvidia.com/gpu", "equal to nvidia.com/gpu limit"),
+        (f"{C0}.livenessProbe", {"httpGet": {"port": 80}, "exec": {"command": ["true"]}}, f"{C0}.livenessProbe", "more than 1 handler"),
+        (f"{C0}.livenessProbe", {"periodSeconds": 5}, f"{C0}.livenessProbe", "must specify a handler"),
+        (f"{C0}.livenessProbe", {"tcpSocket": {"port": 80}, "successThreshold": 2}, f"{C0}.livenessProbe.successThreshold", "must be 1"),
+        (f"{C0}.livenessProbe", {"tcpSocket": {"port": 80}, "failureThreshold": -1}, f"{C0}.livenessProbe.failureThreshold", "greater than or equal to 0"),
+        (f"{C0}.volumeMounts.0.name", "cache", f"{C0}.volumeMounts.0.name", "no volume of that name"),
+        (f"{POD}.volumes.0.name", "Tmp", f"{POD}.volumes.0.name", "RFC 1123 label"),
+        (f"{POD}.volumes.0", {"name": "tmp", "emptyDir": {}, "configMap": {"name": "c"}}, f"{POD}.volumes.0", "exactly one volume source"),
+        (f"{POD}.restartPolicy", "Never", f"{POD}.restartPolicy", "Always"),
+        (f"{POD}.securityContext", {"runAsUser": -1}, f"{POD}.securityContext.runAsUser", "between 0 and 2147483647"),
+        (f"{C0}.securityContext", {"seccompProfile": {"type": "Localhost"}}, f"{C0}.securityContext.seccompProfile.localhostProfile", "Required value"),
+        ("spec.strategy", {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}, "spec.strategy.rollingUpdate.maxUnavailable", "may not be 0"),
+        ("spec.strategy", {"rollingUpdate": {"maxSurge": "150%"}}, "spec.strategy.rollingUpdate.maxSurge", "100%"),
+    ],
+)  # fmt: skip
+def test_deployment_mistakes(path: str, value: Any, where: str, says: str) -> None:
+    assert any(p == where and says in m for p, m in found(mutated(path, value))), found(
+        mutated(path, value)
+    )
+
+
+def test_duplicate_container_names() -> None:
+    containers = DEPLOYMENT["spec"]["template"]["spec"]["containers"]
+    obj = mutated(f"{POD}.containers", [containers[0], containers[0]])
+    assert (f"{POD}.containers.1.name", "Duplicate value: 'app'") in found(obj)
+
+
+def test_env_names_before_relaxed_validation() -> None:
+    obj = mutated(f"{C0}.env.0.name", "1PORT")
+    assert found(obj, "1.35") == []
+    assert any("must not start with a digit" in m for _, m in found(obj, "1.33"))
+
+
+JOB: dict[str, Any] = {
+    "apiVersion": "batch/v1",
+    "kind": "CronJob",
+    "metadata": {"name": "nightly"},
+    "spec": {
+        "schedule": "30 2 * * MON-FRI",
+        "jobTemplate": {
+            "spec": {
+                "template": {
+                    "spec": {
+                        "restartPolicy": "OnFailure",
+                        "containers": [{"name": "job", "image": "job:1"}],
+                    }
+                }
+            }
+        },
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "says"),
+    [
+        ("spec.schedule", "61 * * * *", "out of range"),
+        ("spec.schedule", "* * * *", "exactly 5 fields"),
+        ("spec.schedule", "TZ=UTC 0 * * * *", "timeZone field"),
+        ("spec.jobTemplate.spec.template.spec.restartPolicy", "Always", "OnFailure"),
+        ("metadata.name", "n" * 53, "52 characters"),
+        ("spec.jobTemplate.spec.selector", {"matchLabels": {"a": "b"}}, "auto-generated"),
+    ],
+)
+def test_cronjob_mistakes(path: str, value: Any, says: str) -> None:
+    assert found(JOB) == []
+    assert any(says in m for _, m in found(mutated(path, value, JOB)))
+
+
+@pytest.mark.parametrize(
+    "schedule", ["@hourly", "@every 1h30m", "*/15 * * * *", "0 0 1,15 * ?", "0 9 * JAN-MAR 1-5"]
+)
+def test_schedules_kubernetes_accepts(schedule: str) -> None:
+    assert schedule_problem(schedule) is None
+
+
+def test_quantities() -> None:
+    assert parse_quantity("100m") == parse_quantity("0.1")
+    assert parse_quantity("1Ki") == 1024 and parse_quantity("1e3") == 1000
+    assert parse_quantity("1.5GB") is None and parse_quantity("") is None
+
+
+OTHERS: list[tuple[dict[str, Any], str, str]] = [
+    (
+        {"kind": "Service", "metadata": {"name": "1web"}, "spec": {"ports": [{"port": 80}]}},
+        "metadata.name",
+        "DNS-1035",
+    ),
+    (
+        {"kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [{"port": 80}, {"port": 81}]}},
+        "spec.ports.0.name",
+        "more than one port",
+    ),
+    (
+        {"kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [{"port": 80, "targetPort": "no_such"}]}},
+        "spec.ports.0.targetPort",
+        "alpha-numeric",
+    ),
+    (
+        {"kind": "PodDisruptionBudget", "metadata": {"name": "web"}, "spec": {"minAvailable": 1, "maxUnavailable": 1}},
+        "spec",
+        "cannot be both set",
+    ),
+    (
+        {"kind": "PodDisruptionBudget", "metadata": {"name": "web"}, "spec": {"minAvailable": "120%"}},
+        "spec.minAvailable",
+        "100%",
+    ),
+    (
+        {"kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"}, "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 5, "maxReplicas": 3}},
+        "spec.maxReplicas",
+        "minReplicas",
+    ),
+    (
+        {"kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"}, "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "maxReplicas": 3, "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization"}}}]}},
+        "spec.metrics.0.resource.target.averageUtilization",
+        "Required value",
+    ),
+    (
+        {"kind": "NetworkPolicy", "metadata": {"name": "np"}, "spec": {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}]}]}},
+        "spec.ingress.0.from.0",
+        "more than 1 peer type",
+    ),
+    (
+        {"kind": "NetworkPolicy", "metadata": {"name": "np"}, "spec": {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["192.168.0.0/16"]}}]}]}},
+        "spec.egress.0.to.0.ipBlock.except.0",
+        "strict subset",
+    ),
+    (
+        {"kind": "NetworkPolicy", "metadata": {"name": "np"}, "spec": {"podSelector": {}, "egress": [{"ports": [{"port": 90, "endPort": 80}]}]}},
+        "spec.egress.0.ports.0.endPort",
+        "greater than or equal",
+    ),
+    (
+        {"kind": "PriorityClass", "metadata": {"name": "tier-critical"}, "value": 2_000_000_000},
+        "value",
+        "maximum allowed value",
+    ),
+    (
+        {"kind": "PriorityClass", "metadata": {"name": "system-mine"}, "value": 10},
+        "metadata.name",
+        "reserved",
+    ),
+    (
+        {"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}},
+        "spec.template.spec.restartPolicy",
+        "OnFailure",
+    ),
+    (
+        {"kind": "Service", "metadata": {"name": "db"}, "spec": {"type": "ExternalName"}},
+        "spec.externalName",
+        "Required value",
+    ),
+    (
+        {"kind": "Role", "metadata": {"name": "a/b"}},
+        "metadata.name",
+        "'/'",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("obj", "where", "says"), OTHERS)
+def test_other_kinds(obj: dict[str, Any], where: str, says: str) -> None:
+    assert any(p == where and says in m for p, m in found(obj)), found(obj)
+
+
+def test_custom_resources_get_the_metadata_checks_only() -> None:
+    widget = {"kind": "Widget", "metadata": {"name": "Bad", "labels": {"x": "y" * 70}}, "spec": {}}
+    assert [p for p, _ in problems(widget, "1.35", built_in=False)] == [
+        "metadata.name",
+        "metadata.labels.x",
+    ]
+
+
+def test_changed_selector_is_immutable_on_upgrade() -> None:
+    new = mutated("spec.selector", {"matchLabels": {"app": "web", "tier": "api"}})
+    new["spec"]["template"]["metadata"]["labels"] = {"app": "web", "tier": "api"}
+    (finding,) = immutable_changes([Obj("old.yaml", DEPLOYMENT)], [Obj("new.yaml", new)])
+    assert finding.file == "new.yaml" and finding.object == "Deployment/web"
+    assert finding.field == "spec.selector" and "field is immutable" in finding.message
+    # Template labels may change; other objects and new objects are not compared.
+    relabelled = mutated(f"{POD[:-5]}.metadata.labels", {"app": "web", "v": "2"})
+    assert list(immutable_changes([Obj("a", DEPLOYMENT)], [Obj("b", relabelled)])) == []
+    renamed = mutated("metadata.name", "web2", new)
+    assert list(immutable_changes([Obj("a", DEPLOYMENT)], [Obj("b", renamed)])) == []
