@@ -19,6 +19,7 @@ Jinja extensions run code from the template, so they run only for trusted templa
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import stat
@@ -35,7 +36,14 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 from scaffolder import notices
 from scaffolder.catalog import COOKIECUTTER_CONFIG
+from scaffolder.cookiecutter_sandbox import (
+    check_paths,
+    check_untrusted_settings,
+    environment,
+    injected,
+)
 from scaffolder.errors import TemplateError
+from scaffolder.limits import render_budget
 from scaffolder.project import CRUFT_FILE
 from scaffolder.questions import MISSING, Answers, Choice, Evaluator, Question, cast
 from scaffolder.render import RenderedFile, RenderedTree, RenderMeta
@@ -150,8 +158,6 @@ class CookiecutterRenderer:
     def __init__(
         self, root: Path, *, trusted: bool, origin: str | None = None, cache_size: int = 256
     ) -> None:
-        from cookiecutter.utils import create_env_with_context
-
         self.config = load_config(root)
         self.trusted = trusted
         self.origin = origin or f"{root.parent.name} {root.name}"
@@ -163,9 +169,13 @@ class CookiecutterRenderer:
                 f"({', '.join(self.config.local_extensions)}), which runs its code",
                 hint="if you trust it, " + trust_hint(),
             )
+        if not trusted:
+            check_untrusted_settings(self.config.variables, self.origin)
+        self._environment = functools.partial(environment, trusted=trusted, bound=root)
         with self._template_imports():
-            env = create_env_with_context({"cookiecutter": dict(self.config.variables)})
-        self.evaluator = CookiecutterEvaluator(env, origin=f"{self.origin}: ")
+            env = self._environment({"cookiecutter": dict(self.config.variables)})
+        # A trusted template keeps cookiecutter's own (unsandboxed) environment.
+        self.evaluator = CookiecutterEvaluator(env, origin=f"{self.origin}: ")  # type: ignore[arg-type]
         self._cache: OrderedDict[str, RenderedTree] = OrderedDict()
         self._cache_size = cache_size
         self._bytecode = _MemoryBytecodeCache()
@@ -242,9 +252,12 @@ class CookiecutterRenderer:
             try:
                 with (
                     self._template_imports(),
+                    render_budget(f"golden path {self.origin}"),
+                    injected(self._environment),
                     _quiet_hooks(),
                     _captured_stdout(Path(tmp) / ".hook-output") as output,
                 ):
+                    check_paths(self.config.root, self._environment(full), full, self.origin)
                     project = generate_files(
                         repo_dir=str(self.config.root),
                         context=full,

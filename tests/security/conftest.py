@@ -1,0 +1,41 @@
+"""Every security test checks that the destination's parent (and so the destination) is
+exactly as it was, whatever the command did; tests build what they attack in ``ws``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.security.hostile import fingerprint
+
+
+@dataclass
+class Workspace:
+    root: Path  # the destination's parent, and the parent's parent for `../../` escapes
+    catalog: Path
+
+    @property
+    def dest(self) -> Path:
+        return self.root / "a" / "dest"
+
+    def snapshot(self) -> tuple[str, str]:
+        return fingerprint(self.root), fingerprint(self.catalog)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    space = Workspace(tmp_path / "ws", tmp_path / "catalog")
+    (space.root / "a").mkdir(parents=True)
+    (space.root / "victim.txt").write_text("precious\n")
+    yield space
+
+
+def one_error(err: str) -> str:
+    """The one ``error:`` line (the last on stderr; progress lines may come before it)."""
+    lines = err.strip().splitlines()
+    assert [line for line in lines if line.startswith("error:")] == lines[-1:], err
+    assert "Traceback" not in err
+    return lines[-1]
