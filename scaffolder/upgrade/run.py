@@ -34,10 +34,7 @@ def check_repo_state(repo: Path, *, allow_dirty: bool, allow_no_git: bool) -> No
         raise ProjectError(f"{repo} is not a directory")
     if transaction.is_git_repo(repo):
         if transaction.state_dir(repo).exists():
-            raise transaction.UpgradeInProgress(
-                f"an upgrade is already in progress in {repo}",
-                hint="resolve it and run `scaffolder upgrade --continue`, or `--abort`",
-            )
+            raise transaction.in_progress_error(repo)
         dirty = transaction.dirty_files(repo)
         if dirty and not allow_dirty:
             shown = ", ".join(dirty[:10]) + (
@@ -53,9 +50,7 @@ def check_repo_state(repo: Path, *, allow_dirty: bool, allow_no_git: bool) -> No
             hint="pass --allow-no-git (the originals are backed up so `--abort` can restore them)",
         )
     elif transaction.state_dir(repo).exists():
-        raise transaction.UpgradeInProgress(
-            f"an upgrade is already in progress in {repo}", hint="run `--continue` or `--abort`"
-        )
+        raise transaction.in_progress_error(repo)
 
 
 def switch_branch(repo: Path, branch: str) -> None:
@@ -93,6 +88,45 @@ def upgrade_repo(
     patch: bool = False,
     quiet: bool = False,
     answers_file: str | None = None,
+) -> Outcome:
+    def run() -> Outcome:
+        return _upgrade_repo(
+            repo,
+            catalog,
+            to=to,
+            data=data,
+            dry_run=dry_run,
+            commit=commit,
+            branch=branch,
+            allow_dirty=allow_dirty,
+            allow_no_git=allow_no_git,
+            interactive=interactive,
+            patch=patch,
+            quiet=quiet,
+            answers_file=answers_file,
+        )
+
+    if dry_run or not repo.is_dir():
+        return run()
+    with transaction.locked(repo):  # one upgrade at a time per repo
+        return run()
+
+
+def _upgrade_repo(
+    repo: Path,
+    catalog: Catalog,
+    *,
+    to: str | None,
+    data: Mapping[str, Any] | None,
+    dry_run: bool,
+    commit: bool,
+    branch: str | None,
+    allow_dirty: bool,
+    allow_no_git: bool,
+    interactive: bool,
+    patch: bool,
+    quiet: bool,
+    answers_file: str | None,
 ) -> Outcome:
     console = _console()
     check_repo_state(repo, allow_dirty=allow_dirty or dry_run, allow_no_git=allow_no_git or dry_run)
@@ -143,6 +177,11 @@ def upgrade_repo(
 
 
 def continue_(repo: Path, *, commit: bool) -> int:
+    with transaction.locked(repo):
+        return _continue(repo, commit=commit)
+
+
+def _continue(repo: Path, *, commit: bool) -> int:
     state = transaction.continue_upgrade(repo)
     sha = (
         commit_upgrade(
@@ -161,8 +200,12 @@ def continue_(repo: Path, *, commit: bool) -> int:
 
 
 def abort(repo: Path) -> int:
-    state = transaction.abort_upgrade(repo)
-    _console().print(
-        f"upgrade to {state.golden_path} {state.to_version} aborted; the repo is as it was"
-    )
+    with transaction.locked(repo):
+        state = transaction.abort_upgrade(repo)
+    if state is None:
+        _console().print("the interrupted upgrade's state is removed; the repo is as it was")
+    else:
+        _console().print(
+            f"upgrade to {state.golden_path} {state.to_version} aborted; the repo is as it was"
+        )
     return int(ExitCode.OK)

@@ -27,7 +27,7 @@ def fingerprint(root: Path) -> str:
             info = path.lstat()
             h.update(f"{path.relative_to(root)}\0{stat.S_IFMT(info.st_mode)}\0".encode())
             if stat.S_ISLNK(info.st_mode):
-                h.update(os.readlink(path).encode())
+                h.update(str(path.readlink()).encode())
             elif stat.S_ISREG(info.st_mode):
                 h.update(f"{info.st_mode & 0o777}".encode() + path.read_bytes())
     return h.hexdigest()
