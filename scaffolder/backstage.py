@@ -18,6 +18,7 @@ import yaml
 
 from scaffolder.catalog import Catalog, GoldenPath
 from scaffolder.generate import renderer_for
+from scaffolder.names import escape_expressions
 from scaffolder.schema import questions_schema
 
 ACTION_ID = "fetch:golden-path"
@@ -104,7 +105,7 @@ def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
         },
     }
     description = gp.description or gp.title
-    return {
+    entity = {
         "apiVersion": "scaffolder.backstage.io/v1beta3",
         "kind": "Template",
         "metadata": {
@@ -161,6 +162,17 @@ def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
             },
         },
     }
+    # Text from the golden path never forms an expression; only ours below are evaluated.
+    ours = frozenset({*values.values(), *_OUR_EXPRESSIONS})
+    return escape_expressions(entity, keep=ours)  # type: ignore[no-any-return]
+
+
+_OUR_EXPRESSIONS = (
+    "${{ parameters.repoUrl }}",
+    "${{ steps['publish'].output.repoContentsUrl }}",
+    "${{ steps['publish'].output.remoteUrl }}",
+    "${{ steps['register'].output.entityRef }}",
+)
 
 
 def export_templates(

@@ -44,6 +44,7 @@ from scaffolder.cookiecutter_sandbox import (
 )
 from scaffolder.errors import TemplateError
 from scaffolder.limits import render_budget
+from scaffolder.names import check_question_name
 from scaffolder.project import CRUFT_FILE
 from scaffolder.questions import MISSING, Answers, Choice, Evaluator, Question, cast
 from scaffolder.render import RenderedFile, RenderedTree, RenderMeta
@@ -87,6 +88,8 @@ def load_config(root: Path) -> CookiecutterConfig:
             hint="add each nested template to the catalog as a golden path of its own",
         )
     prompts = raw.pop("__prompts__", {}) or {}
+    for key in raw:
+        check_question_name(path, key)
     # cookiecutter renders dict variables after all others, since they may use any of them.
     order = [k for k in raw if k.startswith("_") or not isinstance(raw[k], dict)]
     order += [k for k in raw if k not in order]

@@ -17,6 +17,7 @@ import yaml
 
 from scaffolder.catalog import find_config
 from scaffolder.errors import TemplateError
+from scaffolder.names import check_question_name
 from scaffolder.questions import Question, parse_question
 
 DEFAULT_EXCLUDE = (
@@ -77,7 +78,7 @@ def load_template_config(root: Path) -> TemplateConfig:
         if not isinstance(doc, Mapping):
             raise TemplateError(f"{path}: every YAML document must be a mapping")
         for key, value in doc.items():
-            if key.startswith("_"):
+            if isinstance(key, str) and key.startswith("_"):
                 name = key[1:]
                 if name not in _SUPPORTED:
                     raise TemplateError(
@@ -89,7 +90,7 @@ def load_template_config(root: Path) -> TemplateConfig:
                 else:
                     settings[name] = value
             else:
-                questions[key] = value
+                questions[check_question_name(path, key)] = value
     secret_names = set(settings.get("secret_questions", []))
     parsed = []
     for name, spec in questions.items():
