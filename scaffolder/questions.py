@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import yaml
 
 from scaffolder.errors import AnswerError, TemplateError, did_you_mean
+from scaffolder.limits import load_yaml
 
 if TYPE_CHECKING:  # jinja2 is imported on first render, after the wizard's first prompt
     from jinja2.sandbox import SandboxedEnvironment
@@ -277,7 +278,7 @@ def _as_list(question: Question, raw: Any) -> list[Any]:
         text = raw.strip()
         if text.startswith("["):
             try:
-                loaded = yaml.safe_load(text)
+                loaded = load_yaml(text, f"the answer to {question.name}")
             except yaml.YAMLError as exc:
                 raise AnswerError(
                     f"invalid list {raw!r} for question {question.name!r}",
@@ -332,7 +333,7 @@ def _to_bool(raw: Any) -> bool:
 
 
 def _to_yaml(raw: Any) -> Any:
-    return yaml.safe_load(raw) if isinstance(raw, str) else raw
+    return load_yaml(raw, "a YAML answer") if isinstance(raw, str) else raw
 
 
 def _to_json(raw: Any) -> Any:

@@ -17,6 +17,7 @@ import yaml
 
 from scaffolder.catalog import find_config
 from scaffolder.errors import TemplateError
+from scaffolder.limits import LimitedSafeLoader, read_config_text
 from scaffolder.names import check_question_name
 from scaffolder.questions import Question, parse_question
 
@@ -115,8 +116,10 @@ def load_template_config(root: Path) -> TemplateConfig:
 def _load_documents(path: Path) -> list[Any]:
     root = path.parent.resolve()
 
-    class Loader(yaml.SafeLoader):
+    class Loader(LimitedSafeLoader):
         """A private subclass so the ``!include`` constructor does not leak."""
+
+        source = str(path)
 
     def include(loader: yaml.SafeLoader, node: yaml.Node) -> list[Any]:
         pattern = str(loader.construct_scalar(node))  # type: ignore[arg-type]
@@ -126,13 +129,12 @@ def _load_documents(path: Path) -> list[Any]:
         for match in sorted(root.glob(pattern)):
             if not match.resolve().is_relative_to(root):
                 raise TemplateError(f"{path}: !include {pattern!r} leaves the template folder")
-            included.extend(_flatten(yaml.load_all(match.read_bytes(), Loader=Loader)))
+            included.extend(_flatten(yaml.load_all(read_config_text(match), Loader=Loader)))
         return included
 
     Loader.add_constructor("!include", include)
     try:
-        with path.open("rb") as handle:
-            return _flatten(yaml.load_all(handle, Loader=Loader))
+        return _flatten(yaml.load_all(read_config_text(path), Loader=Loader))
     except yaml.YAMLError as exc:
         raise TemplateError(f"{path} is not valid YAML: {exc}") from exc
 
