@@ -70,19 +70,19 @@ class TemplateWalk:
         self.base, self.root, self.origin = base, root, origin
 
     def __iter__(self) -> Iterator[tuple[str, list[str], list[str]]]:
-        seen: set[str] = set()
         for dirpath, dirnames, filenames in os.walk(self.base, followlinks=True):
             real = os.path.realpath(dirpath)
-            if real in seen:
-                raise TemplateError(
-                    f"template {self.origin}: a symlink loop reaches {dirpath} twice",
-                    hint="remove the folder symlink that points at its own parent",
-                )
-            seen.add(real)
             for name in dirnames:
                 path = Path(dirpath) / name
-                if path.is_symlink() and not within(path, self.root):
+                if not path.is_symlink():
+                    continue
+                if not within(path, self.root):
                     raise _outside(path, self.root, self.origin)
+                if within(real, path):  # it points at one of its own parents
+                    raise TemplateError(
+                        f"template {self.origin}: a symlink loop at {path.relative_to(self.root)}",
+                        hint="remove the folder symlink that points at its own parent",
+                    )
             yield dirpath, dirnames, filenames
 
     def regular_file(self, path: Path) -> os.stat_result:

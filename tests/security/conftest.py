@@ -3,12 +3,15 @@ exactly as it was, whatever the command did; tests build what they attack in ``w
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import Run
 from tests.security.hostile import fingerprint
 
 
@@ -39,3 +42,16 @@ def one_error(err: str) -> str:
     assert [line for line in lines if line.startswith("error:")] == lines[-1:], err
     assert "Traceback" not in err
     return lines[-1]
+
+
+def run_bin(*args: str | Path, timeout: float = 60, env: dict[str, str] | None = None) -> Run:
+    """The real CLI in a subprocess, killed after ``timeout`` (for what could hang)."""
+    result = subprocess.run(
+        ["scaffolder", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+    return Run(result.returncode, result.stdout, result.stderr)
