@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.helpers import build_file_tree
 
 
-def fingerprint(root: Path) -> str:
+def fingerprint(root: Path, *, contents: bool = True) -> str:
     """A hash of everything below ``root``: names, kinds, modes, bytes, link targets.
 
     Never follows a symlink and never opens a special file (a FIFO would block).
@@ -29,7 +29,9 @@ def fingerprint(root: Path) -> str:
             if stat.S_ISLNK(info.st_mode):
                 h.update(str(path.readlink()).encode())
             elif stat.S_ISREG(info.st_mode):
-                h.update(f"{info.st_mode & 0o777}".encode() + path.read_bytes())
+                h.update(f"{info.st_mode & 0o777} {info.st_size}".encode())
+                if contents:
+                    h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -61,7 +63,7 @@ def cookiecutter_catalog(
     build_file_tree(
         gp / "1.0.0",
         {
-            "cookiecutter.json": json.dumps(context or {"project_slug": "demo"}),
+            "cookiecutter.json": json.dumps(context or {"project_slug": "demo", "name": "n"}),
             **{f"{project}/{k}": v for k, v in files.items()},
         },
     )
