@@ -32,6 +32,7 @@ def read_repo_file(repo: Path, rel: str) -> bytes | None:
             hint="replace it with a regular file, or remove it",
         )
     try:
+        _check_kind(path, path.stat().st_mode)  # before open: a socket cannot even be opened
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
@@ -41,17 +42,22 @@ def read_repo_file(repo: Path, rel: str) -> bytes | None:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             return None
-        kind = special_kind(info.st_mode)
-        if kind is not None or not stat.S_ISREG(info.st_mode):
-            raise SpecialFileError(
-                f"{path} is {kind or 'not a regular file'}; scaffolder never reads special files",
-                hint="replace it with a regular file, or remove it",
-            )
+        _check_kind(path, info.st_mode)  # again on what was opened (it may have been swapped)
         limits = current()
         if info.st_size > limits.file_bytes:
             raise limits.error("file_bytes", f"{path} ({info.st_size} bytes)")
         os.set_blocking(fd, True)
         return handle.read()
+
+
+def _check_kind(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return
+    raise SpecialFileError(
+        f"{path} is {special_kind(mode) or 'not a regular file'}; scaffolder never reads "
+        "special files",
+        hint="replace it with a regular file, or remove it",
+    )
 
 
 def read_repo_text(repo: Path, rel: str) -> str | None:

@@ -88,7 +88,7 @@ def clear_finished(repo: Path) -> None:
 def locked(repo: Path) -> Iterator[None]:
     """Hold the repo's upgrade lock (:mod:`scaffolder.upgrade.lock`) and tidy finished state."""
     sdir = state_dir(repo)
-    with upgrade_lock(repo, sdir, keep=is_git_repo(repo)):
+    with upgrade_lock(repo, sdir):
         clear_finished(repo)
         yield
 
