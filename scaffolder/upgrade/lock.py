@@ -41,7 +41,7 @@ def _open_locked(repo: Path, path: Path) -> int:
                 hint="wait for it to finish, then run again",
             ) from None
         try:
-            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+            same = path.stat().st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
             same = False
         if same:
