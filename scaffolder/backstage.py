@@ -180,14 +180,13 @@ def export_templates(
 ) -> list[Path]:
     """Write ``<outdir>/<name>/template.yaml`` per golden path, and a Location for them all."""
     chosen = [catalog.get(n) for n in names] or [gp for gp in catalog if gp.target == "new-repo"]
+    entities = [(gp, template_entity(gp, options)) for gp in chosen]  # all, before any write
     written = []
-    for gp in chosen:
+    for gp, entity in entities:
         path = outdir / gp.name / "template.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
-            yaml.safe_dump(
-                template_entity(gp, options), sort_keys=False, width=100, allow_unicode=True
-            ),
+            yaml.safe_dump(entity, sort_keys=False, width=100, allow_unicode=True),
             encoding="utf-8",
         )
         written.append(path)
