@@ -43,7 +43,7 @@ def _check(catalog: Path, data: dict[str, str], slug_from: str | None = None) ->
         except ScaffolderError:
             pass
         outside = [
-            os.path.join(d, n)
+            str(Path(d, n))
             for d, dirs, files in os.walk(Path(tmp))
             for n in dirs + files
             if not Path(d, n).is_relative_to(parent / "dest")
