@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from rich.console import Console
 
@@ -16,6 +16,8 @@ from scaffolder.git import run_git
 from scaffolder.upgrade import transaction
 from scaffolder.upgrade.engine import UpgradePlan, plan_upgrade
 from scaffolder.upgrade.report import print_plan
+
+P = ParamSpec("P")
 
 
 @dataclass
@@ -73,6 +75,22 @@ def _message(golden_path: str, from_version: str, to_version: str) -> str:
     )
 
 
+def _locked(
+    func: Callable[Concatenate[Path, P], Outcome],
+) -> Callable[Concatenate[Path, P], Outcome]:
+    """Hold the repo's upgrade lock for the run (not for a dry run, which writes nothing)."""
+
+    def wrapper(repo: Path, /, *args: P.args, **kwargs: P.kwargs) -> Outcome:
+        if kwargs.get("dry_run") or not repo.is_dir():
+            return func(repo, *args, **kwargs)
+        with transaction.locked(repo):  # one upgrade at a time per repo
+            return func(repo, *args, **kwargs)
+
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+@_locked
 def upgrade_repo(
     repo: Path,
     catalog: Catalog,
@@ -88,45 +106,6 @@ def upgrade_repo(
     patch: bool = False,
     quiet: bool = False,
     answers_file: str | None = None,
-) -> Outcome:
-    def run() -> Outcome:
-        return _upgrade_repo(
-            repo,
-            catalog,
-            to=to,
-            data=data,
-            dry_run=dry_run,
-            commit=commit,
-            branch=branch,
-            allow_dirty=allow_dirty,
-            allow_no_git=allow_no_git,
-            interactive=interactive,
-            patch=patch,
-            quiet=quiet,
-            answers_file=answers_file,
-        )
-
-    if dry_run or not repo.is_dir():
-        return run()
-    with transaction.locked(repo):  # one upgrade at a time per repo
-        return run()
-
-
-def _upgrade_repo(
-    repo: Path,
-    catalog: Catalog,
-    *,
-    to: str | None,
-    data: Mapping[str, Any] | None,
-    dry_run: bool,
-    commit: bool,
-    branch: str | None,
-    allow_dirty: bool,
-    allow_no_git: bool,
-    interactive: bool,
-    patch: bool,
-    quiet: bool,
-    answers_file: str | None,
 ) -> Outcome:
     console = _console()
     check_repo_state(repo, allow_dirty=allow_dirty or dry_run, allow_no_git=allow_no_git or dry_run)
