@@ -374,8 +374,8 @@ def _read_tree(project: Path, messages: tuple[str, ...]) -> RenderedTree:
         dirnames[:] = [d for d in dirnames if d != ".git"]
         for name in filenames:
             path = Path(dirpath) / name
-            if path.is_symlink():
-                continue
+            if path.is_symlink() or not path.is_file():
+                continue  # never open a FIFO or device a hook may have made
             mode = path.stat().st_mode
             rel = path.relative_to(project).as_posix()
             files[rel] = RenderedFile(path.read_bytes(), bool(mode & stat.S_IXUSR))

@@ -31,7 +31,7 @@ def parse_data_flags(pairs: Iterable[str]) -> dict[str, str]:
 def load_data_file(path: Path) -> dict[str, Any]:
     """A YAML or JSON mapping of answers; errors name the file and line."""
     try:
-        text = read_config_text(path)
+        text = read_config_text(path, pipe_ok=True)
     except FileNotFoundError:
         raise DataFileError(
             f"answers file {path} does not exist", hint="check the path given to --data-file"

@@ -14,6 +14,7 @@ import contextvars
 import functools
 import os
 import signal
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -93,13 +94,29 @@ def check_file_size(path: Path, size: int, what: str = "template file") -> None:
         raise limits.error("file_bytes", f"{what} {path} ({size} bytes)")
 
 
-def read_config_text(path: Path) -> str:
-    """A configuration or answers file, refused before reading when it is too large."""
+def read_config_text(path: Path, *, pipe_ok: bool = False) -> str:
+    """A configuration or answers file, refused before reading when it is too large.
+
+    Only a regular file is read, unless ``pipe_ok`` (a ``--data-file`` the user names may be
+    ``<(command)``); a pipe is read up to the limit, never without end.
+    """
     limits = current()
-    size = path.stat().st_size
-    if size > limits.config_bytes:
-        raise limits.error("config_bytes", f"{path} ({size} bytes)")
-    return path.read_text(encoding="utf-8")
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode) and not (pipe_ok and stat.S_ISFIFO(info.st_mode)):
+        raise ScaffolderError(
+            f"{path} is not a regular file; scaffolder does not read special files",
+            hint="replace it with a regular file",
+        )
+    if info.st_size > limits.config_bytes:
+        raise limits.error("config_bytes", f"{path} ({info.st_size} bytes)")
+    with path.open("rb") as handle:
+        data = handle.read(limits.config_bytes + 1)
+    if len(data) > limits.config_bytes:
+        raise limits.error("config_bytes", str(path))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScaffolderError(f"{path} is not UTF-8 text: {exc}") from None
 
 
 # ---- YAML: aliases expanded beyond ``yaml_nodes`` are refused before anything is built.

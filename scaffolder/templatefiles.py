@@ -70,6 +70,11 @@ class TemplateWalk:
         self.base, self.root, self.origin = base, root, origin
 
     def __iter__(self) -> Iterator[tuple[str, list[str], list[str]]]:
+        if not within(self.base, self.root):  # copier's _subdirectory: ../../etc
+            raise TemplateError(
+                f"template {self.origin}: its files folder {self.base} is outside the template",
+                hint="_subdirectory must name a folder inside the template",
+            )
         for dirpath, dirnames, filenames in os.walk(self.base, followlinks=True):
             real = os.path.realpath(dirpath)
             for name in dirnames:

@@ -102,3 +102,24 @@ def test_a_fifo_in_a_template_is_refused_not_read(ws: Workspace, engine: str) ->
     assert r.code == 1
     assert "is a FIFO" in one_error(r.err)
     assert ws.snapshot() == before
+
+
+def test_a_subdirectory_outside_the_template_is_refused(capsys: Capsys, ws: Workspace) -> None:
+    copier_catalog(ws.catalog, {"a.txt": "x"}, "_subdirectory: ../../../../ws\nname: {type: str}\n")
+    config = version_dir(ws.catalog) / "copier.yml"
+    config.write_text(config.read_text().replace("_subdirectory: template\n", ""))
+    before = ws.snapshot()
+    r = run_cli(capsys, "new", "evil", ws.dest, "--catalog", ws.catalog, "-dname=x")
+    assert r.code == 1
+    assert "is outside the template" in one_error(r.err)
+    assert ws.snapshot() == before
+
+
+def test_a_fifo_config_file_is_refused_not_read(ws: Workspace) -> None:
+    copier_catalog(ws.catalog, {"a.txt": "x"}, "name: {type: str}\n---\n!include more.yml\n")
+    os.mkfifo(version_dir(ws.catalog) / "more.yml")
+    before = ws.snapshot()
+    r = run_bin("new", "evil", ws.dest, "--catalog", ws.catalog, "-dname=x")
+    assert r.code == 1
+    assert "more.yml is not a regular file" in one_error(r.err)
+    assert ws.snapshot() == before
