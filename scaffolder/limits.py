@@ -217,6 +217,10 @@ def render_budget(what: str) -> Iterator[RenderBudget]:
     """Charge a render against the limits. In the main thread an alarm also interrupts
     template code that loops without producing output; elsewhere output and calls are checked.
     """
+    outer = _BUDGET.get()
+    if outer is not None:  # inside a render already: its budget covers this part too
+        yield outer
+        return
     budget = RenderBudget(what, current())
     token = _BUDGET.set(budget)
     alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
@@ -235,5 +239,5 @@ def render_budget(what: str) -> Iterator[RenderBudget]:
     finally:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
         _BUDGET.reset(token)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import yaml
 
 from scaffolder.errors import AnswerError, TemplateError, did_you_mean
-from scaffolder.limits import load_yaml
+from scaffolder.limits import LimitError, load_yaml, render_budget
 
 if TYPE_CHECKING:  # jinja2 is imported on first render, after the wizard's first prompt
     from jinja2.sandbox import SandboxedEnvironment
@@ -178,7 +178,10 @@ class Evaluator:
                 ) from exc
             self._compiled[source] = template
         try:
-            return str(template.render(**context))
+            with render_budget(f"{self.origin}a question's Jinja".lstrip()):  # defaults etc.
+                return str(template.render(**context))
+        except LimitError:
+            raise
         except Exception as exc:  # any error raised by template code is the golden path's
             raise TemplateError(
                 f"{self.origin}copier.yml: error evaluating {' '.join(source.split())!r}: "

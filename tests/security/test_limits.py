@@ -136,3 +136,16 @@ def test_a_bad_limit_value_is_a_clear_error(
     assert r.code == 1
     assert "limit file_bytes must be a number, got 'lots'" in one_error(r.err)
     assert json.dumps(r.err)  # one line, printable
+
+
+def test_a_question_that_never_finishes_is_stopped(
+    capsys: Capsys, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spin = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}x"
+    copier_catalog(ws.catalog, {"a.txt": "x"}, f"name:\n  type: str\n  default: '{spin}'\n")
+    monkeypatch.setenv("SCAFFOLDER_LIMIT_RENDER_SECONDS", "1")
+    before = ws.snapshot()
+    r = run_cli(capsys, "new", "evil", ws.dest, "--catalog", ws.catalog, "--defaults")
+    assert r.code == 1
+    assert "a question's Jinja exceeds the render_seconds limit (1.0)" in one_error(r.err)
+    assert ws.snapshot() == before
