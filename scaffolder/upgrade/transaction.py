@@ -234,6 +234,11 @@ def apply(plan: UpgradePlan) -> State | None:
     )
     try:
         sdir.mkdir(parents=True)
+    except FileExistsError:  # another run got there first (the lock normally prevents it)
+        raise in_progress_error(repo) from None
+    except OSError as exc:
+        raise write_failed(repo, exc) from exc
+    try:
         state.save(sdir)  # before the backup: any interruption from here on is recognised
         _back_up(repo, sdir, existed)
         state.phase = PHASE_WRITING
