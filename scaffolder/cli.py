@@ -103,13 +103,13 @@ def _main(args: list[str]) -> int:
 
         _error(*one_line(exc))
         return int(ExitCode.ERROR)
+    except BrokenPipeError:
+        return int(ExitCode.OK)
     except OSError as exc:
         if exc.errno not in _DISK_FULL:
             return _internal(exc)
         _error(f"no space left on the device: {exc}", "free some space and run again")
         return int(ExitCode.ERROR)
-    except BrokenPipeError:
-        return int(ExitCode.OK)
     except Exception as exc:
         return _internal(exc)
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
