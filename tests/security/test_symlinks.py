@@ -4,6 +4,7 @@ no host file, FIFO or device is ever read through a template."""
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -122,4 +123,25 @@ def test_a_fifo_config_file_is_refused_not_read(ws: Workspace) -> None:
     r = run_bin("new", "evil", ws.dest, "--catalog", ws.catalog, "-dname=x")
     assert r.code == 1
     assert "more.yml is not a regular file" in one_error(r.err)
+    assert ws.snapshot() == before
+
+
+@pytest.mark.parametrize("link", ["absolute", "relative"])
+def test_a_git_template_linking_out_is_refused(
+    capsys: Capsys, ws: Workspace, tmp_path: Path, link: str
+) -> None:
+    repo = tmp_path / "tpl"
+    project = repo / "{{cookiecutter.project_slug}}"
+    project.mkdir(parents=True)
+    (repo / "cookiecutter.json").write_text('{"project_slug": "demo"}')
+    target = ws.root / "victim.txt"
+    (project / "hostname").symlink_to(
+        target if link == "absolute" else os.path.relpath(target, project)
+    )
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "t"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    before = ws.snapshot()
+    r = run_cli(capsys, "new", "--template", repo, ws.dest, "--defaults")
+    assert r.code == 1
+    assert "leads outside the template" in one_error(r.err)
     assert ws.snapshot() == before
