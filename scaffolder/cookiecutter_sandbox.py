@@ -28,7 +28,7 @@ from jinja2 import TemplateError as JinjaTemplateError
 
 from scaffolder.errors import TemplateError
 from scaffolder.safepath import check_relpath
-from scaffolder.sandbox import ALLOWED_OPTIONS, BudgetTemplate, Sandbox, check_options
+from scaffolder.sandbox import BudgetTemplate, Sandbox, check_options
 from scaffolder.templatefiles import GuardedLoader, TemplateWalk
 
 # Extensions an untrusted template may name in ``_extensions``: cookiecutter's own defaults and
@@ -81,8 +81,7 @@ def environment(context: dict[str, Any], *, trusted: bool, bound: Path) -> Envir
         env: Environment = StrictEnvironment(context=context, keep_trailing_newline=True, **options)
         env.template_class = BudgetTemplate  # the same output, charged to the render budget
         return env
-    unknown = set(options) - ALLOWED_OPTIONS - {"bytecode_cache"}  # ours: _WithBytecodeCache
-    check_options({k: options[k] for k in unknown}, "_jinja2_env_vars")
+    # The template's own options passed check_untrusted_settings; bytecode_cache is ours.
     return SandboxedStrictEnvironment(
         bound=bound, context=context, keep_trailing_newline=True, **options
     )
