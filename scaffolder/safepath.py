@@ -11,11 +11,14 @@ them: a path is POSIX and relative; no part is empty, ``..``, or holds NUL; no p
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from scaffolder.errors import DestinationError
+
+_DRIVE = re.compile(r"[A-Za-z]:([/\\]|$)")
 
 
 class UnsafePathError(DestinationError):
@@ -28,7 +31,7 @@ def problem(path: str) -> str | None:
         return "it holds a NUL byte"
     if not path:
         return "it is empty"
-    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+    if path.startswith("/") or _DRIVE.match(path):  # C:\ or C:/ names a drive on Windows
         return "it is absolute"
     for part in path.split("/"):
         if part == "":
