@@ -43,7 +43,7 @@ from scaffolder.cookiecutter_sandbox import (
     injected,
 )
 from scaffolder.errors import TemplateError
-from scaffolder.limits import read_config_text, render_budget
+from scaffolder.limits import load_json, read_config_text, render_budget
 from scaffolder.names import check_question_name
 from scaffolder.project import CRUFT_FILE
 from scaffolder.questions import MISSING, Answers, Choice, Evaluator, Question, cast
@@ -77,7 +77,7 @@ class CookiecutterConfig:
 def load_config(root: Path) -> CookiecutterConfig:
     path = root / COOKIECUTTER_CONFIG
     try:
-        raw = json.loads(read_config_text(path))  # dicts keep the file's order
+        raw = load_json(read_config_text(path), str(path))  # dicts keep the file's order
     except (OSError, ValueError) as exc:
         raise TemplateError(f"{path} is not valid JSON: {exc}", hint="fix the template") from exc
     if not isinstance(raw, dict):

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from scaffolder.errors import AnswerError, DataFileError
-from scaffolder.limits import load_yaml, read_config_text
+from scaffolder.limits import load_json, load_yaml, read_config_text
 from scaffolder.project import ProjectRecord
 
 
@@ -40,7 +40,7 @@ def load_data_file(path: Path) -> dict[str, Any]:
         raise DataFileError(f"cannot read answers file {path}: {exc}") from exc
     try:
         if path.suffix == ".json":
-            data = json.loads(text) if text.strip() else {}
+            data = load_json(text, str(path)) if text.strip() else {}
         else:
             data = load_yaml(text, str(path))
     except json.JSONDecodeError as exc:

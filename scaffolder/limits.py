@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import json
 import os
 import signal
 import stat
@@ -163,6 +164,13 @@ class LimitedSafeLoader(LimitedConstruction, yaml.SafeLoader):
     """``yaml.SafeLoader`` with the expansion limit."""
 
 
+def too_deep(source: str) -> LimitError:
+    """The error for input nested deeper than the parser can follow."""
+    return LimitError(
+        f"{source} is nested too deeply to read", hint="flatten it; no template needs that depth"
+    )
+
+
 def load_yaml(text: str | bytes, source: str) -> Any:
     """``yaml.safe_load`` that refuses alias bombs, naming ``source`` in the error."""
     limits = current()
@@ -172,8 +180,18 @@ def load_yaml(text: str | bytes, source: str) -> Any:
     loader.source = source
     try:
         return loader.get_single_data()
+    except RecursionError:
+        raise too_deep(source) from None
     finally:
         loader.dispose()
+
+
+def load_json(text: str, source: str) -> Any:
+    """``json.loads`` that turns a too-deep document into a :class:`LimitError`."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise too_deep(source) from None
 
 
 # ---- Renders: a budget of bytes and seconds, charged as templates produce output.

@@ -23,7 +23,7 @@ import yaml
 
 from scaffolder.errors import ProjectError
 from scaffolder.gitsource import is_version_tag
-from scaffolder.limits import load_yaml, read_config_text
+from scaffolder.limits import load_json, load_yaml, read_config_text
 
 ANSWERS_FILE = ".copier-answers.yml"
 CRUFT_FILE = ".cruft.json"
@@ -148,7 +148,7 @@ def read_record(repo: Path, answers_file: str | None = None) -> ProjectRecord:
 
 def _read_cruft(path: Path, answers_file: str) -> ProjectRecord:
     try:
-        data = json.loads(read_config_text(path))
+        data = load_json(read_config_text(path), str(path))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProjectError(
             f"{path} is not valid JSON: {exc}", hint="restore it from git history"

@@ -17,7 +17,7 @@ import yaml
 
 from scaffolder.catalog import find_config
 from scaffolder.errors import TemplateError
-from scaffolder.limits import LimitedSafeLoader, read_config_text
+from scaffolder.limits import LimitedSafeLoader, read_config_text, too_deep
 from scaffolder.names import check_question_name
 from scaffolder.questions import Question, parse_question
 
@@ -137,6 +137,8 @@ def _load_documents(path: Path) -> list[Any]:
         return _flatten(yaml.load_all(read_config_text(path), Loader=Loader))
     except yaml.YAMLError as exc:
         raise TemplateError(f"{path} is not valid YAML: {exc}") from exc
+    except RecursionError:
+        raise too_deep(str(path)) from None
 
 
 def _flatten(documents: Any) -> list[Any]:

@@ -149,3 +149,29 @@ def test_a_question_that_never_finishes_is_stopped(
     assert r.code == 1
     assert "a question's Jinja exceeds the render_seconds limit (1.0)" in one_error(r.err)
     assert ws.snapshot() == before
+
+
+@pytest.mark.parametrize("where", ["copier.yml", "cookiecutter.json", "answers.yml", "a.json"])
+def test_input_nested_too_deeply_is_a_clear_error(
+    capsys: Capsys, ws: Workspace, tmp_path: Path, where: str
+) -> None:
+    deep = "[" * 50000 + "]" * 50000
+    args = ["new", "evil", ws.dest, "--catalog", ws.catalog, "--defaults"]
+    if where == "copier.yml":
+        copier_catalog(ws.catalog, {"a.txt": "x"}, f"name:\n  type: str\n  default: {deep}\n")
+    elif where == "cookiecutter.json":
+        cookiecutter_catalog(ws.catalog, {"a.txt": "x"})
+        (version_dir(ws.catalog) / where).write_text('{"project_slug": ' + deep + "}")
+    else:
+        copier_catalog(ws.catalog, {"a.txt": "x"})
+        (tmp_path / where).write_text(
+            ("x: " if where.endswith("yml") else '{"x": ')
+            + deep
+            + ("" if where.endswith("yml") else "}")
+        )
+        args += ["--data-file", str(tmp_path / where)]
+    before = ws.snapshot()
+    r = run_cli(capsys, *args)
+    assert r.code == 1
+    assert f"{where} is nested too deeply to read" in one_error(r.err)
+    assert ws.snapshot() == before
