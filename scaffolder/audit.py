@@ -16,7 +16,9 @@ from pathlib import Path
 
 from scaffolder import notices
 from scaffolder.catalog import load_catalog
+from scaffolder.errors import ScaffolderError
 from scaffolder.project import ANSWERS_FILE, CRUFT_FILE, find_records
+from scaffolder.repofiles import read_repo_text
 from scaffolder.reports.model import RepoReport
 
 
@@ -49,10 +51,12 @@ def read_list(path: Path) -> list[Path]:
 
 def _sort_key(repo: Path) -> str:
     for name in (ANSWERS_FILE, CRUFT_FILE):
-        try:
-            return (repo / name).read_text(encoding="utf-8")
-        except OSError:
+        try:  # never blocks on a FIFO: the repo's check reports it
+            text = read_repo_text(repo, name)
+        except (ScaffolderError, OSError, UnicodeDecodeError):
             continue
+        if text is not None:
+            return text
     return ""
 
 

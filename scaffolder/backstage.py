@@ -24,6 +24,7 @@ from scaffolder.backstage_files import write_export
 from scaffolder.backstage_pages import declared_pages, default_pages, is_name_like, split_pages
 from scaffolder.catalog import METADATA_FILE, Catalog, GoldenPath
 from scaffolder.generate import renderer_for
+from scaffolder.names import escape_expressions
 from scaffolder.questions import Question
 from scaffolder.schema import questions_schema
 
@@ -173,7 +174,7 @@ def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
         options, asks_description="description" in values, description=description
     )
     branch = next((f"${{{{ parameters.{n} }}}}" for n in REPO_BRANCH_NAMES if n in values), "main")
-    return {
+    entity = {
         "apiVersion": "scaffolder.backstage.io/v1beta3",
         "kind": "Template",
         "metadata": {
@@ -230,6 +231,18 @@ def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
             },
         },
     }
+    # Text from the golden path never forms an expression; only ours below are evaluated.
+    ours = frozenset({*values.values(), branch, *_OUR_EXPRESSIONS})
+    return escape_expressions(entity, keep=ours)  # type: ignore[no-any-return]
+
+
+_OUR_EXPRESSIONS = (
+    "${{ parameters.repoUrl }}",
+    "${{ parameters.description }}",
+    "${{ steps['publish'].output.repoContentsUrl }}",
+    "${{ steps['publish'].output.remoteUrl }}",
+    "${{ steps['register'].output.entityRef }}",
+)
 
 
 def export_templates(
@@ -246,7 +259,7 @@ def export_templates(
     Edited files are kept unless ``force`` (see :mod:`scaffolder.backstage_files`).
     """
     chosen = [catalog.get(n) for n in names] or [gp for gp in catalog if gp.target == "new-repo"]
-    templates = {
+    templates = {  # every entity is built before anything is written
         outdir / gp.name / "template.yaml": yaml.safe_dump(
             template_entity(gp, options), sort_keys=False, width=100, allow_unicode=True
         )

@@ -38,6 +38,7 @@ from scaffolder.errors import (
     did_you_mean,
 )
 from scaffolder.gitsource import GitTemplate, normalize_url, parse_spec
+from scaffolder.limits import load_yaml, read_config_text
 from scaffolder.trust import is_trusted
 
 BUILTIN = "builtin"
@@ -302,7 +303,7 @@ def _discover(source: CatalogSource, trusted: bool) -> Iterable[GoldenPath]:
 def _load_golden_path(root: Path, kind: str, catalog: str, trusted: bool) -> GoldenPath:
     meta_path = root / METADATA_FILE
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+        meta = load_yaml(read_config_text(meta_path), str(meta_path)) or {}
     except yaml.YAMLError as exc:
         raise CatalogError(f"{meta_path} is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):

@@ -7,6 +7,7 @@ exception to a documented exit code and a one-line message (docs/reference/exit-
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 import tempfile
@@ -22,6 +23,8 @@ from scaffolder.errors import ExitCode, ScaffolderError
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # the machine's state, not a bug: exit 1
 
 # name -> (module, one-line help). The help is here so listing commands imports nothing.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -133,18 +136,29 @@ def _main(args: list[str]) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        from scaffolder.usage import one_line
+
+        _error(*one_line(exc))
         return int(ExitCode.ERROR)
     except BrokenPipeError:
         return int(ExitCode.OK)
+    except OSError as exc:
+        if exc.errno not in _DISK_FULL:
+            return _internal(exc)
+        _error(f"no space left on the device: {exc}", "free some space and run again")
+        return int(ExitCode.ERROR)
     except Exception as exc:
-        log = _write_crash_log()
-        _error(
-            f"internal error: {type(exc).__name__}: {exc}",
-            f"this is a bug in scaffolder; please report it with {log}",
-        )
-        return int(ExitCode.INTERNAL)
+        return _internal(exc)
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _internal(exc: Exception) -> int:
+    log = _write_crash_log()
+    _error(
+        f"internal error: {type(exc).__name__}: {exc}",
+        f"this is a bug in scaffolder; please report it with {log}",
+    )
+    return int(ExitCode.INTERNAL)
 
 
 def _error(message: str, hint: str | None) -> None:

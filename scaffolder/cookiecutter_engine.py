@@ -19,6 +19,7 @@ Jinja extensions run code from the template, so they run only for trusted templa
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import stat
@@ -36,7 +37,15 @@ from jinja2.bccache import Bucket, BytecodeCache
 from scaffolder import notices
 from scaffolder.catalog import COOKIECUTTER_CONFIG
 from scaffolder.cookiecutter_run import TempRender, captured_output, missing_extension, project_at
+from scaffolder.cookiecutter_sandbox import (
+    check_paths,
+    check_untrusted_settings,
+    environment,
+    injected,
+)
 from scaffolder.errors import TemplateError
+from scaffolder.limits import load_json, read_config_text, render_budget
+from scaffolder.names import check_question_name
 from scaffolder.project import CRUFT_FILE, NOT_CONTENT
 from scaffolder.questions import MISSING, Answers, Choice, Evaluator, Question, cast
 from scaffolder.render import RenderedFile, RenderedTree, RenderMeta
@@ -72,7 +81,7 @@ class CookiecutterConfig:
 def load_config(root: Path) -> CookiecutterConfig:
     path = root / COOKIECUTTER_CONFIG
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))  # dicts keep the file's order
+        raw = load_json(read_config_text(path), str(path))  # dicts keep the file's order
     except (OSError, ValueError) as exc:
         raise TemplateError(f"{path} is not valid JSON: {exc}", hint="fix the template") from exc
     if not isinstance(raw, dict):
@@ -83,6 +92,8 @@ def load_config(root: Path) -> CookiecutterConfig:
             hint="add each nested template to the catalog as a golden path of its own",
         )
     prompts = raw.pop("__prompts__", {}) or {}
+    for key in raw:
+        check_question_name(path, key)
     # cookiecutter renders dict variables after all others, since they may use any of them.
     order = [k for k in raw if k.startswith("_") or not isinstance(raw[k], dict)]
     order += [k for k in raw if k not in order]
@@ -154,8 +165,6 @@ class CookiecutterRenderer:
     def __init__(
         self, root: Path, *, trusted: bool, origin: str | None = None, cache_size: int = 256
     ) -> None:
-        from cookiecutter.utils import create_env_with_context
-
         self.config = load_config(root)
         self.trusted = trusted
         self.origin = origin or f"{root.parent.name} {root.name}"
@@ -167,9 +176,13 @@ class CookiecutterRenderer:
                 f"({', '.join(self.config.local_extensions)}), which runs its code",
                 hint="if you trust it, " + trust_hint(),
             )
+        if not trusted:
+            check_untrusted_settings(self.config.variables, self.origin)
+        self._environment = functools.partial(environment, trusted=trusted, bound=root)
         with self._template_imports(), missing_extension(self.origin):
-            env = create_env_with_context({"cookiecutter": dict(self.config.variables)})
-        self.evaluator = CookiecutterEvaluator(env, origin=f"{self.origin}: ")
+            env = self._environment({"cookiecutter": dict(self.config.variables)})
+        # A trusted template keeps cookiecutter's own (unsandboxed) environment.
+        self.evaluator = CookiecutterEvaluator(env, origin=f"{self.origin}: ")  # type: ignore[arg-type]
         self._cache: OrderedDict[str, TempRender] = OrderedDict()
         self._cache_size = cache_size
         self._bytecode = _MemoryBytecodeCache()
@@ -292,10 +305,13 @@ class CookiecutterRenderer:
         try:
             with (
                 self._template_imports(),
+                render_budget(f"golden path {self.origin}"),
+                injected(self._environment),
                 _quiet_hooks(),
                 project_at(project),
                 captured_output(output_file, (1, 2) if quiet else (1,)) as output,
             ):
+                check_paths(self.config.root, self._environment(full), full, self.origin)
                 generated = generate_files(
                     repo_dir=str(self.config.root),
                     context=full,
@@ -389,8 +405,8 @@ def _read_tree(project: Path, messages: tuple[str, ...]) -> RenderedTree:
         dirnames[:] = [d for d in dirnames if d not in TOOL_STATE]
         for name in filenames:
             path = Path(dirpath) / name
-            if path.is_symlink():
-                continue
+            if path.is_symlink() or not path.is_file():
+                continue  # never open a FIFO or device a hook may have made
             mode = path.stat().st_mode
             rel = path.relative_to(project).as_posix()
             files[rel] = RenderedFile(path.read_bytes(), bool(mode & stat.S_IXUSR))

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from scaffolder.errors import AnswerError, DataFileError
+from scaffolder.limits import load_json, load_yaml, read_config_text
 from scaffolder.project import ProjectRecord
 
 
@@ -30,7 +31,7 @@ def parse_data_flags(pairs: Iterable[str]) -> dict[str, str]:
 def load_data_file(path: Path) -> dict[str, Any]:
     """A YAML or JSON mapping of answers; errors name the file and line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config_text(path, pipe_ok=True)
     except FileNotFoundError:
         raise DataFileError(
             f"answers file {path} does not exist", hint="check the path given to --data-file"
@@ -39,9 +40,9 @@ def load_data_file(path: Path) -> dict[str, Any]:
         raise DataFileError(f"cannot read answers file {path}: {exc}") from exc
     try:
         if path.suffix == ".json":
-            data = json.loads(text) if text.strip() else {}
+            data = load_json(text, str(path)) if text.strip() else {}
         else:
-            data = yaml.safe_load(text)
+            data = load_yaml(text, str(path))
     except json.JSONDecodeError as exc:
         raise DataFileError(
             f"{path}:{exc.lineno}: malformed JSON: {exc.msg}",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.origin import AnswerProblem, Origin, TargetPlan, target_plan
+from scaffolder.repofiles import read_repo_file
 
 
 class FileStatus(StrEnum):
@@ -114,13 +115,8 @@ def classify(
 
 def read_repo_files(repo: Path, paths: set[str]) -> dict[str, bytes | None]:
     """The repo's bytes for each path (None where the file does not exist)."""
-    out: dict[str, bytes | None] = {}
-    for path in paths:
-        try:
-            out[path] = (repo / path).read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            out[path] = None
-    return out
+    # A FIFO, device or outside symlink is an error for this repo, never opened.
+    return {path: read_repo_file(repo, path) for path in paths}
 
 
 def repo_drift(

@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 from packaging.version import InvalidVersion, Version
 
 from scaffolder import notices
-from scaffolder.errors import CatalogError, UnknownVersionError
+from scaffolder.errors import CatalogError, TemplateError, UnknownVersionError
 from scaffolder.git import GitError, git_executable, run_git
 from scaffolder.paths import cache_dir
 
@@ -264,7 +264,14 @@ class GitTemplate:
             tar_path = staging / "tree.tar"
             tar_path.write_bytes(archive.stdout)
             with tarfile.open(tar_path) as tar:
-                tar.extractall(staging / "tree", filter="data")
+                try:
+                    tar.extractall(staging / "tree", filter="data")
+                except tarfile.FilterError as exc:  # a link to a host file, say
+                    raise TemplateError(
+                        f"template {self.url} at {commit[:12]}: {exc} (it leads outside the "
+                        "template)",
+                        hint="a template may only link to its own files",
+                    ) from exc
             tar_path.unlink()
             try:
                 (staging / "tree").rename(tree)

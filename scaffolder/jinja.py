@@ -12,17 +12,26 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Undefined
+from jinja2 import FileSystemBytecodeCache, StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.errors import TemplateError
 from scaffolder.paths import cache_dir
+from scaffolder.sandbox import Sandbox, check_options
+from scaffolder.templatefiles import GuardedLoader
 
 _ALLOWED_UNDEFINED = {"jinja2.Undefined": Undefined, "jinja2.StrictUndefined": StrictUndefined}
 
 
-def make_environment(root: Path | None, envops: Mapping[str, Any]) -> SandboxedEnvironment:
-    """A sandboxed environment loading templates below ``root`` (none for string-only use)."""
+def make_environment(
+    root: Path | None, envops: Mapping[str, Any], *, bound: Path | None = None
+) -> SandboxedEnvironment:
+    """A sandboxed environment loading templates below ``root`` (none for string-only use).
+
+    Symlinks are followed only to files inside ``bound`` (default ``root``), the template's
+    own folder (:mod:`scaffolder.templatefiles`).
+    """
+    check_options(envops, "_envops")
     options = dict(envops)
     options.setdefault("keep_trailing_newline", True)
     undefined = options.get("undefined")
@@ -33,8 +42,8 @@ def make_environment(root: Path | None, envops: Mapping[str, Any]) -> SandboxedE
                 hint="use jinja2.Undefined or jinja2.StrictUndefined",
             )
         options["undefined"] = _ALLOWED_UNDEFINED[undefined]
-    loader = FileSystemLoader(str(root)) if root is not None else None
-    env = SandboxedEnvironment(
+    loader = GuardedLoader(str(root), bound or root) if root is not None else None
+    env = Sandbox(
         loader=loader,
         extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
         bytecode_cache=bytecode_cache() if root is not None else None,

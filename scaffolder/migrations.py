@@ -26,9 +26,9 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from scaffolder import yamlio
 from scaffolder.catalog import GoldenPath
 from scaffolder.errors import CatalogError
+from scaffolder.limits import LimitError, load_yaml, read_config_text
 
 MIGRATIONS_FILE = "migrations.yml"
 FILE_STEPS = ("move", "delete")
@@ -65,7 +65,9 @@ def steps_between(golden_path: GoldenPath, recorded: str, target: str) -> list[S
         if not path.is_file():
             continue
         try:
-            data = yamlio.load(path.read_text(encoding="utf-8")) or {}
+            data = load_yaml(read_config_text(path), str(path)) or {}
+        except LimitError:
+            raise
         except Exception as exc:
             raise CatalogError(f"{path} is not valid YAML: {exc}") from exc
         for entry in data.get("migrations") or []:

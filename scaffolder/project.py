@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from scaffolder import yamlio
 from scaffolder.errors import ProjectError
 from scaffolder.gitsource import is_version_tag
+from scaffolder.limits import load_json, load_yaml, read_config_text
 
 ANSWERS_FILE = ".copier-answers.yml"
 CRUFT_FILE = ".cruft.json"
@@ -119,7 +119,7 @@ def read_record(repo: Path, answers_file: str | None = None) -> ProjectRecord:
     if path.name == CRUFT_FILE:
         return _read_cruft(path, answers_file)
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(read_config_text(path), str(path)) or {}
     except yaml.YAMLError as exc:
         raise ProjectError(
             f"{path} is not valid YAML: {exc}", hint="restore it from git history"
@@ -148,7 +148,7 @@ def read_record(repo: Path, answers_file: str | None = None) -> ProjectRecord:
 
 def _read_cruft(path: Path, answers_file: str) -> ProjectRecord:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json(read_config_text(path), str(path))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProjectError(
             f"{path} is not valid JSON: {exc}", hint="restore it from git history"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import yaml
 
 from scaffolder.errors import AnswerError, AnswerIssue, TemplateError, did_you_mean
+from scaffolder.limits import LimitError, load_yaml, render_budget
 
 if TYPE_CHECKING:  # jinja2 is imported on first render, after the wizard's first prompt
     from jinja2.sandbox import SandboxedEnvironment
@@ -177,7 +178,10 @@ class Evaluator:
                 ) from exc
             self._compiled[source] = template
         try:
-            return str(template.render(**context))
+            with render_budget(f"{self.origin}a question's Jinja".lstrip()):  # defaults etc.
+                return str(template.render(**context))
+        except LimitError:
+            raise
         except Exception as exc:  # any error raised by template code is the golden path's
             raise TemplateError(
                 f"{self.origin}copier.yml: error evaluating {' '.join(source.split())!r}: "
@@ -277,7 +281,7 @@ def _as_list(question: Question, raw: Any) -> list[Any]:
         text = raw.strip()
         if text.startswith("["):
             try:
-                loaded = yaml.safe_load(text)
+                loaded = load_yaml(text, f"the answer to {question.name}")
             except yaml.YAMLError as exc:
                 raise AnswerError(
                     f"invalid list {raw!r} for question {question.name!r}",
@@ -332,7 +336,7 @@ def _to_bool(raw: Any) -> bool:
 
 
 def _to_yaml(raw: Any) -> Any:
-    return yaml.safe_load(raw) if isinstance(raw, str) else raw
+    return load_yaml(raw, "a YAML answer") if isinstance(raw, str) else raw
 
 
 def _to_json(raw: Any) -> Any:

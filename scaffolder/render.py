@@ -16,7 +16,6 @@ gitignore-style; the answers file is not taken from the template but written by
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
 import threading
 from collections import OrderedDict
@@ -32,8 +31,11 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.errors import TemplateError
 from scaffolder.jinja import make_environment
+from scaffolder.limits import render_budget
 from scaffolder.questions import Answers, Evaluator
+from scaffolder.safepath import check_relpath
 from scaffolder.template import TemplateConfig, load_template_config
+from scaffolder.templatefiles import charge, read_template_file, template_walk
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ class Renderer:
         self, config: TemplateConfig, *, cache_size: int = 512, origin: str | None = None
     ) -> None:
         self.config = config
-        self.env: SandboxedEnvironment = make_environment(config.template_dir, config.envops)
+        self.env: SandboxedEnvironment = make_environment(
+            config.template_dir, config.envops, bound=config.root
+        )
         self.origin = origin or f"{config.root.parent.name} {config.root.name}"
         self.evaluator = Evaluator(self.env, origin=f"{self.origin}: ")
         self._sources = tuple(self._scan())
@@ -146,7 +150,8 @@ class Renderer:
             )
         exclude = pathspec.PathSpec.from_lines(PATTERN_STYLE, self.config.exclude)
         suffix = self.config.templates_suffix
-        for dirpath, dirnames, filenames in os.walk(base):
+        walk = template_walk(base, self.config.root, origin=self.origin)
+        for dirpath, dirnames, filenames in walk:
             rel_dir = Path(dirpath).relative_to(base)
             dirnames[:] = sorted(
                 d for d in dirnames if not exclude.match_file((rel_dir / d).as_posix() + "/")
@@ -159,20 +164,23 @@ class Renderer:
                 templated = bool(suffix) and name.endswith(suffix)
                 if suffix and not templated and name + suffix in names:
                     continue  # copier: a templated sibling wins over the plain file
-                mode = (Path(dirpath) / name).stat().st_mode
+                info = walk.regular_file(Path(dirpath) / name)
                 yield _Source(
                     relpath=rel,
                     target=rel[: -len(suffix)] if templated else rel,
                     templated=templated,
-                    executable=bool(mode & stat.S_IXUSR),
+                    executable=bool(info.st_mode & stat.S_IXUSR),
                 )
 
     def answers_path(self, answers: Answers) -> str:
         """Where this version records answers; ``_answers_file`` may use the answers."""
         raw = self.config.answers_file
         if "{{" not in raw and "{%" not in raw:
-            return raw
-        return self.evaluator.render(raw, answers.context).strip()
+            return check_relpath(raw, source="_answers_file", origin=self.origin)
+        rendered = self.evaluator.render(raw, answers.context).strip()
+        return check_relpath(
+            rendered, source="_answers_file", answers=answers.context, origin=self.origin
+        )
 
     def context(self, answers: Answers, meta: RenderMeta) -> dict[str, Any]:
         """The Jinja context copier would give the template."""
@@ -200,7 +208,8 @@ class Renderer:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-        tree = self._render(self.context(answers, meta))
+        with render_budget(f"golden path {self.origin}"):
+            tree = self._render(self.context(answers, meta))
         with self._lock:
             self._cache[key] = tree
             if len(self._cache) > self._cache_size:
@@ -219,7 +228,8 @@ class Renderer:
             if source.templated:
                 content = self._render_file(source.relpath, context).encode()
             else:
-                content = (self.config.template_dir / source.relpath).read_bytes()
+                content = read_template_file(self.config.template_dir / source.relpath)
+                charge(len(content))
             files[target] = RenderedFile(content, source.executable)
         message = self.config.message_after_copy
         if message.strip():
@@ -228,7 +238,7 @@ class Renderer:
 
     def _target_path(self, source: _Source, context: dict[str, Any]) -> str | None:
         if "{{" not in source.target and "{%" not in source.target:
-            return source.target
+            return check_relpath(source.target, source=source.relpath, origin=self.origin)
         parts = []
         for raw in source.target.split("/"):
             part = raw
@@ -243,7 +253,9 @@ class Renderer:
                 if not part.strip():
                     return None
             parts.append(part)
-        return "/".join(parts)
+        return check_relpath(
+            "/".join(parts), source=source.relpath, answers=context, origin=self.origin
+        )
 
     def _render_file(self, relpath: str, context: dict[str, Any]) -> str:
         try:

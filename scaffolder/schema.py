@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scaffolder.names import escape_expressions
 from scaffolder.questions import MISSING, Question
 
 JSON_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
@@ -194,7 +195,7 @@ def questions_schema(
         schema["dependencies"] = {
             var: _dependency(var, conds, asked) for var, conds in dependencies.items()
         }
-    return schema
+    return escape_expressions(schema)  # type: ignore[no-any-return]  # a dict stays a dict
 
 
 def _dependency(

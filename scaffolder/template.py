@@ -17,6 +17,8 @@ import yaml
 
 from scaffolder.catalog import find_config
 from scaffolder.errors import TemplateError
+from scaffolder.limits import LimitedSafeLoader, read_config_text, too_deep
+from scaffolder.names import check_question_name
 from scaffolder.questions import Question, parse_question
 
 DEFAULT_EXCLUDE = (
@@ -77,7 +79,7 @@ def load_template_config(root: Path) -> TemplateConfig:
         if not isinstance(doc, Mapping):
             raise TemplateError(f"{path}: every YAML document must be a mapping")
         for key, value in doc.items():
-            if key.startswith("_"):
+            if isinstance(key, str) and key.startswith("_"):
                 name = key[1:]
                 if name not in _SUPPORTED:
                     raise TemplateError(
@@ -89,7 +91,7 @@ def load_template_config(root: Path) -> TemplateConfig:
                 else:
                     settings[name] = value
             else:
-                questions[key] = value
+                questions[check_question_name(path, key)] = value
     secret_names = set(settings.get("secret_questions", []))
     parsed = []
     for name, spec in questions.items():
@@ -114,8 +116,10 @@ def load_template_config(root: Path) -> TemplateConfig:
 def _load_documents(path: Path) -> list[Any]:
     root = path.parent.resolve()
 
-    class Loader(yaml.SafeLoader):
+    class Loader(LimitedSafeLoader):
         """A private subclass so the ``!include`` constructor does not leak."""
+
+        source = str(path)
 
     def include(loader: yaml.SafeLoader, node: yaml.Node) -> list[Any]:
         pattern = str(loader.construct_scalar(node))  # type: ignore[arg-type]
@@ -125,15 +129,16 @@ def _load_documents(path: Path) -> list[Any]:
         for match in sorted(root.glob(pattern)):
             if not match.resolve().is_relative_to(root):
                 raise TemplateError(f"{path}: !include {pattern!r} leaves the template folder")
-            included.extend(_flatten(yaml.load_all(match.read_bytes(), Loader=Loader)))
+            included.extend(_flatten(yaml.load_all(read_config_text(match), Loader=Loader)))
         return included
 
     Loader.add_constructor("!include", include)
     try:
-        with path.open("rb") as handle:
-            return _flatten(yaml.load_all(handle, Loader=Loader))
+        return _flatten(yaml.load_all(read_config_text(path), Loader=Loader))
     except yaml.YAMLError as exc:
         raise TemplateError(f"{path} is not valid YAML: {exc}") from exc
+    except RecursionError:
+        raise too_deep(str(path)) from None
 
 
 def _flatten(documents: Any) -> list[Any]:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from scaffolder.errors import DestinationError
 from scaffolder.render import RenderedTree
+from scaffolder.safepath import check_paths, inside, write_file
+from scaffolder.staging import STAGING_MARK, held, remove_stale_staging, write_failed
 
 
 def check_destination(dest: Path) -> None:
@@ -66,14 +68,15 @@ def staging_dir(dest: Path) -> Iterator[Path]:
     try:
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.scaffolder-", dir=dest.parent))
+            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}{STAGING_MARK}", dir=dest.parent))
         except OSError as exc:
             raise DestinationError(
                 f"cannot write to {dest.parent}: {exc.strerror or exc}",
                 hint="choose a destination you can write to",
             ) from exc
         try:
-            yield tmp
+            with held(tmp):
+                yield tmp
             succeeded = True
         finally:
             if tmp.exists():
@@ -133,18 +136,17 @@ def in_place(dest: Path) -> Iterator[Path]:
 
 
 def write_tree(root: Path, tree: RenderedTree, extra: dict[str, str] | None = None) -> list[str]:
-    """Write every file of ``tree`` (plus ``extra`` text files) below ``root``."""
+    """Write every file of ``tree`` (plus ``extra`` text files) below ``root``.
+
+    Every path passes the write guard (:mod:`scaffolder.safepath`) before the first write.
+    """
+    check_paths([*tree, *(extra or {})])
     written = []
     for relpath, rendered in tree.items():
-        target = root / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(rendered.content)
-        target.chmod(rendered.mode)
+        write_file(root, relpath, rendered.content, rendered.mode)
         written.append(relpath)
     for relpath, text in (extra or {}).items():
-        target = root / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        write_file(root, relpath, text.encode("utf-8"))
         written.append(relpath)
     return sorted(written)
 
@@ -152,8 +154,14 @@ def write_tree(root: Path, tree: RenderedTree, extra: dict[str, str] | None = No
 def create_atomically(dest: Path, fill: Callable[[Path], list[str]]) -> list[str]:
     """Run ``fill`` on a staging folder, then move it to ``dest`` (new or empty) at once."""
     check_destination(dest)
+    remove_stale_staging(dest.parent)
     with staging_dir(dest) as tmp:
-        written = fill(tmp)
+        try:
+            written = fill(tmp)
+        except OSError as exc:
+            if exc.errno is None:  # not the system's: a bug, reported as one
+                raise
+            raise write_failed(dest, exc) from exc
         tmp.chmod(0o777 & ~_umask())
         try:
             # rename(2) replaces an empty directory atomically; anything else is refused.
@@ -182,7 +190,8 @@ def add_files_atomically(repo: Path, tree: RenderedTree, extra: dict[str, str]) 
             hint="this golden path adds files to an existing repo: pass that repo's folder",
         )
     wanted = sorted([*tree, *extra])
-    taken = [p for p in wanted if (repo / p).exists() or (repo / p).is_symlink()]
+    check_paths(wanted)
+    taken = [p for p in wanted if inside(repo, p).exists() or (repo / p).is_symlink()]
     if taken:
         raise DestinationError(
             f"{repo} already has {', '.join(taken[:5])}" + (" ..." if len(taken) > 5 else ""),
@@ -199,16 +208,17 @@ def add_files_atomically(repo: Path, tree: RenderedTree, extra: dict[str, str]) 
             ]
             target.parent.mkdir(parents=True, exist_ok=True)
             created.extend(reversed(missing))
-            if relpath in tree:
-                target.write_bytes(tree[relpath].content)
-                target.chmod(tree[relpath].mode)
-            else:
-                target.write_text(extra[relpath], encoding="utf-8")
             created.append(target)
-    except BaseException:
+            if relpath in tree:
+                write_file(repo, relpath, tree[relpath].content, tree[relpath].mode)
+            else:
+                write_file(repo, relpath, extra[relpath].encode("utf-8"))
+    except BaseException as exc:
         for path in reversed(created):
             with contextlib.suppress(OSError):
                 path.unlink() if path.is_file() else path.rmdir()
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise write_failed(repo, exc) from exc
         raise
     return wanted
 

@@ -79,11 +79,15 @@ def test_questions(capsys: pytest.CaptureFixture[str], demo_catalog: Path) -> No
 
 def test_usage_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_cli(capsys, "nope")
-    assert r.code == 1 and "No such command 'nope'" in r.err
+    assert r.code == 1 and "error: no such command 'nope'" in r.err
     r = run_cli(capsys, "lst")
-    assert r.code == 1 and "No such command 'lst'. Did you mean 'list'?" in r.err
+    assert r.code == 1 and r.err.count("\n") == 1
+    assert "error: no such command 'lst'" in r.err and "did you mean 'list'?" in r.err.lower()
     r = run_cli(capsys, "new", "--bogus")
-    assert r.code == 1 and "No such option" in r.err
+    assert r.code == 1 and r.err.startswith("error: no such option --bogus")
+    assert r.err.count("\n") == 1  # one line, like every other error
+    r = run_cli(capsys, "new", "--data-fil", "x")
+    assert r.err.startswith("error: no such option --data-fil; did you mean --data-file")
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

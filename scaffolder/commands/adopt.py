@@ -71,6 +71,7 @@ def command(
     from scaffolder.errors import AnswerError, DestinationError, ExitCode
     from scaffolder.origin import load_origin
     from scaffolder.reports import print_reports
+    from scaffolder.safepath import write_file
 
     catalog, golden_path, version = with_template(
         load_catalog(catalogs, trust=trust), golden_path, template, checkout, version, engine
@@ -94,8 +95,7 @@ def command(
             f"{target} already exists",
             hint="the repo already records a golden path; pass --force to replace it",
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(origin.record.serialize(), encoding="utf-8")
+    write_file(path, origin.answers_file, origin.record.serialize().encode("utf-8"))
     if commit:
         from scaffolder.git import commit_paths
 

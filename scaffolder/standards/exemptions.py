@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from scaffolder.limits import load_yaml
+from scaffolder.repofiles import read_repo_text
 from scaffolder.standards.model import Violation
 
 EXEMPTIONS_FILE = ".scaffolder/exemptions.yml"
@@ -42,7 +44,7 @@ def load_exemptions(repo: Path, today: dt.date) -> tuple[list[Exemption], list[V
     if not path.is_file():
         return [], []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(read_repo_text(repo, EXEMPTIONS_FILE) or "", str(path)) or {}
     except yaml.YAMLError as exc:
         return [], [Violation(f"exemptions file is not valid YAML: {exc}", EXEMPTIONS_FILE)]
     valid, problems = [], []

@@ -13,7 +13,9 @@ from typing import Any
 import yaml
 
 from scaffolder import yamlio
+from scaffolder.errors import ScaffolderError
 from scaffolder.project import NOT_CONTENT
+from scaffolder.repofiles import read_repo_text
 
 DOCS = "https://scaffolder.dev/reference/rules/"
 
@@ -128,9 +130,9 @@ class RepoFiles:
         return next((c for c in candidates if (self.root / c).is_file()), None)
 
     def text(self, path: str) -> str:
-        try:
-            return (self.root / path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        try:  # a FIFO or device is never opened (scaffolder.repofiles)
+            return read_repo_text(self.root, path) or ""
+        except (ScaffolderError, UnicodeDecodeError):
             return ""
 
     @functools.cached_property

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from scaffolder.errors import CatalogError
+from scaffolder.limits import load_yaml, read_config_text
 from scaffolder.standards.model import Level, RepoFiles, Rule, Violation
 
 CHECKS = ("require_file", "forbid_file", "file_contains", "manifest_field")
@@ -29,7 +30,7 @@ def load_packs(catalog_roots: list[Path]) -> list[Rule]:
     for root in catalog_roots:
         for path in sorted((root / "rules").glob("*.y*ml")):
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                data = load_yaml(read_config_text(path), str(path)) or {}
             except yaml.YAMLError as exc:
                 raise CatalogError(f"rule pack {path} is not valid YAML: {exc}") from exc
             for spec in data.get("rules") or []:

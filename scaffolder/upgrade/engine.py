@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from scaffolder import migrations
@@ -16,6 +16,7 @@ from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
 from scaffolder.project import ProjectRecord
 from scaffolder.questions import Ask
+from scaffolder.safepath import problem
 from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
 
@@ -69,10 +70,10 @@ def _labels(origin: Origin, to_version: str) -> tuple[str, str, str]:
 
 
 def _safe(path: str) -> str:
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts:
+    why = problem(path)  # the write guard's rules (scaffolder.safepath)
+    if why is not None:
         raise ProjectError(
-            f"refusing to write outside the repo: {path}",
+            f"refusing to write outside the repo: {path!r} ({why})",
             hint="the golden path or its migrations name a path outside it",
         )
     return path

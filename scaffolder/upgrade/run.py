@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from rich.console import Console
 
@@ -17,6 +17,8 @@ from scaffolder.output import plural
 from scaffolder.upgrade import transaction
 from scaffolder.upgrade.engine import UpgradePlan, plan_upgrade
 from scaffolder.upgrade.report import print_plan
+
+P = ParamSpec("P")
 
 
 @dataclass
@@ -35,10 +37,7 @@ def check_repo_state(repo: Path, *, allow_dirty: bool, allow_no_git: bool) -> No
         raise ProjectError(f"{repo} is not a directory")
     if transaction.is_git_repo(repo):
         if transaction.state_dir(repo).exists():
-            raise transaction.UpgradeInProgress(
-                f"an upgrade is already in progress in {repo}",
-                hint="resolve it and run `scaffolder upgrade --continue`, or `--abort`",
-            )
+            raise transaction.in_progress_error(repo)
         dirty = transaction.dirty_files(repo)
         if dirty and not allow_dirty:
             shown = ", ".join(dirty[:10]) + (
@@ -54,9 +53,7 @@ def check_repo_state(repo: Path, *, allow_dirty: bool, allow_no_git: bool) -> No
             hint="pass --allow-no-git (the originals are backed up so `--abort` can restore them)",
         )
     elif transaction.state_dir(repo).exists():
-        raise transaction.UpgradeInProgress(
-            f"an upgrade is already in progress in {repo}", hint="run `--continue` or `--abort`"
-        )
+        raise transaction.in_progress_error(repo)
 
 
 def switch_branch(repo: Path, branch: str) -> None:
@@ -79,6 +76,22 @@ def _message(golden_path: str, from_version: str, to_version: str) -> str:
     )
 
 
+def _locked(
+    func: Callable[Concatenate[Path, P], Outcome],
+) -> Callable[Concatenate[Path, P], Outcome]:
+    """Hold the repo's upgrade lock for the run (not for a dry run, which writes nothing)."""
+
+    def wrapper(repo: Path, /, *args: P.args, **kwargs: P.kwargs) -> Outcome:
+        if kwargs.get("dry_run") or not repo.is_dir():
+            return func(repo, *args, **kwargs)
+        with transaction.locked(repo):  # one upgrade at a time per repo
+            return func(repo, *args, **kwargs)
+
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+@_locked
 def upgrade_repo(
     repo: Path,
     catalog: Catalog,
@@ -151,6 +164,11 @@ def upgrade_repo(
 
 
 def continue_(repo: Path, *, commit: bool, console: Console | None = None) -> int:
+    with transaction.locked(repo):
+        return _continue(repo, commit=commit, console=console)
+
+
+def _continue(repo: Path, *, commit: bool, console: Console | None = None) -> int:
     state = transaction.continue_upgrade(repo)
     sha = (
         commit_upgrade(
@@ -169,8 +187,14 @@ def continue_(repo: Path, *, commit: bool, console: Console | None = None) -> in
 
 
 def abort(repo: Path, *, console: Console | None = None) -> int:
-    state = transaction.abort_upgrade(repo)
-    (console or _console()).print(
-        f"upgrade to {state.golden_path} {state.to_version} aborted; the repo is as it was"
-    )
+    with transaction.locked(repo):
+        state = transaction.abort_upgrade(repo)
+    if state is None:
+        (console or _console()).print(
+            "the interrupted upgrade's state is removed; the repo is as it was"
+        )
+    else:
+        (console or _console()).print(
+            f"upgrade to {state.golden_path} {state.to_version} aborted; the repo is as it was"
+        )
     return int(ExitCode.OK)

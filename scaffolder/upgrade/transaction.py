@@ -6,27 +6,108 @@ index) are saved in a state folder: ``.git/scaffolder-upgrade/`` in a git repo,
 A failure or Ctrl-C while writing restores them at once. With conflicts the state stays, the
 upgrade is *in progress* (like a rebase), and ``--continue`` or ``--abort`` finishes it.
 The recorded version changes only when the upgrade completes.
+
+Crash safety (kill -9, ENOSPC, Ctrl-C at any instant): ``state.json`` is written atomically
+(temporary file, fsync, rename) *before* the backup starts and again at each phase change:
+``backup`` (the repo is untouched; ``--abort`` just removes the state), ``writing`` (the backup
+is complete; ``--abort`` restores it), ``conflicts`` (in progress, like a rebase). A state
+folder without ``state.json`` was left before anything was written and ``--abort`` removes it.
+A finished state is renamed away before it is deleted, so a kill then leaves nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from scaffolder.errors import ProjectError, ScaffolderError
 from scaffolder.git import git_executable, run_git
+from scaffolder.safepath import inside, write_file
+from scaffolder.staging import write_failed
 from scaffolder.upgrade.engine import UpgradePlan
+from scaffolder.upgrade.lock import upgrade_lock
 from scaffolder.upgrade.textmerge import has_markers
 
 STATE_NAME = "scaffolder-upgrade"
 
 
+PHASE_BACKUP = "backup"  # saving originals; the repo is untouched
+PHASE_WRITING = "writing"  # the backup is complete; the repo is being written
+PHASE_CONFLICTS = "conflicts"  # written; conflicts wait for --continue or --abort
+PHASE_DONE = "done"  # complete; only the state folder is left to remove
+
+
 class UpgradeInProgress(ScaffolderError):
     """An earlier upgrade has not been continued or aborted."""
+
+
+class InterruptedUpgrade(UpgradeInProgress):
+    """An upgrade was killed before its conflicts stage; only ``--abort`` applies."""
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_state(sdir: Path) -> None:
+    """Rename the state folder away, then delete it: a kill in between leaves no state."""
+    if not sdir.exists():
+        return
+    trash = sdir.with_name(f"{sdir.name}.trash-{os.getpid()}")
+    sdir.rename(trash)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def remove_trash(sdir: Path) -> None:
+    """Finish deleting state folders that killed runs had renamed away."""
+    for leftover in sdir.parent.glob(f"{sdir.name}.trash-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def clear_finished(repo: Path) -> None:
+    """Remove the state of an upgrade that completed but was killed while cleaning up."""
+    sdir = state_dir(repo)
+    remove_trash(sdir)
+    if (sdir / "state.json").is_file():
+        with contextlib.suppress(ScaffolderError):
+            if State.load(repo).phase == PHASE_DONE:
+                remove_state(sdir)
+
+
+@contextlib.contextmanager
+def locked(repo: Path) -> Iterator[None]:
+    """Hold the repo's upgrade lock (:mod:`scaffolder.upgrade.lock`) and tidy finished state."""
+    sdir = state_dir(repo)
+    with upgrade_lock(repo, sdir):
+        clear_finished(repo)
+        yield
+
+
+def in_progress_error(repo: Path) -> UpgradeInProgress:
+    """The error for a repo whose state folder exists, saying which command applies."""
+    try:
+        state = State.load(repo)
+    except ScaffolderError as exc:
+        return exc if isinstance(exc, UpgradeInProgress) else UpgradeInProgress(exc.message)
+    if state.phase == PHASE_CONFLICTS:
+        return UpgradeInProgress(
+            f"an upgrade is already in progress in {repo}",
+            hint="resolve it and run `scaffolder upgrade --continue`, or `--abort`",
+        )
+    return InterruptedUpgrade(
+        f"an upgrade of {repo} to {state.golden_path} {state.to_version} was interrupted",
+        hint="run `scaffolder upgrade --abort` to put the repo back exactly, then upgrade again",
+    )
 
 
 def is_git_repo(repo: Path) -> bool:
@@ -58,26 +139,47 @@ class State:
     touched: list[str]  # every path the upgrade wrote or deleted
     existed: list[str]  # the touched paths that existed before (backed up)
 
+    phase: str = PHASE_CONFLICTS
+
     @classmethod
     def load(cls, repo: Path) -> State:
-        path = state_dir(repo) / "state.json"
+        sdir = state_dir(repo)
+        path = sdir / "state.json"
         if not path.is_file():
+            if sdir.exists():
+                raise InterruptedUpgrade(
+                    f"an upgrade of {repo} was interrupted before it changed anything",
+                    hint="run `scaffolder upgrade --abort` to clear its state, then upgrade again",
+                )
             raise ProjectError(
                 f"no upgrade in progress in {repo}", hint="start one with `scaffolder upgrade`"
             )
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+        try:
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError) as exc:
+            raise ProjectError(f"{path} is not a valid upgrade state: {exc}") from exc
+
+    def save(self, sdir: Path) -> None:
+        """Replace ``state.json`` atomically: a reader sees the old record or the new one."""
+        tmp = sdir / "state.json.tmp"
+        with tmp.open("w", encoding="utf-8") as handle:
+            json.dump(self.__dict__, handle, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(sdir / "state.json")
+        _fsync_dir(sdir)
 
 
 def _write(repo: Path, writes: Mapping[str, bytes | None]) -> None:
     for rel, content in writes.items():
-        target = repo / rel
+        target = inside(repo, rel)
         if content is None:
             if target.exists() or target.is_symlink():
                 target.unlink()
                 _prune_empty_parents(repo, target.parent)
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            mode = target.stat().st_mode & 0o7777 if target.is_file() else None
+            write_file(repo, rel, content, mode)
 
 
 def _prune_empty_parents(repo: Path, folder: Path) -> None:
@@ -111,10 +213,7 @@ def apply(plan: UpgradePlan) -> State | None:
     repo = plan.repo
     sdir = state_dir(repo)
     if sdir.exists():
-        raise UpgradeInProgress(
-            f"an upgrade is already in progress in {repo}",
-            hint="run `scaffolder upgrade --continue` or `--abort` first",
-        )
+        raise in_progress_error(repo)
     writes = dict(plan.writes)
     answers_path = plan.answers_file
     completes = not plan.conflicts
@@ -122,12 +221,6 @@ def apply(plan: UpgradePlan) -> State | None:
         writes[answers_path] = plan.record.serialize().encode()
     touched = sorted(writes)
     existed = [p for p in touched if (repo / p).exists()]
-    (sdir / "backup").mkdir(parents=True)
-    for rel in existed:
-        (sdir / "backup" / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(repo / rel, sdir / "backup" / rel)
-    if is_git_repo(repo) and _index_path(repo).is_file():
-        shutil.copy2(_index_path(repo), sdir / "index")
     state = State(
         plan.origin.golden_path.name,
         plan.from_version,
@@ -137,20 +230,50 @@ def apply(plan: UpgradePlan) -> State | None:
         plan.conflicts,
         touched,
         existed,
+        PHASE_BACKUP,
     )
-    (sdir / "state.json").write_text(json.dumps(state.__dict__, indent=2), encoding="utf-8")
+    try:
+        sdir.mkdir(parents=True)
+    except FileExistsError:  # another run got there first (the lock normally prevents it)
+        raise in_progress_error(repo) from None
+    except OSError as exc:
+        raise write_failed(repo, exc) from exc
+    try:
+        state.save(sdir)  # before the backup: any interruption from here on is recognised
+        _back_up(repo, sdir, existed)
+        state.phase = PHASE_WRITING
+        state.save(sdir)
+    except BaseException as exc:
+        remove_state(sdir)  # the repo is untouched
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise write_failed(repo, exc) from exc
+        raise
     try:
         _write(repo, writes)
         if plan.conflicts and is_git_repo(repo):
             _register_conflicts(repo, plan)
-    except BaseException:
+        state.phase = PHASE_DONE if completes else PHASE_CONFLICTS
+        state.save(sdir)
+    except BaseException as exc:
         _restore(repo, sdir, touched, existed)
-        shutil.rmtree(sdir, ignore_errors=True)
+        remove_state(sdir)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise write_failed(repo, exc) from exc
         raise
     if completes:
-        shutil.rmtree(sdir)
+        remove_state(sdir)
         return None
     return state
+
+
+def _back_up(repo: Path, sdir: Path, existed: list[str]) -> None:
+    backup = sdir / "backup"
+    backup.mkdir()
+    for rel in existed:
+        (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(repo / rel, backup / rel, follow_symlinks=False)
+    if is_git_repo(repo) and _index_path(repo).is_file():
+        shutil.copy2(_index_path(repo), sdir / "index")
 
 
 def _register_conflicts(repo: Path, plan: UpgradePlan) -> None:
@@ -191,6 +314,8 @@ def unresolved(repo: Path, state: State) -> list[str]:
 def continue_upgrade(repo: Path) -> State:
     """Finish an upgrade whose conflicts are resolved: record the new version."""
     state = State.load(repo)
+    if state.phase != PHASE_CONFLICTS:
+        raise in_progress_error(repo)
     left = unresolved(repo, state)
     if left:
         raise ProjectError(
@@ -205,14 +330,19 @@ def continue_upgrade(repo: Path) -> State:
             run_git(repo, ["add", "--", *present])
         if gone:
             run_git(repo, ["rm", "--cached", "--quiet", "--ignore-unmatch", "--", *gone])
-    shutil.rmtree(state_dir(repo))
+    remove_state(state_dir(repo))
     return state
 
 
-def abort_upgrade(repo: Path) -> State:
+def abort_upgrade(repo: Path) -> State | None:
     """Put every touched file (and git's index) back exactly as before the upgrade."""
-    state = State.load(repo)
     sdir = state_dir(repo)
-    _restore(repo, sdir, state.touched, state.existed)
-    shutil.rmtree(sdir)
+    try:
+        state = State.load(repo)
+    except InterruptedUpgrade:
+        remove_state(sdir)  # killed before state.json: nothing was written
+        return None
+    if state.phase in (PHASE_WRITING, PHASE_CONFLICTS):  # the backup is complete
+        _restore(repo, sdir, state.touched, state.existed)
+    remove_state(sdir)
     return state

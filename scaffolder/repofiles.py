@@ -1,0 +1,65 @@
+"""Reading files of a repo being checked (diff, audit, upgrade) without ever hanging on one.
+
+A repo in a fleet is not trusted to hold only regular files: a FIFO in place of a tracked
+file would block a plain ``read`` forever and stop the whole audit, a device could be read
+without end, a symlink could point at a host file. Each is an error for that repo (the audit
+reports it and goes on). Files are opened non-blocking and checked with ``fstat`` before a
+byte is read, so a special file is never read; a regular file over the ``file_bytes`` limit is
+refused too.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from scaffolder.errors import ProjectError
+from scaffolder.limits import current
+from scaffolder.templatefiles import special_kind, within
+
+
+class SpecialFileError(ProjectError):
+    """A repo path is a FIFO, socket, device or a symlink out of the repo."""
+
+
+def read_repo_file(repo: Path, rel: str) -> bytes | None:
+    """The bytes of ``repo/rel``; None when it does not exist (or is a folder)."""
+    path = repo / rel
+    if path.is_symlink() and not within(path, repo):
+        raise SpecialFileError(
+            f"{path} is a symlink that leads outside the repo; scaffolder does not follow it",
+            hint="replace it with a regular file, or remove it",
+        )
+    try:
+        _check_kind(path, path.stat().st_mode)  # before open: a socket cannot even be opened
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    except OSError as exc:
+        raise ProjectError(f"cannot read {path}: {exc.strerror}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return None
+        _check_kind(path, info.st_mode)  # again on what was opened (it may have been swapped)
+        limits = current()
+        if info.st_size > limits.file_bytes:
+            raise limits.error("file_bytes", f"{path} ({info.st_size} bytes)")
+        os.set_blocking(fd, True)
+        return handle.read()
+
+
+def _check_kind(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return
+    raise SpecialFileError(
+        f"{path} is {special_kind(mode) or 'not a regular file'}; scaffolder never reads "
+        "special files",
+        hint="replace it with a regular file, or remove it",
+    )
+
+
+def read_repo_text(repo: Path, rel: str) -> str | None:
+    content = read_repo_file(repo, rel)
+    return None if content is None else content.decode("utf-8")
