@@ -27,7 +27,7 @@ Capsys = pytest.CaptureFixture[str]
         (["upgrade", "--to"], "error: option '--to' requires an argument"),
         (
             ["audit", "--format", "xml"],
-            "error: invalid value for '--format': 'xml' is not one of",
+            "error: invalid value for '--format' / '-o': 'xml' is not one of",
         ),
     ],
 )

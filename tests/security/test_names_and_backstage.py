@@ -83,6 +83,7 @@ def test_backstage_export_escapes_every_template_string(
         "${{ parameters.name }}",
         "${{ parameters.flavour }}",
         "${{ parameters.repoUrl }}",
+        "${{ parameters.description }}",
         "${{ steps['publish'].output.repoContentsUrl }}",
         "${{ steps['publish'].output.remoteUrl }}",
         "${{ steps['register'].output.entityRef }}",
