@@ -20,7 +20,8 @@ from scaffolder.commands.options import catalog_option
 @click.option(
     "--crd-dir",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Folder of <project>-<version>/ CRD folders (default: $SCAFFOLDER_CRD_DIR).",
+    help="Folder of <project>-<version>/ CRD folders to look in first; then "
+    "$SCAFFOLDER_CRD_DIR, the user cache (`scaffolder crds fetch`) and the built-in bundle.",
 )
 @click.option(
     "--format",
@@ -52,6 +53,8 @@ def command(
     Exits 2 when anything fails; the report names file, object and field.
     """
     from scaffolder.errors import ExitCode
+
+    _check_dependencies()
     from scaffolder.validate.report import print_report
     from scaffolder.validate.runner import ValidateOptions, validate_repo
 
@@ -64,3 +67,23 @@ def command(
         click.echo(json.dumps(report.to_json(), indent=2))
     print_report(report)
     return int(ExitCode.OK if report.ok else ExitCode.FINDINGS)
+
+
+def _check_dependencies() -> None:
+    """The packages validate imports are dependencies of scaffolder; an install made with
+    ``--no-deps`` lacks them, which is the user's environment to fix, not a bug."""
+    import importlib.util
+
+    for module, dist in (
+        ("jsonschema", "jsonschema"),
+        ("kubernetes_validate", "kubernetes-validate"),
+        ("check_jsonschema", "check-jsonschema"),
+    ):
+        if importlib.util.find_spec(module) is None:
+            from scaffolder import DISTRIBUTION
+            from scaffolder.errors import ToolMissingError
+
+            raise ToolMissingError(
+                f"`scaffolder validate` needs the Python package {dist}, which is not installed",
+                hint=f"install scaffolder with its dependencies: pip install {DISTRIBUTION}",
+            )
