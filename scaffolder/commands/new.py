@@ -99,6 +99,8 @@ def command(
             )
         catalog, golden_path, checkout = catalog.with_template(template, checkout)
     catalog = with_engine(catalog, golden_path, engine)
+    if golden_path is not None and dest is not None:
+        provided = _with_inherited(catalog, golden_path, version, dest, provided)
     interactive = not (defaults or as_json) and sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
         from scaffolder.wizard import run_wizard
@@ -121,7 +123,6 @@ def command(
             hint="run `scaffolder new GOLDEN_PATH DEST --defaults --data KEY=VALUE`;"
             " `scaffolder list` shows golden paths",
         )
-    provided = _with_inherited(catalog, golden_path, version, dest, provided)
     the_plan = plan(catalog, golden_path, version=version, data=provided, checkout=checkout)
     progress = None if as_json else _progress
     result = generate(the_plan, dest, git=not no_git, progress=progress)

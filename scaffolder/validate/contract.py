@@ -68,6 +68,7 @@ class Side:
     version: str | None = None
     problems: list[str] = field(default_factory=list)  # builds that failed
     environments: set[str] = field(default_factory=set)  # a baseline's clusters/<env>/
+    kubernetes: str | None = None  # the Kubernetes version its golden path pins
 
     def all_objects(self) -> list[Obj]:
         seen: dict[tuple[str, str, str | None, str], Obj] = {}
@@ -127,6 +128,16 @@ def check_sides(service: Side, platform: Side) -> Iterator[Finding]:
 
     needs = service.contract.get("needs") or {}
     provides = platform.contract.get("provides") or {}
+    if _minor(service.kubernetes) > _minor(platform.kubernetes) > (0, 0):
+        yield Finding(
+            "contract/kubernetes-version",
+            ".copier-answers.yml",
+            f"written for Kubernetes {service.kubernetes}, but the clusters run"
+            f" {platform.kubernetes}: APIs or fields it uses may not be served there",
+            f"{service.golden_path} {service.version}",
+            "pins.kubernetes",
+            peer=f".copier-answers.yml: kubernetes_version (pins.kubernetes {platform.kubernetes})",
+        )
     platform_objects = platform.all_objects()
     clusters = platform.environments
     for env, objects in sorted(service.objects.items()):
@@ -208,6 +219,18 @@ def _read_contract(side: Side, catalogs: tuple[str, ...]) -> None:
         return
     if isinstance(value, dict):
         side.contract = value
+    pins = computed_value(record.golden_path, record.version, record.answers, "pins", catalogs)
+    if isinstance(pins, dict) and pins.get("kubernetes"):
+        side.kubernetes = str(pins["kubernetes"])
+
+
+def _minor(version: str | None) -> tuple[int, int]:
+    """(major, minor) of a Kubernetes version like 1.35.0; (0, 0) when unknown."""
+    parts = (version or "").lstrip("v").split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (IndexError, ValueError):
+        return 0, 0
 
 
 def _documents(root: Path) -> dict[Path, list[Any]]:

@@ -369,6 +369,12 @@ BROKEN: dict[str, tuple[str, str, Break, str]] = {
         provides(gpu_resources=["nvidia.com/gpu"]),
         "contract/gpu",
     ),
+    "kubernetes-version": (
+        "argo-all-on",
+        "service-plain",
+        lambda side: replace(side, kubernetes="1.34.0"),
+        "contract/kubernetes-version",
+    ),
     "time-slicing": ("argo-all-on", "inference", provides(time_slicing_replicas=8), "contract/gpu"),
 }
 
