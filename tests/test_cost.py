@@ -1,0 +1,146 @@
+"""Showback, budgets and the reaper of cluster-baseline 1.1.0: every PromQL expression of the
+generated rules and dashboard parses with a real PromQL parser and names only metrics the
+baseline's exporters produce (or its own recording rules record); the reaper's own tests pass
+in the generated repo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import promql_parser
+import pytest
+import yaml
+
+from scaffolder.catalog import load_catalog
+from scaffolder.generate import generate, plan
+from tests.e2e.test_baselines import MATRIX
+from tests.exporter_metrics import exported
+
+CASES = ["argo-all-on", "flux-cilium-onprem-nosharing", "flux-calico-gcp-mig-mixed"]
+GRAFANA_VARIABLES = {"$team": ".+", "$namespace": ".+"}
+
+
+@pytest.fixture(scope="module", params=CASES)
+def baseline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp(request.param) / "baseline"
+    data = {"cluster_name": "prod-eu", **MATRIX[request.param]}
+    generate(plan(load_catalog(), "cluster-baseline", data=data), dest, git=False)
+    return dest
+
+
+def rules(repo: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path in sorted(repo.rglob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if isinstance(doc, dict) and doc.get("kind") == "PrometheusRule":
+                for group in doc["spec"]["groups"]:
+                    for rule in group["rules"]:
+                        yield str(path.relative_to(repo)), rule
+
+
+def dashboard_queries(repo: Path) -> Iterator[str]:
+    board = json.loads((repo / "platform/configs/cost/showback-dashboard.json").read_text())
+    for panel in board["panels"]:
+        for target in panel["targets"]:
+            expr = target["expr"]
+            for name, value in GRAFANA_VARIABLES.items():
+                expr = expr.replace(name, value)
+            yield expr
+    for variable in board["templating"]["list"]:
+        if variable["type"] == "query":
+            # label_values(<selector>, label) is Grafana's, not PromQL: check its selector.
+            inner = variable["query"]["query"].removeprefix("label_values(").rsplit(",", 1)[0]
+            yield inner.replace("$team", ".+")
+
+
+def metric_names(expr: str) -> set[str]:
+    names: set[str] = set()
+
+    def visit(node: object) -> None:
+        if isinstance(node, promql_parser.VectorSelector):
+            if node.name:
+                names.add(node.name)
+            else:
+                names.update(m.value for m in node.matchers.matchers if m.name == "__name__")
+
+    promql_parser.walk(promql_parser.parse(expr), pre_visit=visit)
+    return names
+
+
+def test_every_rule_and_panel_parses_and_names_exported_or_recorded_metrics(
+    baseline: Path,
+) -> None:
+    found = list(rules(baseline))
+    recorded = {rule["record"] for _, rule in found if "record" in rule}
+    alerts = {rule["alert"] for _, rule in found if "alert" in rule}
+    assert {
+        "TeamBudgetForecast80",
+        "TeamBudgetReached100",
+        "TeamGPUHourBudgetForecast100",
+    } <= alerts
+    assert "team:opencost_cost:month_forecast" in recorded
+    known = exported() | recorded
+    exprs = [(where, rule["expr"]) for where, rule in found]
+    exprs += [("showback-dashboard.json", q) for q in dashboard_queries(baseline)]
+    unknown = {}
+    for where, expr in exprs:
+        missing = metric_names(str(expr)) - known
+        if missing:
+            unknown[f"{where}: {expr}"] = sorted(missing)
+    assert unknown == {}
+    assert len(exprs) > 30
+
+
+def test_every_budget_alert_links_the_generated_runbook(baseline: Path) -> None:
+    runbook = baseline / "docs/runbooks/team-budget.md"
+    assert runbook.is_file()
+    links = {
+        rule["annotations"]["runbook_url"]
+        for _, rule in rules(baseline)
+        if "alert" in rule and rule["alert"].startswith("Team")
+    }
+    assert links == {
+        "https://git.example.com/platform/prod-eu-baseline/blob/main/docs/runbooks/team-budget.md"
+    }
+
+
+def test_a_broken_query_is_refused_by_the_parser() -> None:
+    with pytest.raises(ValueError):
+        metric_names("sum by (team) (rate(x[5m])) > 0.8 * on(team) group_left y")
+    assert metric_names('avg_over_time(a[1h]) / on () group_left () {__name__="b"}') == {"a", "b"}
+
+
+def test_the_reaper_passes_its_own_tests_and_its_query_is_promql(baseline: Path) -> None:
+    reaper = baseline / "platform/configs/cost/reaper"
+    run = subprocess.run(
+        [sys.executable, "-m", "unittest", "-q", "test_reaper"],
+        cwd=reaper,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Ran 8 tests" in run.stderr
+    sys.path.insert(0, str(reaper))
+    try:
+        import reaper as module  # type: ignore[import-not-found]
+
+        class Capture:
+            def __init__(self) -> None:
+                self.queries: list[str] = []
+
+            def query(self, promql: str) -> list[dict[str, Any]]:
+                self.queries.append(promql)
+                return []
+
+        cfg = module.Config.from_env({"PROMETHEUS_URL": "http://p"})
+        capture = Capture()
+        module.idle_gpu_pods(capture, "ml-research", 4, cfg)
+        assert metric_names(capture.queries[0]) <= exported()
+    finally:
+        sys.path.remove(str(reaper))
+        sys.modules.pop("reaper", None)
