@@ -33,6 +33,10 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "argo-rollouts": (GITHUB, ("argoproj/argo-rollouts/releases/download/{version}/install.yaml",)),
+    "cert-manager": (
+        GITHUB,
+        ("cert-manager/cert-manager/releases/download/{version}/cert-manager.crds.yaml",),
+    ),
     "envoy-gateway": (GITHUB, ("envoyproxy/gateway/releases/download/{version}/install.yaml",)),
     "external-secrets": (
         RAW,
@@ -63,6 +67,17 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "jobset": (GITHUB, ("kubernetes-sigs/jobset/releases/download/{version}/manifests.yaml",)),
+    "karpenter": (
+        RAW,
+        tuple(
+            f"aws/karpenter-provider-aws/{{version}}/pkg/apis/crds/{n}.yaml"
+            for n in (
+                "karpenter.sh_nodepools",
+                "karpenter.sh_nodeclaims",
+                "karpenter.k8s.aws_ec2nodeclasses",
+            )
+        ),
+    ),
     "kueue": (GITHUB, ("kubernetes-sigs/kueue/releases/download/{version}/manifests.yaml",)),
     "kyverno": (GITHUB, ("kyverno/kyverno/releases/download/{version}/install.yaml",)),
     "prometheus-operator": (
