@@ -18,6 +18,7 @@ import yaml
 
 from scaffolder.catalog import load_catalog
 from scaffolder.generate import generate, plan
+from scaffolder.standards import run_standards
 from tests.e2e.test_baselines import MATRIX
 from tests.exporter_metrics import exported
 
@@ -144,3 +145,52 @@ def test_the_reaper_passes_its_own_tests_and_its_query_is_promql(baseline: Path)
     finally:
         sys.path.remove(str(reaper))
         sys.modules.pop("reaper", None)
+
+
+def rule_result(repo: Path, family: str, rule_id: str) -> list[str]:
+    report = run_standards(repo, family)
+    result = next(r for r in report.results if r.rule.id == rule_id)
+    return [v.message for v in result.violations]
+
+
+def test_a_tenant_without_a_budget_fails_bsl020(tmp_path: Path) -> None:
+    teams = [
+        {"name": "search", "cpu": "8", "memory": "32Gi", "gpu": 0},
+        {"name": "ranking", "cpu": "8", "memory": "32Gi", "gpu": 0, "budget": 500},
+    ]
+    data = {"cluster_name": "prod-eu", **MATRIX["argo-all-on"], "teams": teams}
+    generate(plan(load_catalog(), "cluster-baseline", data=data), tmp_path, git=False)
+    assert rule_result(tmp_path, "baseline", "BSL020") == [
+        "tenant search has no monthly budget (team:cost_budget:monthly in"
+        " tenants/search/budget-alerts.yaml is missing or 0)"
+    ]
+    assert rule_result(tmp_path, "baseline", "BSL021") == []
+
+
+def test_gpu_pods_outside_kueue_and_serving_priority_fail_svc016(tmp_path: Path) -> None:
+    def deployment(name: str, labels: dict[str, str], priority: str | None) -> dict[str, Any]:
+        spec: dict[str, Any] = {
+            "containers": [{"name": "c", "resources": {"limits": {"nvidia.com/gpu": 1}}}]
+        }
+        if priority:
+            spec["priorityClassName"] = priority
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": name},
+            "spec": {"template": {"metadata": {"labels": labels}, "spec": spec}},
+        }
+
+    docs = [
+        deployment("notebook", {}, None),
+        deployment("trainer", {"kueue.x-k8s.io/queue-name": "a-queue"}, None),
+        deployment("chat", {}, "tier-critical"),
+        deployment("batch", {}, "tier-best-effort"),
+    ]
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy/all.yaml").write_text(yaml.safe_dump_all(docs))
+    assert rule_result(tmp_path, "service", "SVC016") == [
+        f"Deployment/{n} requests nvidia.com/gpu without a Kueue queue"
+        " (kueue.x-k8s.io/queue-name) or a serving PriorityClass (tier-critical, tier-standard)"
+        for n in ("notebook", "batch")
+    ]
