@@ -21,6 +21,7 @@ from scaffolder.generate import generate, plan
 from scaffolder.standards import run_standards
 from tests.e2e.test_baselines import MATRIX
 from tests.exporter_metrics import exported
+from tests.helpers import run_cli
 
 CASES = ["argo-all-on", "flux-cilium-onprem-nosharing", "flux-calico-gcp-mig-mixed"]
 GRAFANA_VARIABLES = {"$team": ".+", "$namespace": ".+"}
@@ -34,7 +35,7 @@ def baseline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     return dest
 
 
-def rules(repo: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+def rules_of(repo: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     for path in sorted(repo.rglob("*.yaml")):
         for doc in yaml.safe_load_all(path.read_text()):
             if isinstance(doc, dict) and doc.get("kind") == "PrometheusRule":
@@ -75,7 +76,7 @@ def metric_names(expr: str) -> set[str]:
 def test_every_rule_and_panel_parses_and_names_exported_or_recorded_metrics(
     baseline: Path,
 ) -> None:
-    found = list(rules(baseline))
+    found = list(rules_of(baseline))
     recorded = {rule["record"] for _, rule in found if "record" in rule}
     alerts = {rule["alert"] for _, rule in found if "alert" in rule}
     assert {
@@ -101,7 +102,7 @@ def test_every_budget_alert_links_the_generated_runbook(baseline: Path) -> None:
     assert runbook.is_file()
     links = {
         rule["annotations"]["runbook_url"]
-        for _, rule in rules(baseline)
+        for _, rule in rules_of(baseline)
         if "alert" in rule and rule["alert"].startswith("Team")
     }
     assert links == {
@@ -194,3 +195,40 @@ def test_gpu_pods_outside_kueue_and_serving_priority_fail_svc016(tmp_path: Path)
         " (kueue.x-k8s.io/queue-name) or a serving PriorityClass (tier-critical, tier-standard)"
         for n in ("notebook", "batch")
     ]
+
+
+def test_a_tenant_brings_its_budgets_reaping_policy_and_serving_reserve(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    repo = tmp_path / "baseline"
+    data = {"cluster_name": "prod-eu", **MATRIX["argo-all-on"], "cost_currency": "EUR"}
+    generate(plan(load_catalog(), "cluster-baseline", data=data), repo)
+    answers = [
+        "team=search",
+        "gpu_quota=4",
+        "monthly_budget=1000",
+        "gpu_hour_budget=300",
+        "reaping_policy=delete",
+        "gpu_idle_hours=8",
+        "gpu_serving_reserve=3",
+    ]
+    r = run_cli(capsys, "new", "tenant", repo, *[a for d in answers for a in ("-d", d)])
+    assert r.code == 0, r.err
+    tenant = repo / "tenants/search"
+    labels = yaml.safe_load((tenant / "namespace.yaml").read_text())["metadata"]["labels"]
+    assert labels["scaffolder.dev/reaping"] == "delete"
+    assert labels["scaffolder.dev/gpu-idle-hours"] == "8"
+    queue = yaml.safe_load((tenant / "clusterqueue.yaml").read_text())
+    gpu = queue["spec"]["resourceGroups"][1]["flavors"][0]["resources"][0]
+    assert (gpu["nominalQuota"], gpu["lendingLimit"]) == (4, 1)
+    rules = {r.get("alert") or r["record"]: r for _, r in rules_of(tenant)}
+    assert rules["team:cost_budget:monthly"]["expr"] == "vector(1000.0)"
+    assert rules["team:gpu_hours_budget:monthly"]["expr"] == "vector(300)"
+    forecast = rules["TeamBudgetForecast80"]
+    assert forecast["expr"].startswith('team:opencost_cost:month_forecast{team="search"} >= 800.0')
+    # The currency and the runbook's repo come from the baseline's record.
+    assert "EUR" in forecast["annotations"]["summary"]
+    assert forecast["annotations"]["runbook_url"] == (
+        "https://git.example.com/platform/prod-eu-baseline/blob/main/docs/runbooks/team-budget.md"
+    )
+    assert rule_result(repo, "baseline", "BSL020") == []
