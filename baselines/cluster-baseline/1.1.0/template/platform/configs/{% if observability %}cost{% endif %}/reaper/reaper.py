@@ -8,8 +8,9 @@ and no controller reads DCGM utilisation. So this script, with the standard libr
   (default: the cluster's), scaffolder.dev/gpu-idle-hours = N;
 - asks Prometheus which pods' GPUs stayed under IDLE_THRESHOLD % utilisation for N hours
   (DCGM_FI_DEV_GPU_UTIL), and lists finished Jobs without a TTL and Pending pods past theirs;
-- labels every candidate scaffolder.dev/reaper=<reason> (the showback dashboard counts them)
-  and prints one JSON line per decision;
+- labels every candidate scaffolder.dev/reaper=<reason> (the showback dashboard counts them),
+  records a Kubernetes Event on it (reason ReaperFlagged or Reaped) and prints one JSON line
+  per decision;
 - deletes only under policy delete and when DRY_RUN is false. Pods a controller recreates
   (Deployment, StatefulSet, ...) are never deleted, only reported: scale them down in Git.
 
@@ -25,7 +26,7 @@ import sys
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 POLICIES = ("off", "notify", "delete")
@@ -61,6 +62,7 @@ class Cluster(Protocol):
     def get(self, path: str) -> dict[str, Any]: ...
     def patch_labels(self, path: str, labels: dict[str, str]) -> None: ...
     def delete(self, path: str) -> None: ...
+    def create_event(self, namespace: str, event: dict[str, Any]) -> None: ...
     def query(self, promql: str) -> list[dict[str, Any]]: ...
 
 
@@ -75,7 +77,7 @@ class Decision:
 
 
 def parse_time(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def policy_of(ns: dict[str, Any], cfg: Config) -> tuple[str, int]:
@@ -101,8 +103,9 @@ def idle_gpu_pods(cluster: Cluster, namespace: str, hours: int, cfg: Config) -> 
     own namespace/pod, so Prometheus renames the workload's to exported_namespace/_pod.
     """
     promql = (
-        f'max by (exported_pod) (max_over_time(DCGM_FI_DEV_GPU_UTIL{{exported_namespace="{namespace}", '
-        f'exported_pod!=""}}[{hours}h])) < {cfg.idle_threshold}'
+        "max by (exported_pod) (max_over_time(DCGM_FI_DEV_GPU_UTIL"
+        f'{{exported_namespace="{namespace}", exported_pod!=""}}[{hours}h]))'
+        f" < {cfg.idle_threshold}"
     )
     return {r["metric"]["exported_pod"] for r in cluster.query(promql)}
 
@@ -143,28 +146,79 @@ def scan_namespace(
         ):
             owner = top_owner(pod)
             if owner is None:
-                out.append(Decision("idle-gpu", name, "Pod", meta["name"], decide(policy, cfg, True), f"GPU under {cfg.idle_threshold:g} % for {hours} h"))
+                out.append(
+                    Decision(
+                        "idle-gpu",
+                        name,
+                        "Pod",
+                        meta["name"],
+                        decide(policy, cfg, True),
+                        f"GPU under {cfg.idle_threshold:g} % for {hours} h",
+                    )
+                )
             elif owner[0] == "Job":
-                out.append(Decision("idle-gpu", name, "Job", owner[1], decide(policy, cfg, True), f"pod {meta['name']}: GPU under {cfg.idle_threshold:g} % for {hours} h"))
+                out.append(
+                    Decision(
+                        "idle-gpu",
+                        name,
+                        "Job",
+                        owner[1],
+                        decide(policy, cfg, True),
+                        f"pod {meta['name']}: GPU under {cfg.idle_threshold:g} % for {hours} h",
+                    )
+                )
             else:
-                out.append(Decision("idle-gpu", name, "Pod", meta["name"], decide(policy, cfg, False), f"GPU under {cfg.idle_threshold:g} % for {hours} h; managed by {owner[0]} {owner[1]}: scale it down in Git"))
+                out.append(
+                    Decision(
+                        "idle-gpu",
+                        name,
+                        "Pod",
+                        meta["name"],
+                        decide(policy, cfg, False),
+                        f"GPU under {cfg.idle_threshold:g} % for {hours} h; managed by"
+                        f" {owner[0]} {owner[1]}: scale it down in Git",
+                    )
+                )
         elif (
             status.get("phase") == "Pending"
             # Kueue holds pods it has not admitted behind a scheduling gate: waiting for quota
             # is not stuck.
             and not (pod.get("spec") or {}).get("schedulingGates")
-            and now - parse_time(meta["creationTimestamp"]) >= timedelta(hours=cfg.pending_ttl_hours)
+            and now - parse_time(meta["creationTimestamp"])
+            >= timedelta(hours=cfg.pending_ttl_hours)
         ):
-            out.append(Decision("pending", name, "Pod", meta["name"], decide(policy, cfg, True), f"Pending for more than {cfg.pending_ttl_hours} h"))
+            out.append(
+                Decision(
+                    "pending",
+                    name,
+                    "Pod",
+                    meta["name"],
+                    decide(policy, cfg, True),
+                    f"Pending for more than {cfg.pending_ttl_hours} h",
+                )
+            )
     for job in cluster.get(f"/apis/batch/v1/namespaces/{name}/jobs")["items"]:
         if opted_out(job) or job.get("spec", {}).get("ttlSecondsAfterFinished") is not None:
             continue
         finished = [
-            c for c in (job.get("status") or {}).get("conditions") or []
+            c
+            for c in (job.get("status") or {}).get("conditions") or []
             if c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
         ]
-        if finished and now - parse_time(finished[0]["lastTransitionTime"]) >= timedelta(hours=cfg.job_ttl_hours):
-            out.append(Decision("finished", name, "Job", job["metadata"]["name"], decide(policy, cfg, True), f"{finished[0]['type']} more than {cfg.job_ttl_hours} h ago, no ttlSecondsAfterFinished"))
+        if finished and now - parse_time(finished[0]["lastTransitionTime"]) >= timedelta(
+            hours=cfg.job_ttl_hours
+        ):
+            out.append(
+                Decision(
+                    "finished",
+                    name,
+                    "Job",
+                    job["metadata"]["name"],
+                    decide(policy, cfg, True),
+                    f"{finished[0]['type']} more than {cfg.job_ttl_hours} h ago,"
+                    " no ttlSecondsAfterFinished",
+                )
+            )
     return out
 
 
@@ -174,20 +228,57 @@ def path_of(d: Decision) -> str:
     return f"/api/v1/namespaces/{d.namespace}/pods/{d.name}"
 
 
-def act(cluster: Cluster, d: Decision) -> None:
+PREFIX = {
+    "delete": "",
+    "would-delete": "would delete (dry run): ",
+    "notify": "notify: ",
+    "report-only": "report only: ",
+}
+
+
+def event(d: Decision, now: datetime) -> dict[str, Any]:
+    """A core/v1 Event on the object, so `kubectl describe` and `get events` show the action."""
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"generateName": "gpu-reaper-", "namespace": d.namespace},
+        "involvedObject": {
+            "apiVersion": "batch/v1" if d.kind == "Job" else "v1",
+            "kind": d.kind,
+            "name": d.name,
+            "namespace": d.namespace,
+        },
+        "reason": "Reaped" if d.action == "delete" else "ReaperFlagged",
+        "message": f"{PREFIX[d.action]}{d.reason}: {d.detail}",
+        "type": "Warning",
+        "source": {"component": "gpu-reaper"},
+        "firstTimestamp": stamp,
+        "lastTimestamp": stamp,
+        "count": 1,
+    }
+
+
+def act(cluster: Cluster, d: Decision, now: datetime) -> None:
     cluster.patch_labels(path_of(d), {FLAG: d.reason})
+    cluster.create_event(d.namespace, event(d, now))
     if d.action == "delete":
         # Background propagation: a Job's pods go with it.
         cluster.delete(path_of(d) + "?propagationPolicy=Background")
 
 
 def run(cluster: Cluster, cfg: Config, now: datetime) -> list[Decision]:
-    namespaces = cluster.get("/api/v1/namespaces?labelSelector=scaffolder.dev%2Ftenant%3Dtrue")["items"]
+    namespaces = cluster.get("/api/v1/namespaces?labelSelector=scaffolder.dev%2Ftenant%3Dtrue")[
+        "items"
+    ]
     decisions: list[Decision] = []
     for ns in namespaces:
         for d in scan_namespace(cluster, ns, cfg, now):
-            act(cluster, d)
-            print(json.dumps({"time": now.isoformat(), "dry_run": cfg.dry_run, **d.__dict__}), flush=True)
+            act(cluster, d, now)
+            print(
+                json.dumps({"time": now.isoformat(), "dry_run": cfg.dry_run, **d.__dict__}),
+                flush=True,
+            )
             decisions.append(d)
     return decisions
 
@@ -202,7 +293,13 @@ class InCluster:
         with open(f"{SA}/token", encoding="utf-8") as f:
             self.token = f.read().strip()
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None, ctype: str = "application/json") -> dict[str, Any]:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        ctype: str = "application/json",
+    ) -> dict[str, Any]:
         req = urllib.request.Request(
             self.api + path,
             method=method,
@@ -222,6 +319,9 @@ class InCluster:
     def delete(self, path: str) -> None:
         self._call("DELETE", path)
 
+    def create_event(self, namespace: str, event: dict[str, Any]) -> None:
+        self._call("POST", f"/api/v1/namespaces/{namespace}/events", event)
+
     def query(self, promql: str) -> list[dict[str, Any]]:
         url = f"{self.prometheus_url}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
         with urllib.request.urlopen(url, timeout=60) as resp:
@@ -232,7 +332,7 @@ class InCluster:
 
 def main() -> int:
     cfg = Config.from_env(dict(os.environ))
-    decisions = run(InCluster(cfg.prometheus_url), cfg, datetime.now(timezone.utc))
+    decisions = run(InCluster(cfg.prometheus_url), cfg, datetime.now(UTC))
     print(json.dumps({"summary": len(decisions), "dry_run": cfg.dry_run}), file=sys.stderr)
     return 0
 
