@@ -6,6 +6,7 @@ in the generated repo."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -232,3 +233,28 @@ def test_a_tenant_brings_its_budgets_reaping_policy_and_serving_reserve(
         "https://git.example.com/platform/prod-eu-baseline/blob/main/docs/runbooks/team-budget.md"
     )
     assert rule_result(repo, "baseline", "BSL020") == []
+
+
+@pytest.mark.parametrize(
+    ("golden_path", "answers"),
+    [
+        ("inference-service", {"name": "chat-llm"}),
+        ("service", {"name": "orders", "tier": "critical", "canary": True}),
+    ],
+)
+def test_the_golden_paths_promql_parses(
+    tmp_path: Path, golden_path: str, answers: dict[str, Any]
+) -> None:
+    """Syntax only: their metrics come from the workloads themselves (vLLM, the app)."""
+    generate(plan(load_catalog(), golden_path, data=answers), tmp_path, git=False)
+    exprs = [str(rule["expr"]) for _, rule in rules_of(tmp_path)]
+    for path in tmp_path.rglob("*.yaml"):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if isinstance(doc, dict) and doc.get("kind") == "AnalysisTemplate":
+                for metric in doc["spec"]["metrics"]:
+                    query = metric["provider"]["prometheus"]["query"]
+                    # Argo Rollouts substitutes {{args.<name>}} before querying.
+                    exprs.append(re.sub(r"\{\{\s*args\.[\w-]+\s*\}\}", "x", query))
+    assert exprs
+    for expr in exprs:
+        assert metric_names(expr), expr
