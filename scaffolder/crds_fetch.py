@@ -74,6 +74,17 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "jobset": (GITHUB, ("kubernetes-sigs/jobset/releases/download/{version}/manifests.yaml",)),
+    "karpenter": (
+        RAW,
+        tuple(
+            f"aws/karpenter-provider-aws/{{version}}/pkg/apis/crds/{n}.yaml"
+            for n in (
+                "karpenter.sh_nodepools",
+                "karpenter.sh_nodeclaims",
+                "karpenter.k8s.aws_ec2nodeclasses",
+            )
+        ),
+    ),
     "kueue": (GITHUB, ("kubernetes-sigs/kueue/releases/download/{version}/manifests.yaml",)),
     "kyverno": (GITHUB, ("kyverno/kyverno/releases/download/{version}/install.yaml",)),
     "prometheus-operator": (

@@ -174,6 +174,10 @@ def test_structured_questions_are_typed_lists(exported: dict[str, Any]) -> None:
         "cpu": "string",
         "memory": "string",
         "gpu": "integer",
+        # Budgets and the serving reserve of the default teams (cluster-baseline 1.1.0).
+        "budget": "integer",
+        "gpu_hours": "integer",
+        "serving_gpus": "integer",
     }
     # The form's default is the golden path's, and valid against the field's own schema.
     jsonschema.validate(baseline["teams"]["default"], baseline["teams"])

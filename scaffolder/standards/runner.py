@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from scaffolder.standards import baseline_rules, service_rules
+from scaffolder.standards import baseline_rules, cost_rules, service_rules
 from scaffolder.standards.exemptions import load_exemptions
 from scaffolder.standards.model import RepoFiles, Rule, RuleResult, StandardsReport, Violation
 from scaffolder.standards.packs import load_packs
 
-BUILTIN = {"service": service_rules.RULES, "baseline": baseline_rules.RULES}
+BUILTIN = {
+    "service": [*service_rules.RULES, *cost_rules.SERVICE_RULES],
+    "baseline": [*baseline_rules.RULES, *cost_rules.BASELINE_RULES],
+}
 
 
 def rules_for(family: str, catalog_roots: list[Path] | None = None) -> list[Rule]:

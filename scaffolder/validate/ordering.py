@@ -73,6 +73,8 @@ CHART_GROUPS: Mapping[str, frozenset[str]] = {
     "prometheus-operator-crds": frozenset({"monitoring.coreos.com"}),
     "kueue": frozenset({"kueue.x-k8s.io"}),
     "jobset": frozenset({"jobset.x-k8s.io"}),
+    "karpenter": frozenset({"karpenter.sh", "karpenter.k8s.aws"}),
+    "karpenter-crd": frozenset({"karpenter.sh", "karpenter.k8s.aws"}),
     "external-secrets": frozenset({"external-secrets.io", "generators.external-secrets.io"}),
     "cilium": frozenset({"cilium.io"}),
     "tigera-operator": frozenset(

@@ -250,6 +250,10 @@ def _no_ingress_label(doc: dict[str, Any]) -> None:
     del doc["metadata"]["labels"]["scaffolder.dev/ingress"]
 
 
+def _charged_to_another_team(doc: dict[str, Any]) -> None:
+    doc["metadata"]["labels"]["team"] = TRAINING_TEAM
+
+
 def _other_team_only(doc: dict[str, Any]) -> None:
     doc["spec"]["conditions"] = [{"namespaces": [TRAINING_TEAM]}]
 
@@ -376,6 +380,13 @@ BROKEN: dict[str, tuple[str, str, Break, str]] = {
         "contract/kubernetes-version",
     ),
     "time-slicing": ("argo-all-on", "inference", provides(time_slicing_replicas=8), "contract/gpu"),
+    # Showback charges a namespace to its team label: pods labelled for another team.
+    "showback-team": (
+        "argo-all-on",
+        "inference",
+        edit("Namespace", SERVING_TEAM, _charged_to_another_team),
+        "contract/showback",
+    ),
 }
 
 
