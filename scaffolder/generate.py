@@ -2,50 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import Any
 
+from scaffolder import engines
 from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion
+from scaffolder.engines import TemplateRenderer
 from scaffolder.git import init_and_commit
 from scaffolder.project import AD_HOC, ProjectRecord
-from scaffolder.questions import Answers, Ask, Evaluator, Question, resolve_answers
-from scaffolder.render import RenderedTree, Renderer, RenderMeta
+from scaffolder.questions import Answers, Ask, resolve_answers
+from scaffolder.render import RenderedTree, RenderMeta
 from scaffolder.writer import check_destination, create_atomically, write_tree
 
-
-class TemplateConfigLike(Protocol):
-    @property
-    def questions(self) -> tuple[Question, ...]: ...
-
-    def question(self, name: str) -> Question | None: ...
-
-
-class TemplateRenderer(Protocol):
-    """What every engine's renderer offers (copier's :class:`Renderer`, cookiecutter's)."""
-
-    @property
-    def config(self) -> TemplateConfigLike: ...
-
-    @property
-    def evaluator(self) -> Evaluator: ...
-
-    def answers_path(self, answers: Answers) -> str: ...
-
-    def render(self, answers: Answers, meta: RenderMeta) -> RenderedTree: ...
-
-
-@functools.cache
-def renderer_for(version: GoldenPathVersion) -> TemplateRenderer:
-    """One renderer per golden-path version per process, shared by every caller."""
-    origin = f"{version.golden_path} {version.version}"  # names it in template errors
-    if version.engine == "cookiecutter":
-        from scaffolder.cookiecutter_engine import CookiecutterRenderer
-
-        return CookiecutterRenderer(version.root, trusted=version.trusted, origin=origin)
-    return Renderer.for_root(version.root, origin)
+renderer_for = engines.renderer_for  # callers import it from here
 
 
 @dataclass(frozen=True)
@@ -57,30 +28,63 @@ class Plan:
     answers: Answers
     skip: tuple[str, ...] = ()  # paths the repo keeps to itself (cruft's ``skip``)
     checkout: str | None = None  # the ref the user asked for, recorded as cruft does
+    engine: str | None = None  # --engine: force native or copier (None: the classifier's)
+    src_path: str | None = None  # copier's _src_path as a copier-made record wrote it
+
+    @property
+    def source(self) -> str:
+        return self.src_path or self.golden_path.src_path
 
     @property
     def renderer(self) -> TemplateRenderer:
-        return renderer_for(self.version)
+        return renderer_for(self.version, self.engine)
 
     def meta(self, folder_name: str = "") -> RenderMeta:
         return RenderMeta(
-            self.golden_path.src_path, self.version.version, folder_name, self.version.commit or ""
+            self.source,
+            self._copier_commit,
+            folder_name,
+            self.version.commit or "",
         )
+
+    @property
+    def _copier_commit(self) -> str:
+        """copier's ``_commit``: the catalog version, else the tag or ``git describe``."""
+        if self.version.commit is None or self.version.engine == "cookiecutter":
+            return self.version.version
+        from scaffolder.engines import describe
+
+        return describe(self.version)
+
+    def _full_render(self, folder_name: str = "") -> RenderedTree:
+        return self.renderer.render(self.answers, self.meta(folder_name))
+
+    @property
+    def writes_record(self) -> bool:
+        """Whether ``new`` writes a record: copier's template writes none when it has no
+        answers-file template, and a template straight from git is rendered as copier does;
+        a catalog golden path always records itself, so diff and upgrade can follow it."""
+        if self.version.engine == "cookiecutter" or self.golden_path.catalog != AD_HOC:
+            return True
+        return self.answers_file in self._full_render()
 
     def record(self) -> ProjectRecord:
         record = ProjectRecord(
             golden_path=self.golden_path.name,
             version=self.version.version,
             catalog=self.golden_path.catalog,
-            src_path=self.golden_path.src_path,
+            src_path=self.source,
             answers=self.answers.recorded,
             file=self.answers_file,
             commit=self.version.commit,
             directory=self.golden_path.source.directory if self.golden_path.source else "",
         )
         if self.version.engine != "cookiecutter":
-            if self.version.commit is not None:  # copier records a git template's tag or commit
-                return replace(record, version=self.version.ref or self.version.commit)
+            if self.version.commit is not None:  # copier records `git describe` of the commit
+                record = replace(record, version=self._copier_commit)
+            own = self._full_render().get(self.answers_file)
+            if own is not None:  # the template's own answers file, byte for byte copier's
+                return replace(record, text=own.content.decode("utf-8"))
             return record
         from scaffolder.cookiecutter_engine import CookiecutterRenderer
 
@@ -102,10 +106,12 @@ class Plan:
         return self.renderer.answers_path(self.answers)
 
     def render(self, folder_name: str = "") -> RenderedTree:
-        tree = self.renderer.render(self.answers, self.meta(folder_name))
-        if not self.skip:
+        """The template's files; the answers file is the record (:meth:`record`), not one."""
+        tree = self._full_render(folder_name)
+        answers_file = self.answers_file
+        if not self.skip and answers_file not in tree:
             return tree
-        kept = {p: f for p, f in tree.items() if not skipped(p, self.skip)}
+        kept = {p: f for p, f in tree.items() if p != answers_file and not skipped(p, self.skip)}
         return RenderedTree(kept, tree.messages)
 
 
@@ -125,6 +131,7 @@ def plan(
     data: Mapping[str, Any] | None = None,
     ask: Ask | None = None,
     checkout: str | None = None,
+    engine: str | None = None,
 ) -> Plan:
     """Resolve golden path, version and answers; raises before anything is written.
 
@@ -132,9 +139,9 @@ def plan(
     """
     golden_path = catalog.get(name)
     chosen = golden_path.version(checkout or version)
-    renderer = renderer_for(chosen)
+    renderer = renderer_for(chosen, engine)
     answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {}, ask=ask)
-    return Plan(golden_path, chosen, answers, checkout=checkout)
+    return Plan(golden_path, chosen, answers, checkout=checkout, engine=engine)
 
 
 @dataclass(frozen=True)
@@ -181,9 +188,19 @@ def generate(
     answers_file = the_plan.answers_file
     commit: list[str] = []
 
+    if not the_plan.writes_record:
+        from scaffolder import notices
+
+        notices.add(
+            f"{the_plan.golden_path.src_path} has no answers-file template, so (as copier) no"
+            f" {answers_file} was written; to diff and upgrade the repo later, record one with"
+            " `scaffolder adopt DEST --template URL@REF`"
+        )
+
     def fill(tmp: Path) -> list[str]:
         note(f"writing {len(tree) + 1} files")
-        written = write_tree(tmp, tree, {answers_file: record.serialize()})
+        extra = {answers_file: record.serialize()} if the_plan.writes_record else {}
+        written = write_tree(tmp, tree, extra)
         if git:
             note("making the first git commit")
             commit.append(

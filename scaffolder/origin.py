@@ -17,7 +17,7 @@ from typing import Any
 from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion, load_catalog
 from scaffolder.errors import AnswerError
 from scaffolder.generate import Plan, renderer_for
-from scaffolder.gitsource import is_version_tag
+from scaffolder.gitsource import is_version_tag, normalize_url
 from scaffolder.project import AD_HOC, ANSWERS_FILE, ProjectRecord, read_record
 from scaffolder.questions import Ask, resolve_answers
 
@@ -42,7 +42,14 @@ class Origin:
             renderer.evaluator,
             {k: v for k, v in self.record.answers.items() if k in known},
         )
-        return Plan(self.golden_path, version, answers, self.record.skip)
+        return Plan(self.golden_path, version, answers, self.record.skip, src_path=self.copier_src)
+
+    @property
+    def copier_src(self) -> str | None:
+        """The ``_src_path`` a copier-made record names, kept as written."""
+        if self.record.catalog == AD_HOC and self.record.cruft is None:
+            return self.record.src_path
+        return None
 
     def target_version(self, wanted: str | None = None) -> GoldenPathVersion:
         """The version diff and upgrade compare with: ``wanted``, else the one to follow.
@@ -113,15 +120,27 @@ def load_origin(
         record = Plan(gp, chosen, answers).record()
         return Origin(repo, record, gp, recorded=False, answers_file=record.file)
     record = read_record(repo, answers_file)
-    gp = golden_path_of(record, catalog)
+    gp = golden_path_of(record, catalog, repo)
     # Fails early, listing the versions, if it is not there; a cruft record names a commit.
     found = gp.version(record.commit or record.version)
     return Origin(repo, replace(record, version=found.version), gp, answers_file=record.file)
 
 
-def golden_path_of(record: ProjectRecord, catalog: Catalog) -> GoldenPath:
+def copier_src(src: str, repo: Path | None) -> str:
+    """copier's ``_src_path`` as a location: a relative path is resolved from the repo, or
+    else from the working folder (copier resolves it from where it runs)."""
+    local = Path(src).expanduser()
+    if "://" in src or src.startswith(("gh:", "gl:", "git@")) or local.is_absolute():
+        return src
+    near = (repo / local).resolve() if repo is not None else None
+    return str(near if near is not None and near.exists() else local.resolve())
+
+
+def golden_path_of(record: ProjectRecord, catalog: Catalog, repo: Path | None = None) -> GoldenPath:
     """The golden path a record names: in the catalog, or the git template it was made from."""
     if record.catalog == AD_HOC:
+        if record.cruft is None and not record.directory:  # a record copier wrote
+            return catalog.template(*normalize_url(copier_src(record.src_path, repo)))
         return catalog.template(record.src_path, record.directory)
     return catalog.get(record.golden_path)
 
@@ -162,6 +181,12 @@ def target_plan(
                 provided.pop(exc.question)  # fall back to its default and look for more
                 continue
             return TargetPlan(None, problems, dropped, migrated)
-        plan = None if problems else Plan(origin.golden_path, chosen, answers, origin.record.skip)
+        plan = (
+            None
+            if problems
+            else Plan(
+                origin.golden_path, chosen, answers, origin.record.skip, src_path=origin.copier_src
+            )
+        )
         return TargetPlan(plan, problems, dropped, migrated)
     return TargetPlan(None, problems, dropped, migrated)

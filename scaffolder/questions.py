@@ -33,6 +33,11 @@ MISSING: Final = _Missing()
 TYPES: Final = ("str", "int", "float", "bool", "yaml", "json")
 _TRUE: Final = frozenset({"y", "yes", "true", "on", "1"})
 _FALSE: Final = frozenset({"n", "no", "false", "off", "0"})
+# copier's question keys; qmark and multiline only change how a prompt looks.
+QUESTION_KEYS: Final = frozenset(
+    {"type", "help", "default", "choices", "multiselect", "validator", "when", "secret"}
+    | {"placeholder", "qmark", "multiline"}
+)
 _EXAMPLES: Final = {"int": "8080", "float": "0.5", "bool": "true", "yaml": "[a, b]", "json": "[1]"}
 
 
@@ -78,23 +83,11 @@ def parse_question(name: str, spec: Any) -> Question:
     """Build a :class:`Question` from its ``copier.yml`` entry (a mapping or a bare default)."""
     if not isinstance(spec, Mapping):
         spec = {"default": spec}
-    known = {
-        "type",
-        "help",
-        "default",
-        "choices",
-        "multiselect",
-        "validator",
-        "when",
-        "secret",
-        "placeholder",
-        "qmark",
-    }
-    unknown = sorted(set(spec) - known)
+    unknown = sorted(set(spec) - QUESTION_KEYS)
     if unknown:
         raise TemplateError(
             f"question {name!r} has unsupported keys: {', '.join(unknown)}",
-            hint="supported keys: " + ", ".join(sorted(known)),
+            hint="supported keys: " + ", ".join(sorted(QUESTION_KEYS)),
         )
     default = spec.get("default", MISSING)
     qtype = spec.get("type") or _infer_type(default)
@@ -125,7 +118,10 @@ def parse_question(name: str, spec: Any) -> Question:
 
 
 def _infer_type(default: Any) -> str:
-    if default is MISSING or default is None or isinstance(default, str):
+    # copier: the default's type, and yaml when there is no default (or it is null).
+    if default is MISSING or default is None:
+        return "yaml"
+    if isinstance(default, str):
         return "str"
     if isinstance(default, bool):
         return "bool"
@@ -140,16 +136,23 @@ def _parse_choices(name: str, raw: Any) -> tuple[Choice, ...]:
     if raw is None:
         return ()
     if isinstance(raw, Mapping):
-        return tuple(Choice(str(k), v) for k, v in raw.items())
+        return tuple(Choice(str(k), _choice_value(v)) for k, v in raw.items())
     if isinstance(raw, list):
         out = []
         for item in raw:
             if isinstance(item, list) and len(item) == 2:
-                out.append(Choice(str(item[0]), item[1]))
+                out.append(Choice(str(item[0]), _choice_value(item[1])))
             else:
                 out.append(Choice(str(item), item))
         return tuple(out)
     raise TemplateError(f"question {name!r}: 'choices' must be a list or a mapping")
+
+
+def _choice_value(value: Any) -> Any:
+    """copier's long form ``{value: X, validator: ...}`` names the value ``X``."""
+    if isinstance(value, Mapping) and "value" in value:
+        return value["value"]
+    return value
 
 
 # --- evaluation against a context of earlier answers ---------------------------------------
@@ -361,6 +364,8 @@ class Answers:
     computed: Mapping[str, Any]
     """``when: false`` values and defaults of questions that did not apply."""
     secrets: frozenset[str] = frozenset()
+    provided: frozenset[str] = frozenset()
+    """Answers given (flags, files, prompts, a record) rather than taken from defaults."""
 
     @property
     def recorded(self) -> dict[str, Any]:
@@ -397,6 +402,7 @@ def resolve_answers(
     values: dict[str, Any] = {}
     computed: dict[str, Any] = {}
     missing: list[Question] = []
+    asked: set[str] = set()
     for question in questions:
         context = {**computed, **values}
         if question.computed or not evaluator.applies(question, context):
@@ -409,6 +415,7 @@ def resolve_answers(
             )
         elif ask is not None:
             values[question.name] = ask(question, evaluator, context)
+            asked.add(question.name)
         else:
             default = evaluator.default(question, context)
             if default is MISSING:
@@ -433,7 +440,8 @@ def resolve_answers(
             f"(for example: {flag_hint} {first.name}={evaluator.example(first, values)})",
         )
     secrets = frozenset(q.name for q in questions if q.secret)
-    return Answers(values=values, computed=computed, secrets=secrets)
+    given = frozenset(k for k in values if k in provided) | asked
+    return Answers(values=values, computed=computed, secrets=secrets, provided=given)
 
 
 def validated(
@@ -462,6 +470,9 @@ def validated(
             question=question.name,
             hint=hint(),
         )
+    if question.multiselect and question.choices and isinstance(value, list):
+        order = [c.value for c in evaluator.choices(question, context)]
+        value = sorted(value, key=order.index)  # copier keeps the choices' order
     return value
 
 

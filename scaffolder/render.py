@@ -8,9 +8,11 @@ renderers; nothing here touches the destination or global state.
 
 Semantics follow copier: files under the template's ``_subdirectory``; path parts rendered
 with Jinja and a part that renders empty drops the file; files ending in ``_templates_suffix``
-rendered and the suffix stripped, others copied byte for byte; ``_exclude`` matched
-gitignore-style; the answers file is not taken from the template but written by
-:mod:`scaffolder.project`.
+rendered and the suffix stripped, others copied byte for byte; ``_exclude`` rendered and
+matched gitignore-style on the rendered paths; the Jinja loader rooted at the template's root,
+so includes and imports name files from there; the template's own answers-file template
+rendered like any file (:class:`~scaffolder.generate.Plan` takes it out as the record).
+What lies outside this subset goes to copier's own engine (:mod:`scaffolder.engines`).
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ class _Source:
 
 
 # pathspec 1.0 renamed copier's gitignore-style patterns; copier picks the name the same way.
-_PATTERN_STYLE = "gitignore" if int(pathspec.__version__.split(".")[0]) >= 1 else "gitwildmatch"
+PATTERN_STYLE = "gitignore" if int(pathspec.__version__.split(".")[0]) >= 1 else "gitwildmatch"
 
 
 def _template_line(exc: BaseException, relpath: str) -> int | None:
@@ -122,7 +124,10 @@ class Renderer:
         self, config: TemplateConfig, *, cache_size: int = 512, origin: str | None = None
     ) -> None:
         self.config = config
-        self.env: SandboxedEnvironment = make_environment(config.template_dir, config.envops)
+        # copier roots its loader at the template, not at _subdirectory (issue 15).
+        self.env: SandboxedEnvironment = make_environment(config.root, config.envops)
+        self._prefix = f"{config.subdirectory}/" if config.subdirectory else ""
+        self._excludes: dict[tuple[str, ...], pathspec.PathSpec[Any]] = {}
         self.origin = origin or f"{config.root.parent.name} {config.root.name}"
         self.evaluator = Evaluator(self.env, origin=f"{self.origin}: ")
         self._sources = tuple(self._scan())
@@ -141,18 +146,13 @@ class Renderer:
             raise TemplateError(
                 f"template folder {base} does not exist", hint="check _subdirectory in copier.yml"
             )
-        exclude = pathspec.PathSpec.from_lines(_PATTERN_STYLE, self.config.exclude)
         suffix = self.config.templates_suffix
         for dirpath, dirnames, filenames in os.walk(base):
             rel_dir = Path(dirpath).relative_to(base)
-            dirnames[:] = sorted(
-                d for d in dirnames if not exclude.match_file((rel_dir / d).as_posix() + "/")
-            )
+            dirnames.sort()
             names = set(filenames)
             for name in sorted(filenames):
                 rel = (rel_dir / name).as_posix()
-                if exclude.match_file(rel):
-                    continue
                 templated = bool(suffix) and name.endswith(suffix)
                 if suffix and not templated and name + suffix in names:
                     continue  # copier: a templated sibling wins over the plain file
@@ -204,24 +204,33 @@ class Renderer:
                 self._cache.popitem(last=False)
         return tree
 
+    def _exclude_spec(self, context: dict[str, Any]) -> pathspec.PathSpec[Any]:
+        """``_exclude`` rendered in this context (copier renders every pattern)."""
+        patterns: list[str] = []
+        for raw in self.config.exclude:
+            text = self.evaluator.render(raw, context) if "{" in raw else raw
+            patterns += text.splitlines() if text else [text]
+        key = tuple(patterns)
+        spec = self._excludes.get(key)
+        if spec is None:
+            spec = self._excludes[key] = pathspec.PathSpec.from_lines(PATTERN_STYLE, key)
+        return spec
+
     def _render(self, context: dict[str, Any]) -> RenderedTree:
-        answers_file = context["_copier_conf"]["answers_file"]
+        exclude = self._exclude_spec(context)
         files: dict[str, RenderedFile] = {}
         for source in self._sources:
             target = self._target_path(source, context)
-            if target is None:
-                continue
-            if target == answers_file:
-                continue  # written by scaffolder.project, never by the template
+            if target is None or exclude.match_file(target):
+                continue  # copier matches exclusions on the rendered path
             if source.templated:
                 content = self._render_file(source.relpath, context).encode()
             else:
                 content = (self.config.template_dir / source.relpath).read_bytes()
             files[target] = RenderedFile(content, source.executable)
-        message = self.config.message_after_copy
-        if message.strip():
-            return RenderedTree(files, (self.evaluator.render(message, context).strip(),))
-        return RenderedTree(files)
+        messages = (self.config.message_before_copy, self.config.message_after_copy)
+        said = tuple(self.evaluator.render(m, context).strip() for m in messages if m.strip())
+        return RenderedTree(files, said)
 
     def _target_path(self, source: _Source, context: dict[str, Any]) -> str | None:
         if "{{" not in source.target and "{%" not in source.target:
@@ -237,14 +246,14 @@ class Renderer:
                     part = template.render(**context)
                 except Exception as exc:  # any error raised by template code
                     raise self._error(source.relpath, exc) from exc
-                if not part.strip():
-                    return None
+                if not part:
+                    return None  # copier drops a file only when a part renders empty
             parts.append(part)
         return "/".join(parts)
 
     def _render_file(self, relpath: str, context: dict[str, Any]) -> str:
         try:
-            return self.env.get_template(relpath).render(**context)
+            return self.env.get_template(self._prefix + relpath).render(**context)
         except Exception as exc:  # any error raised by template code
             raise self._error(relpath, exc) from exc
 

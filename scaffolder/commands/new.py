@@ -38,6 +38,13 @@ from scaffolder.commands.options import (
 )
 @click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
 @click.option(
+    "--engine",
+    type=click.Choice(["native", "copier"]),
+    default=None,
+    help="Force the engine of a copier template (debugging; default: the classifier's choice, "
+    "shown by `scaffolder questions`).",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -56,6 +63,7 @@ def command(
     defaults: bool,
     save_answers: Path | None,
     no_git: bool,
+    engine: str | None,
     as_json: bool,
 ) -> None:
     """Generate a new repo in DEST from GOLDEN_PATH (or from --template, then only DEST).
@@ -112,7 +120,9 @@ def command(
             hint="run `scaffolder new GOLDEN_PATH DEST --defaults --data KEY=VALUE`;"
             " `scaffolder list` shows golden paths",
         )
-    the_plan = plan(catalog, golden_path, version=version, data=provided, checkout=checkout)
+    the_plan = plan(
+        catalog, golden_path, version=version, data=provided, checkout=checkout, engine=engine
+    )
     progress = None if as_json else _progress
     result = generate(the_plan, dest, git=not no_git, progress=progress)
     if save_answers is not None:

@@ -39,6 +39,7 @@ def command(
 ) -> None:
     """Show GOLDEN_PATH's (or --template's) questions: type, default, choices, when asked."""
     from scaffolder.catalog import load_catalog
+    from scaffolder.engines import choose
     from scaffolder.errors import AnswerError
     from scaffolder.generate import renderer_for
     from scaffolder.questions import MISSING
@@ -51,6 +52,7 @@ def command(
     gp = catalog.get(golden_path)
     chosen = gp.version(version)
     config = renderer_for(chosen).config
+    engine = choose(chosen)
     if as_schema:
         from scaffolder.schema import questions_schema
 
@@ -85,7 +87,13 @@ def command(
     if as_json:
         click.echo(
             json.dumps(
-                {"golden_path": gp.name, "version": chosen.version, "questions": rows},
+                {
+                    "golden_path": gp.name,
+                    "version": chosen.version,
+                    "engine": engine.engine,
+                    "engine_reason": engine.reason,
+                    "questions": rows,
+                },
                 indent=2,
                 default=str,
             )
@@ -103,4 +111,6 @@ def command(
         default = "[red]required[/]" if row["required"] else json.dumps(row["default"])
         when = "always" if row["when"] is True else str(row["when"])
         table.add_row(str(row["name"]), kind, default, when, str(row["help"]))
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    console.print(f"engine: {engine.engine} ({engine.reason})", style="dim", highlight=False)

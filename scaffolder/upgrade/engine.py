@@ -10,6 +10,7 @@ from typing import Any
 from scaffolder import migrations
 from scaffolder.catalog import Catalog
 from scaffolder.drift import read_repo_files
+from scaffolder.engines import skip_if_exists
 from scaffolder.errors import AnswerError, ProjectError
 from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
@@ -177,10 +178,16 @@ def plan_upgrade(
     ]
     final: dict[str, bytes | None] = dict(ours)
     actions: dict[str, tuple[str, str]] = {}
+    keep = skip_if_exists(target.plan.renderer, target.plan.answers.context)
     for path in sorted(set(base) | set(theirs)):
-        action, content, note = merge_file(
-            path, base.get(path), ours.get(path), theirs.get(path), labels
-        )
+        if keep(path) and ours.get(path) is not None and theirs.get(path) is not None:
+            action, content, note = "same", ours[path], ""
+            if ours[path] != theirs[path]:
+                result.notes.append(f"kept {path}: _skip_if_exists leaves it to the repo")
+        else:
+            action, content, note = merge_file(
+                path, base.get(path), ours.get(path), theirs.get(path), labels
+            )
         final[path] = content
         actions[path] = (action, note)
         if action == "conflict":

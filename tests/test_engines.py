@@ -1,0 +1,187 @@
+"""Engines: the classifier's choice, copier's own engine, and copier-made repos as they are."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scaffolder.engines.classify import classify
+from tests.copier_fixture import (
+    ANSWERS_TEMPLATE,
+    commit_repo,
+    copier_copy,
+    git_template,
+    tree_of,
+)
+from tests.helpers import build_file_tree, run_cli
+
+Capsys = pytest.CaptureFixture[str]
+
+YIELD_V1 = {
+    "copier.yml": "_subdirectory: t\nname: demo\n"
+    "langs:\n  type: str\n  multiselect: true\n  choices: [py, go, rs]\n  default: [go, py]\n",
+    "t/README.md.jinja": "hello {{ name }}\n",
+    "t/{% yield l from langs %}{{ l }}{% endyield %}/main.txt.jinja": "lang {{ l }}\n",
+    **{f"t/{k}": v for k, v in ANSWERS_TEMPLATE.items()},
+}
+YIELD_V2 = {**YIELD_V1, "t/README.md.jinja": "hello {{ name }}\nversion two\n"}
+
+
+@pytest.mark.parametrize(
+    ("copier_yml", "files", "reason"),
+    [
+        ("_tasks: [echo hi]\n", {}, "setting _tasks"),
+        ("_jinja_extensions: [x.Y]\n", {}, "setting _jinja_extensions"),
+        ("_external_data: {a: a.yml}\n", {}, "setting _external_data"),
+        ('_templates_suffix: ""\n', {}, "_templates_suffix ''"),
+        ("x: {type: path}\n", {}, "question 'x' has type 'path'"),
+        ("x: {choices: {A: {value: a, validator: '{{ no }}'}}}\n", {}, "choices with validator"),
+        ("", {"f.jinja": "{% yield x from [1] %}{{ x }}{% endyield %}"}, "Jinja the native"),
+        ("", {"f.jinja": "{{ _copier_conf.dst_path }}"}, "_copier_conf.dst_path"),
+        ("", {"f.jinja": "{{ _copier_python }}"}, "uses _copier_python"),
+    ],
+)
+def test_outside_the_native_subset_goes_to_copier(
+    tmp_path: Path, copier_yml: str, files: dict[str, str], reason: str
+) -> None:
+    build_file_tree(tmp_path, {"copier.yml": copier_yml or "a: 1\n", **files})
+    choice = classify(tmp_path)
+    assert choice.engine == "copier"
+    assert reason in choice.reason
+
+
+def test_builtin_golden_paths_are_native(capsys: Capsys) -> None:
+    run = run_cli(capsys, "list", "--json")
+    rows = {r["name"]: r for r in json.loads(run.out)}
+    assert {r["render_engine"] for r in rows.values()} == {"native"}, rows
+    run = run_cli(capsys, "questions", "service", "--json")
+    assert json.loads(run.out)["engine"] == "native"
+
+
+def test_classification_is_cached_by_content(tmp_path: Path) -> None:
+    build_file_tree(tmp_path, {"copier.yml": "a: 1\n", "f.jinja": "{{ a }}"})
+    assert classify(tmp_path).engine == "native"
+    (tmp_path / "f.jinja").write_text("{% yield x from [1] %}{{ x }}{% endyield %}")
+    assert classify(tmp_path).engine == "copier", "an edited template is classified again"
+
+
+def test_copier_engine_renders_what_copier_renders(capsys: Capsys, tmp_path: Path) -> None:
+    template = git_template(tmp_path / "tpl", {"v1.0.0": YIELD_V1})
+    ours = tmp_path / "ours"
+    run = run_cli(capsys, "new", "--template", template, ours, "--defaults", "--no-git")
+    assert run.code == 0, run.err
+    theirs = copier_copy(template, tmp_path / "theirs", {})
+    assert tree_of(ours) == theirs
+    assert sorted(theirs) == [".copier-answers.yml", "README.md", "go/main.txt", "py/main.txt"]
+    run = run_cli(capsys, "questions", "--template", template, "--json")
+    assert json.loads(run.out)["engine"] == "copier"
+    assert "yield" in json.loads(run.out)["engine_reason"]
+
+
+def test_forcing_the_native_engine_on_copier_only_templates_fails(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    template = git_template(tmp_path / "tpl", {"v1.0.0": YIELD_V1})
+    run = run_cli(
+        capsys, "new", "--template", template, tmp_path / "o", "--defaults", "--engine", "native"
+    )
+    assert run.code == 1
+    assert "native engine cannot render" in run.err and "yield" in run.err
+
+
+def test_both_engines_agree_where_native_applies(capsys: Capsys, tmp_path: Path) -> None:
+    files = {
+        "copier.yml": "name: demo\n_subdirectory: t\n",
+        "t/{{ name }}.txt.jinja": "{{ name }}\n",
+        **{f"t/{k}": v for k, v in ANSWERS_TEMPLATE.items()},
+    }
+    template = git_template(tmp_path / "tpl", {"v1.0.0": files})
+    for engine in ("native", "copier"):
+        dest = tmp_path / engine
+        run = run_cli(capsys, "new", "--template", template, dest, "--defaults", "--no-git")
+        assert run.code == 0, run.err
+        forced = tmp_path / f"{engine}-forced"
+        args = ("--defaults", "--no-git", "--engine", engine)
+        run = run_cli(capsys, "new", "--template", template, forced, *args)
+        assert run.code == 0, run.err
+        assert tree_of(forced) == tree_of(dest)
+    assert tree_of(tmp_path / "native") == copier_copy(template, tmp_path / "ref", {})
+
+
+def test_tasks_run_only_for_trusted_templates(capsys: Capsys, tmp_path: Path) -> None:
+    files = {
+        "copier.yml": "_tasks: ['echo made > made.txt']\nname: demo\n",
+        "a.txt.jinja": "{{ name }}\n",
+    }
+    template = git_template(tmp_path / "tpl", {"v1.0.0": files})
+    run = run_cli(capsys, "new", "--template", template, tmp_path / "o", "--defaults")
+    assert run.code == 1
+    assert "_tasks" in run.err and "--trust" in run.err
+    assert not (tmp_path / "o").exists()
+    args = ("--defaults", "--no-git", "--trust")
+    run = run_cli(capsys, "new", "--template", template, tmp_path / "o", *args)
+    assert run.code == 0, run.err
+    assert (tmp_path / "o" / "made.txt").read_text() == "made\n"
+    assert "made" not in run.out, "what tasks print stays off stdout"
+
+
+def test_messages_are_shown(capsys: Capsys, tmp_path: Path) -> None:
+    files = {
+        "copier.yml": "_message_before_copy: 'before {{ name }}'\n"
+        "_message_after_copy: 'after {{ name }}'\n_tasks: []\nname: demo\n",
+        "a.txt": "a\n",
+    }
+    template = git_template(tmp_path / "tpl", {"v1.0.0": files})
+    run = run_cli(capsys, "new", "--template", template, tmp_path / "o", "--defaults", "--json")
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["messages"] == ["before demo", "after demo"]
+
+
+def test_a_repo_made_by_copier_is_diffed_and_upgraded_as_it_is(
+    capsys: Capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = git_template(tmp_path / "tpl", {"v1.0.0": YIELD_V1, "v2.0.0": YIELD_V2})
+    monkeypatch.chdir(tmp_path)  # copier records the path as given: relative here
+    repo = tmp_path / "repo"
+    copier_copy("tpl", repo, {"name": "pay"}, ref="v1.0.0")
+    commit_repo(repo)
+    assert "_scaffolder" not in (repo / ".copier-answers.yml").read_text()
+    run = run_cli(capsys, "diff", repo)
+    assert run.code == 2, run.err
+    assert "README.md" in run.err and "outdated" in run.err
+    run = run_cli(capsys, "audit", repo)
+    assert "unknown golden path" not in run.out + run.err
+    run = run_cli(capsys, "upgrade", repo)
+    assert run.code == 0, run.err
+    # Byte for byte what copier makes at v2.0.0, answers file included (_src_path as written).
+    assert tree_of(repo) == copier_copy("tpl", tmp_path / "ref", {"name": "pay"}, ref="v2.0.0")
+    del template
+
+
+def test_skip_if_exists_keeps_the_repos_copy_on_upgrade(capsys: Capsys, tmp_path: Path) -> None:
+    v1 = {
+        "copier.yml": "_skip_if_exists: ['{{ name }}.cfg']\nname: demo\n",
+        "{{ name }}.cfg.jinja": "setting: 1\n",
+        "other.txt": "one\n",
+        **ANSWERS_TEMPLATE,
+    }
+    v2 = {**v1, "{{ name }}.cfg.jinja": "setting: 2\n", "other.txt": "two\n"}
+    template = git_template(tmp_path / "tpl", {"v1.0.0": v1, "v2.0.0": v2})
+    repo = tmp_path / "repo"
+    run = run_cli(capsys, "new", "--template", f"{template}@v1.0.0", repo, "--defaults")
+    assert run.code == 0, run.err
+    run = run_cli(capsys, "upgrade", repo)
+    assert run.code == 0, run.err
+    assert (repo / "demo.cfg").read_text() == "setting: 1\n"
+    assert (repo / "other.txt").read_text() == "two\n"
+    # copier update does the same
+    reference = tmp_path / "ref"
+    copier_copy(template, reference, {}, ref="v1.0.0")
+    commit_repo(reference)
+    import copier
+
+    copier.run_update(reference, defaults=True, overwrite=True, quiet=True, unsafe=True)
+    assert (reference / "demo.cfg").read_text() == "setting: 1\n"
+    assert tree_of(repo) == tree_of(reference)
