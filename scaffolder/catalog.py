@@ -165,6 +165,9 @@ class Catalog:
     sources: tuple[CatalogSource, ...]
     golden_paths: Mapping[str, GoldenPath]
     trust: bool = False  # --trust: templates used in this run may run hooks
+    # `upgrade --template`: where the template a record names lives now (it moved, or the
+    # record names a path that is not there)
+    relocated: GitTemplate | None = None
 
     def with_template(
         self, spec: str, checkout: str | None = None
@@ -174,6 +177,12 @@ class Catalog:
         parsed = parse_spec(spec, checkout)
         gp = self.template(*normalize_url(parsed.url))
         return replace(self, golden_paths={**self.golden_paths, gp.name: gp}), gp.name, parsed.ref
+
+    def relocate(self, spec: str, to: str | None) -> tuple[Catalog, str | None]:
+        """``upgrade --template URL[@REF]``: records name the template at URL now; the
+        version to upgrade to is ``to``, else REF."""
+        parsed = parse_spec(spec)
+        return replace(self, relocated=GitTemplate(*normalize_url(parsed.url))), to or parsed.ref
 
     def template(self, url: str, directory: str = "") -> GoldenPath:
         """The golden path of a template kept in git: the catalog's entry for it, if any."""

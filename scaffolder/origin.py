@@ -120,6 +120,9 @@ def load_origin(
         record = Plan(gp, chosen, answers).record()
         return Origin(repo, record, gp, recorded=False, answers_file=record.file)
     record = read_record(repo, answers_file)
+    if catalog.relocated is not None and record.catalog == AD_HOC:
+        moved = catalog.relocated
+        record = replace(record, src_path=moved.url, directory=moved.directory)
     gp = golden_path_of(record, catalog, repo)
     # Fails early, listing the versions, if it is not there; a cruft record names a commit.
     found = gp.version(record.commit or record.version)

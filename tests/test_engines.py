@@ -153,6 +153,8 @@ def test_a_repo_made_by_copier_is_diffed_and_upgraded_as_it_is(
     assert "README.md" in run.err and "outdated" in run.err
     run = run_cli(capsys, "audit", repo)
     assert "unknown golden path" not in run.out + run.err
+    run = run_cli(capsys, "adopt", repo)
+    assert run.code == 0 and "already records tpl 1.0.0" in run.err, run.err
     run = run_cli(capsys, "upgrade", repo)
     assert run.code == 0, run.err
     # Byte for byte what copier makes at v2.0.0, answers file included (_src_path as written).
@@ -185,3 +187,19 @@ def test_skip_if_exists_keeps_the_repos_copy_on_upgrade(capsys: Capsys, tmp_path
     copier.run_update(reference, defaults=True, overwrite=True, quiet=True, unsafe=True)
     assert (reference / "demo.cfg").read_text() == "setting: 1\n"
     assert tree_of(repo) == tree_of(reference)
+
+
+def test_upgrade_template_points_a_record_at_a_moved_template(
+    capsys: Capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = git_template(tmp_path / "tpl", {"v1.0.0": YIELD_V1, "v2.0.0": YIELD_V2})
+    repo = tmp_path / "repo"
+    copier_copy(template, repo, {"name": "pay"}, ref="v1.0.0")
+    commit_repo(repo)
+    moved = template.rename(tmp_path / "moved")
+    run = run_cli(capsys, "upgrade", repo)
+    assert run.code == 1 and "does not exist" in run.err
+    run = run_cli(capsys, "upgrade", repo, "--template", f"{moved}@v2.0.0")
+    assert run.code == 0, run.err
+    assert f"_src_path: {moved}\n" in (repo / ".copier-answers.yml").read_text()
+    assert (repo / "README.md").read_text() == "hello pay\nversion two\n"
