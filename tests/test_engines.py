@@ -36,6 +36,7 @@ YIELD_V2 = {**YIELD_V1, "t/README.md.jinja": "hello {{ name }}\nversion two\n"}
         ("_jinja_extensions: [x.Y]\n", {}, "setting _jinja_extensions"),
         ("_external_data: {a: a.yml}\n", {}, "setting _external_data"),
         ('_templates_suffix: ""\n', {}, "_templates_suffix ''"),
+        ("_envops: {block_start_string: '<%'}\n", {}, "_envops block_start_string"),
         ("x: {type: path}\n", {}, "question 'x' has type 'path'"),
         ("x: {choices: {A: {value: a, validator: '{{ no }}'}}}\n", {}, "choices with validator"),
         ("", {"f.jinja": "{% yield x from [1] %}{{ x }}{% endyield %}"}, "Jinja the native"),

@@ -24,11 +24,14 @@ from scaffolder.questions import QUESTION_KEYS
 from scaffolder.template import SUPPORTED_SETTINGS
 
 # Bump when the rules below change: cached verdicts of older rules are then ignored.
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 # Settings and question keys the native engine implements exactly as copier does.
 NATIVE_SETTINGS = SUPPORTED_SETTINGS
 NATIVE_QUESTION_KEYS = QUESTION_KEYS
+NATIVE_ENVOPS = frozenset(
+    {"keep_trailing_newline", "trim_blocks", "lstrip_blocks", "undefined", "autoescape"}
+)
 NATIVE_TYPES = frozenset({"str", "int", "float", "bool", "yaml", "json"})
 # Context the native engine gives templates with copier's values; anything else is copier's.
 NATIVE_CONF_KEYS = frozenset({"answers_file", "sep", "os"})
@@ -112,7 +115,9 @@ def _reasons(root: Path) -> Iterator[str]:
         "jinja2.Undefined",
         "jinja2.StrictUndefined",
     ):
-        yield "_envops"
+        yield "_envops.undefined"
+    elif set(envops) - NATIVE_ENVOPS:  # other delimiters: the native engine looks for {{ {%
+        yield "_envops " + ", ".join(sorted(set(envops) - NATIVE_ENVOPS))
     subdirectory = settings.get("subdirectory", "")
     if not isinstance(subdirectory, str) or _is_jinja(subdirectory):
         yield "templated _subdirectory"
