@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 import sys
 import tempfile
 import threading
@@ -38,7 +37,7 @@ from scaffolder.catalog import COOKIECUTTER_CONFIG
 from scaffolder.errors import TemplateError
 from scaffolder.project import CRUFT_FILE
 from scaffolder.questions import MISSING, Answers, Choice, Evaluator, Question, cast
-from scaffolder.render import RenderedFile, RenderedTree, RenderMeta
+from scaffolder.render import RenderedTree, RenderMeta, read_folder
 
 HOOK_NAMES = ("pre_prompt", "pre_gen_project", "post_gen_project")
 # generate_files changes the working directory and hooks import from sys.path: one at a time.
@@ -353,14 +352,4 @@ def _tail(text: str, lines: int = 10) -> str:
 
 
 def _read_tree(project: Path, messages: tuple[str, ...]) -> RenderedTree:
-    files: dict[str, RenderedFile] = {}
-    for dirpath, dirnames, filenames in os.walk(project):
-        dirnames[:] = [d for d in dirnames if d != ".git"]
-        for name in filenames:
-            path = Path(dirpath) / name
-            if path.is_symlink():
-                continue
-            mode = path.stat().st_mode
-            rel = path.relative_to(project).as_posix()
-            files[rel] = RenderedFile(path.read_bytes(), bool(mode & stat.S_IXUSR))
-    return RenderedTree(files, messages)
+    return read_folder(project, messages)

@@ -112,7 +112,7 @@ class Plan:
         if not self.skip and answers_file not in tree:
             return tree
         kept = {p: f for p, f in tree.items() if p != answers_file and not skipped(p, self.skip)}
-        return RenderedTree(kept, tree.messages)
+        return RenderedTree(kept, tree.messages, tree.folders)
 
 
 def skipped(path: str, skip: tuple[str, ...]) -> bool:

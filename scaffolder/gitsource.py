@@ -238,27 +238,21 @@ class GitTemplate:
         return tree / self.directory if self.directory else tree
 
     def _export(self, commit: str, tree: Path) -> None:
-        import tarfile  # only when a commit is first exported: keeps `list` and the wizard fast
+        """The commit's files as a checkout has them (not `git archive`, which applies
+        ``export-subst`` and ``export-ignore``: copier clones, so templates see the raw files)."""
         import tempfile
 
         tree.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f"{commit[:12]}-", dir=tree.parent))
         try:
-            archive = subprocess.run(
-                [git_executable(), "archive", "--format=tar", commit],
-                cwd=self.sync(),
-                capture_output=True,
-                check=False,
-            )
-            if archive.returncode != 0:
-                raise GitError(archive.stderr.decode(errors="replace").strip())
-            tar_path = staging / "tree.tar"
-            tar_path.write_bytes(archive.stdout)
-            with tarfile.open(tar_path) as tar:
-                tar.extractall(staging / "tree", filter="data")
-            tar_path.unlink()
+            index = {"GIT_INDEX_FILE": str(staging / "index")}
+            run_git(self.sync(), ["read-tree", commit], env=index)
+            out = staging / "tree"
+            out.mkdir()
+            checkout = ["--work-tree", str(out), "checkout-index", "--all"]
+            run_git(self.sync(), checkout, env=index)
             try:
-                (staging / "tree").rename(tree)
+                out.rename(tree)
             except OSError:  # another process exported it first
                 if not tree.is_dir():
                     raise

@@ -44,6 +44,7 @@ class RenderedFile:
 
     content: bytes
     executable: bool = False
+    symlink: bool = False  # ``content`` is the link's target (copier's _preserve_symlinks)
 
     @property
     def mode(self) -> int:
@@ -55,13 +56,20 @@ class RenderedTree(Mapping[str, RenderedFile]):
 
     ``messages`` are what the template has to say to the person who generated it (copier's
     ``_message_after_copy``, what cookiecutter hooks printed); they are not files.
+    ``folders`` are folders left empty, which copier creates all the same.
     """
 
-    __slots__ = ("_files", "messages")
+    __slots__ = ("_files", "folders", "messages")
 
-    def __init__(self, files: Mapping[str, RenderedFile], messages: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        files: Mapping[str, RenderedFile],
+        messages: tuple[str, ...] = (),
+        folders: tuple[str, ...] = (),
+    ) -> None:
         self._files = dict(sorted(files.items()))
         self.messages = messages
+        self.folders = tuple(sorted(folders))
 
     def __getitem__(self, path: str) -> RenderedFile:
         return self._files[path]
@@ -80,8 +88,30 @@ class RenderedTree(Mapping[str, RenderedFile]):
         """A content hash of the whole tree (paths, bytes, modes)."""
         h = hashlib.sha256()
         for path, f in self._files.items():
-            h.update(path.encode() + b"\0" + f.mode.to_bytes(2, "big") + f.content + b"\0")
+            kind = b"L" if f.symlink else f.mode.to_bytes(2, "big")
+            h.update(path.encode() + b"\0" + kind + f.content + b"\0")
         return h.hexdigest()
+
+
+def read_folder(project: Path, messages: tuple[str, ...] = ()) -> RenderedTree:
+    """A folder an engine rendered into, as a tree (``.git`` and links out of it left out)."""
+    files: dict[str, RenderedFile] = {}
+    empty: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(project):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        here = Path(dirpath)
+        if not dirnames and not filenames and here != project:
+            empty.append(here.relative_to(project).as_posix())
+        for name in filenames:
+            path = here / name
+            rel = path.relative_to(project).as_posix()
+            if path.is_symlink():
+                link = path.readlink()
+                if not link.is_absolute() and path.resolve().is_relative_to(project.resolve()):
+                    files[rel] = RenderedFile(str(link).encode(), symlink=True)
+                continue  # a link out of the repo is not written
+            files[rel] = RenderedFile(path.read_bytes(), bool(path.stat().st_mode & stat.S_IXUSR))
+    return RenderedTree(files, messages, tuple(empty))
 
 
 @dataclass(frozen=True)
@@ -131,6 +161,11 @@ class Renderer:
         self.origin = origin or f"{config.root.parent.name} {config.root.name}"
         self.evaluator = Evaluator(self.env, origin=f"{self.origin}: ")
         self._sources = tuple(self._scan())
+        self._folders = tuple(
+            p.relative_to(self.config.template_dir).as_posix()
+            for p in sorted(self.config.template_dir.rglob("*"))
+            if p.is_dir()
+        )
         self._path_templates: dict[str, Template] = {}
         self._cache: OrderedDict[tuple[str, str, str, str], RenderedTree] = OrderedDict()
         self._cache_size = cache_size
@@ -230,7 +265,24 @@ class Renderer:
             files[target] = RenderedFile(content, source.executable)
         messages = (self.config.message_before_copy, self.config.message_after_copy)
         said = tuple(self.evaluator.render(m, context).strip() for m in messages if m.strip())
-        return RenderedTree(files, said)
+        return RenderedTree(files, said, self._empty_folders(files, context, exclude))
+
+    def _empty_folders(
+        self,
+        files: Mapping[str, RenderedFile],
+        context: dict[str, Any],
+        exclude: pathspec.PathSpec[Any],
+    ) -> tuple[str, ...]:
+        """Template folders nothing was rendered into: copier creates them anyway."""
+        if not self._folders:
+            return ()
+        filled = {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)}
+        out = []
+        for folder in self._folders:
+            target = self._target_path(_Source(folder, folder, False, False), context)
+            if target is not None and target not in filled and not exclude.match_file(target):
+                out.append(target)
+        return tuple(f for f in out if not any(o.startswith(f + "/") for o in out))
 
     def _target_path(self, source: _Source, context: dict[str, Any]) -> str | None:
         if "{{" not in source.target and "{%" not in source.target:

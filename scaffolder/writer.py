@@ -87,9 +87,14 @@ def write_tree(root: Path, tree: RenderedTree, extra: dict[str, str] | None = No
     for relpath, rendered in tree.items():
         target = root / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(rendered.content)
-        target.chmod(rendered.mode)
+        if rendered.symlink:  # relative and inside the tree (render.read_folder checks)
+            target.symlink_to(rendered.content.decode())
+        else:
+            target.write_bytes(rendered.content)
+            target.chmod(rendered.mode)
         written.append(relpath)
+    for relpath in tree.folders:  # folders the template leaves empty (copier makes them)
+        (root / relpath).mkdir(parents=True, exist_ok=True)
     for relpath, text in (extra or {}).items():
         target = root / relpath
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -38,12 +38,18 @@ def git_template(root: Path, versions: Mapping[str, Mapping[str, str | bytes]]) 
 
 
 def tree_of(folder: Path) -> dict[str, bytes]:
-    """Every file below ``folder`` (``.git`` left out), as path -> bytes."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".git" not in p.relative_to(folder).parts
-    }
+    """Every file below ``folder`` as path -> bytes, and every empty folder as ``path/``
+    (``.git`` left out)."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if ".git" in rel.parts:
+            continue
+        if p.is_file():
+            out[rel.as_posix()] = p.read_bytes()
+        elif p.is_dir() and not any(p.iterdir()):
+            out[rel.as_posix() + "/"] = b""
+    return out
 
 
 def copier_copy(

@@ -12,6 +12,7 @@ from tests.copier_fixture import (
     ANSWERS_TEMPLATE,
     commit_repo,
     copier_copy,
+    git,
     git_template,
     tree_of,
 )
@@ -204,3 +205,24 @@ def test_upgrade_template_points_a_record_at_a_moved_template(
     assert run.code == 0, run.err
     assert f"_src_path: {moved}\n" in (repo / ".copier-answers.yml").read_text()
     assert (repo / "README.md").read_text() == "hello pay\nversion two\n"
+
+
+def test_symlinks_and_empty_folders_are_made_as_copier_makes_them(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    template = tmp_path / "tpl"
+    files = {
+        "copier.yml": "_preserve_symlinks: true\nflag: false\n",
+        "scripts/make.py": "print('make')\n",
+        "opt/{% if flag %}x.txt{% endif %}.jinja": "x\n",
+    }
+    build_file_tree(template, files)
+    (template / "scripts" / "make").symlink_to("make.py")
+    commit_repo(template)
+    git(template, "tag", "v1.0.0")
+    ours = tmp_path / "ours"
+    run = run_cli(capsys, "new", "--template", template, ours, "--defaults", "--no-git")
+    assert run.code == 0, run.err
+    assert (ours / "scripts" / "make").readlink() == Path("make.py")
+    assert tree_of(ours) == copier_copy(template, tmp_path / "theirs", {})
+    assert "opt/" in tree_of(ours)

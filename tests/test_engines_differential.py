@@ -87,6 +87,8 @@ def _files(draw: st.DrawFn, prefix: str, suffix: str, names: list[str]) -> dict[
         files[f"{prefix}{{{{ name }}}}.cfg{suffix}"] = "cfg {{ name }}\n"
     if draw(st.booleans()):
         files[f"{prefix}old.bak"] = "backup\n"
+    if draw(st.booleans()):  # a folder left empty when its only file is dropped
+        files[f"{prefix}opt/{{% if flag %}}x.txt{{% endif %}}{suffix}"] = "x\n"
     if draw(st.booleans()):  # a part that renders to a space is a folder named " " in copier
         files[f"{prefix}{{% if flag %}} {{% endif %}}/space.txt{suffix}"] = "space\n"
     if draw(st.booleans()):  # macros imported from the repository root, outside _subdirectory
@@ -136,7 +138,8 @@ def scaffolder_new(template: Path, data: dict[str, Any], folder: str) -> dict[st
     the_plan = Plan(gp, version, answers)
     # Every feature the generator draws is one the native engine claims to render as copier.
     assert choose(version).engine == "native", choose(version).reason
-    tree = the_plan.render(folder).contents()
+    rendered = the_plan.render(folder)
+    tree = {**rendered.contents(), **{f"{d}/": b"" for d in rendered.folders}}
     if the_plan.writes_record:
         tree[the_plan.answers_file] = the_plan.record().serialize().encode()
     return tree

@@ -27,7 +27,7 @@ from typing import Any
 
 from scaffolder.errors import AnswerError, TemplateError
 from scaffolder.questions import QUESTION_KEYS, TYPES, Answers, Evaluator, Question, parse_question
-from scaffolder.render import RenderedTree, RenderMeta
+from scaffolder.render import RenderedTree, RenderMeta, read_folder
 
 # copier's Worker keeps state in module-level context variables and runs tasks in the
 # scratch folder: one render at a time per process.
@@ -193,7 +193,7 @@ class CopierRenderer:
             return tree
 
     def _render(self, data: Mapping[str, Any], meta: RenderMeta) -> RenderedTree:
-        from scaffolder.cookiecutter_engine import _captured_stdout, _read_tree
+        from scaffolder.cookiecutter_engine import _captured_stdout
 
         with tempfile.TemporaryDirectory(prefix="scaffolder-copier-") as tmp:
             dst = Path(tmp) / (meta.folder_name or "project")
@@ -212,7 +212,7 @@ class CopierRenderer:
             except Exception as exc:  # copier's errors: bad answers, template bugs, tasks
                 raise _copier_error(exc, self.origin, tmp) from exc
             said = output.read_text(errors="replace").strip()
-            return _read_tree(dst, (*messages, *((said,) if said else ())))
+            return read_folder(dst, (*messages, *((said,) if said else ())))
 
     def _messages(self, worker: Any, names: tuple[str, ...]) -> tuple[str, ...]:
         out = []
