@@ -148,6 +148,12 @@ def golden_path_of(record: ProjectRecord, catalog: Catalog, repo: Path | None = 
     return catalog.get(record.golden_path)
 
 
+def _copier_drops(origin: Origin, question: str | None, data: Mapping[str, Any] | None) -> bool:
+    """Whether a rejected answer is a recorded one of a copier-made repo (not a --data one)."""
+    recorded = question is not None and question in origin.record.answers
+    return origin.copier_src is not None and recorded and question not in (data or {})
+
+
 def target_plan(
     origin: Origin,
     version: str | None = None,
@@ -179,6 +185,12 @@ def target_plan(
                 renderer.config.questions, renderer.evaluator, provided, ask=ask
             )
         except AnswerError as exc:
+            if _copier_drops(origin, exc.question, data):
+                # copier update forgets a recorded answer the new version rejects and takes
+                # the default: a copier-made repo upgrades as `copier update --defaults` does.
+                provided.pop(str(exc.question))
+                dropped.append(f"{exc.question} (rejected by the new version; default used)")
+                continue
             problems.append(AnswerProblem(exc.question or "?", exc.message, exc.hint))
             if exc.question in provided:
                 provided.pop(exc.question)  # fall back to its default and look for more

@@ -226,3 +226,26 @@ def test_symlinks_and_empty_folders_are_made_as_copier_makes_them(
     assert (ours / "scripts" / "make").readlink() == Path("make.py")
     assert tree_of(ours) == copier_copy(template, tmp_path / "theirs", {})
     assert "opt/" in tree_of(ours)
+
+
+def test_a_recorded_answer_the_new_version_rejects_takes_its_default_as_in_copier(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    v1 = {"copier.yml": "kind: {type: bool, default: true}\n", "a.txt.jinja": "{{ kind }}\n"}
+    v2 = {
+        "copier.yml": "kind: {type: str, choices: [lib, app], default: lib}\n",
+        "a.txt.jinja": "{{ kind }}\n",
+    }
+    files = {name: {**v, **ANSWERS_TEMPLATE} for name, v in (("v1.0.0", v1), ("v2.0.0", v2))}
+    template = git_template(tmp_path / "tpl", files)
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for repo in (ours, theirs):
+        copier_copy(template, repo, {}, ref="v1.0.0")
+        commit_repo(repo)
+    run = run_cli(capsys, "upgrade", ours)
+    assert run.code == 0, run.err
+    import copier
+
+    copier.run_update(theirs, defaults=True, overwrite=True, quiet=True)
+    assert tree_of(ours) == tree_of(theirs)
+    assert (ours / "a.txt").read_text() == "lib\n"
