@@ -136,6 +136,8 @@ class CopierRenderer:
                     f"copier cannot load the Jinja environment of {self.origin}: {exc}",
                     hint="install the extensions the template names in _jinja_extensions",
                 ) from exc
+        _compile_strings_once(env)
+        self._env = env
         self.evaluator = Evaluator(env, origin=f"{self.origin}: ")
         self._cache: OrderedDict[str, RenderedTree] = OrderedDict()
         self._cache_size = cache_size
@@ -174,6 +176,12 @@ class CopierRenderer:
             settings=SettingsModel(),  # not the user's copier settings: renders are reproducible
         )
         worker.__dict__["template"] = template
+        env = getattr(self, "_env", None)
+        if env is not None:  # one environment per version: each file is compiled once
+            worker.__dict__["jinja_env"] = env
+        # The scratch folder is no git repository: copier's per-file `git config` probe
+        # (for core.fileMode=false work trees) can only find nothing, at a process a file.
+        worker.__dict__["_sync_git_index_executable_bit"] = _no_git_index
         return worker
 
     def render(self, answers: Answers, meta: RenderMeta) -> RenderedTree:
@@ -221,6 +229,44 @@ class CopierRenderer:
             if raw.strip():
                 out.append(worker._render_string(raw).strip())
         return tuple(out)
+
+
+def _no_git_index(dst_relpath: Path, src_mode: int) -> None:
+    """Stands in for copier's git index sync in a scratch folder (nothing to sync)."""
+
+
+def _compile_strings_once(env: Any) -> None:
+    """copier renders every path part, exclusion and the answers-file name with
+    ``from_string`` for every file of every render; compiled templates are reusable, so one
+    environment compiles each distinct string once.
+
+    copier's ``{% yield %}`` extension resets its state when a source is compiled; a template
+    taken from a cache is not compiled again, so the state is reset here instead.
+    """
+    from copier._jinja_ext import get_yield_context
+
+    compile_string, load = env.from_string, env.get_template
+    compiled: dict[str, Any] = {}
+
+    def reset() -> None:
+        state = get_yield_context(env)
+        state.yield_name = state.yield_iterable = None
+
+    def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        reset()
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return compile_string(source, globals, template_class)
+        found = compiled.get(source)
+        if found is None:
+            found = compiled[source] = compile_string(source)
+        return found
+
+    def get_template(*args: Any, **kwargs: Any) -> Any:
+        reset()
+        return load(*args, **kwargs)
+
+    env.from_string = from_string
+    env.get_template = get_template
 
 
 def _copier_error(exc: Exception, origin: str, tmp: str) -> Exception:
