@@ -27,6 +27,7 @@ from scaffolder.gitsource import is_version_tag
 
 ANSWERS_FILE = ".copier-answers.yml"
 CRUFT_FILE = ".cruft.json"
+ANSWERS_GLOB = ".copier-answers*.yml"  # copier's docs name several: .copier-answers.NAME.yml
 AD_HOC = "template"  # the catalog of a golden path read straight from a template's git URL
 # Folders that hold tools' state, not the repo's content: every walk over a repo skips them.
 NOT_CONTENT = frozenset(
@@ -104,10 +105,14 @@ class ProjectRecord:
 
 
 def default_record_file(repo: Path) -> str:
-    """The repo's record: copier's answers file, else cruft's ``.cruft.json``."""
-    if not (repo / ANSWERS_FILE).is_file() and (repo / CRUFT_FILE).is_file():
-        return CRUFT_FILE
-    return ANSWERS_FILE
+    """The repo's record: copier's answers file (a template may name it
+    ``.copier-answers.<name>.yml``), else cruft's ``.cruft.json``."""
+    if (repo / ANSWERS_FILE).is_file():
+        return ANSWERS_FILE
+    named = sorted(p.name for p in repo.glob(ANSWERS_GLOB) if p.is_file())
+    if len(named) == 1:
+        return named[0]
+    return CRUFT_FILE if (repo / CRUFT_FILE).is_file() else ANSWERS_FILE
 
 
 def read_record(repo: Path, answers_file: str | None = None) -> ProjectRecord:
@@ -211,7 +216,7 @@ def _read_cruft(path: Path, answers_file: str) -> ProjectRecord:
 def find_records(repo: Path, max_depth: int = 3) -> list[str]:
     """Every record in a repo (a baseline with tenants has several), root first."""
     found = [CRUFT_FILE] if (repo / CRUFT_FILE).is_file() else []
-    for path in sorted(repo.glob("**/" + ANSWERS_FILE)):
+    for path in sorted(repo.glob("**/" + ANSWERS_GLOB)):
         rel = path.relative_to(repo)
         if len(rel.parts) <= max_depth + 1 and not {".git", "node_modules"} & set(rel.parts):
             found.append(rel.as_posix())

@@ -249,3 +249,21 @@ def test_a_recorded_answer_the_new_version_rejects_takes_its_default_as_in_copie
     copier.run_update(theirs, defaults=True, overwrite=True, quiet=True)
     assert tree_of(ours) == tree_of(theirs)
     assert (ours / "a.txt").read_text() == "lib\n"
+
+
+def test_a_named_answers_file_is_found(capsys: Capsys, tmp_path: Path) -> None:
+    files = {
+        "copier.yml": "_answers_file: .copier-answers.ci.yml\nname: demo\n",
+        "a.txt.jinja": "{{ name }}\n",
+        **ANSWERS_TEMPLATE,
+    }
+    template = git_template(tmp_path / "tpl", {"v1.0.0": files})
+    repo = tmp_path / "repo"
+    copier_copy(template, repo, {}, ref="v1.0.0")
+    commit_repo(repo)
+    assert (repo / ".copier-answers.ci.yml").is_file()
+    run = run_cli(capsys, "diff", repo)
+    assert run.code == 0, run.err
+    run = run_cli(capsys, "audit", repo, "--format", "json")
+    report = json.loads(run.out)["repos"][0]
+    assert report["error"] is None and report["golden_path"] == "tpl", report

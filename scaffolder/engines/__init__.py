@@ -69,6 +69,7 @@ def choose(version: GoldenPathVersion, engine: str | None = None) -> EngineChoic
     raise TemplateError(f"unknown engine {engine!r}", hint="use native or copier")
 
 
+@functools.cache
 def describe(version: GoldenPathVersion) -> str:
     """What copier records as ``_commit``: the tag, ``git describe`` of a commit, or the
     catalog version."""
