@@ -32,13 +32,6 @@ from scaffolder.render import RenderedTree, RenderMeta, read_folder
 # copier's Worker keeps state in module-level context variables and runs tasks in the
 # scratch folder: one render at a time per process.
 _LOCK = threading.RLock()
-UNSAFE_SETTINGS = ("tasks", "jinja_extensions", "migrations")
-MESSAGES = (
-    "message_before_copy",
-    "message_after_copy",
-    "message_before_update",
-    "message_after_update",
-)
 
 
 @dataclass(frozen=True)
@@ -53,9 +46,9 @@ class CopierConfig:
         return next((q for q in self.questions if q.name == name), None)
 
     @property
-    def unsafe(self) -> tuple[str, ...]:
-        """The settings that run the template's code, as copier names them."""
-        return tuple(f"_{s}" for s in UNSAFE_SETTINGS if self.settings.get(s))
+    def migrations(self) -> bool:
+        """Whether the template has copier ``_migrations`` (scripts run by copier update)."""
+        return bool(self.settings.get("migrations"))
 
     @property
     def skip_if_exists(self) -> tuple[str, ...]:

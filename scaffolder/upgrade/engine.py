@@ -170,6 +170,11 @@ def plan_upgrade(
         theirs=theirs,
     )
     result.notes += [f"migration {s}" for s in target.migrated + file_migration.done]
+    if getattr(target.plan.renderer.config, "migrations", False):
+        result.notes.append(
+            f"{gp.name} has copier _migrations; scaffolder does not run them (copier update"
+            " does): check what they would change"
+        )
     result.notes += [
         f"migration kept {p}: changed locally, so not deleted" for p in file_migration.kept
     ]
