@@ -59,16 +59,17 @@ class Plan:
     def _full_render(self, folder_name: str = "") -> RenderedTree:
         return self.renderer.render(self.answers, self.meta(folder_name))
 
-    @property
-    def writes_record(self) -> bool:
+    def writes_record(self, folder_name: str = "") -> bool:
         """Whether ``new`` writes a record: copier's template writes none when it has no
         answers-file template, and a template straight from git is rendered as copier does;
         a catalog golden path always records itself, so diff and upgrade can follow it."""
         if self.version.engine == "cookiecutter" or self.golden_path.catalog != AD_HOC:
             return True
-        return self.answers_file in self._full_render()
+        return self.answers_file in self._full_render(folder_name)
 
-    def record(self) -> ProjectRecord:
+    def record(self, folder_name: str = "") -> ProjectRecord:
+        """What the repo records; ``folder_name`` as given to :meth:`render` (the render the
+        template's own answers file comes from)."""
         record = ProjectRecord(
             golden_path=self.golden_path.name,
             version=self.version.version,
@@ -82,7 +83,7 @@ class Plan:
         if self.version.engine != "cookiecutter":
             if self.version.commit is not None:  # copier records `git describe` of the commit
                 record = replace(record, version=self._copier_commit)
-            own = self._full_render().get(self.answers_file)
+            own = self._full_render(folder_name).get(self.answers_file)
             if own is not None:  # the template's own answers file, byte for byte copier's
                 return replace(record, text=own.content.decode("utf-8"))
             return record
@@ -184,11 +185,11 @@ def generate(
     check_destination(dest)
     note(f"rendering {the_plan.golden_path.name} {the_plan.version.version}")
     tree = the_plan.render(folder_name=dest.name)
-    record = the_plan.record()
+    record = the_plan.record(dest.name)
     answers_file = the_plan.answers_file
     commit: list[str] = []
 
-    if not the_plan.writes_record:
+    if not the_plan.writes_record(dest.name):
         from scaffolder import notices
 
         notices.add(
@@ -199,7 +200,7 @@ def generate(
 
     def fill(tmp: Path) -> list[str]:
         note(f"writing {len(tree) + 1} files")
-        extra = {answers_file: record.serialize()} if the_plan.writes_record else {}
+        extra = {answers_file: record.serialize()} if the_plan.writes_record(dest.name) else {}
         written = write_tree(tmp, tree, extra)
         if git:
             note("making the first git commit")
@@ -232,7 +233,7 @@ def _add_to_repo(
 
     note(f"rendering {the_plan.golden_path.name} {the_plan.version.version}")
     tree = the_plan.render(folder_name=repo.name)
-    record = the_plan.record()
+    record = the_plan.record(repo.name)
     answers_file = the_plan.answers_file
     note(f"adding {len(tree) + 1} files to {repo}")
     files = add_files_atomically(repo, tree, {answers_file: record.serialize()})

@@ -140,8 +140,8 @@ def scaffolder_new(template: Path, data: dict[str, Any], folder: str) -> dict[st
     assert choose(version).engine == "native", choose(version).reason
     rendered = the_plan.render(folder)
     tree = {**rendered.contents(), **{f"{d}/": b"" for d in rendered.folders}}
-    if the_plan.writes_record:
-        tree[the_plan.answers_file] = the_plan.record().serialize().encode()
+    if the_plan.writes_record(folder):
+        tree[the_plan.answers_file] = the_plan.record(folder).serialize().encode()
     return tree
 
 

@@ -41,6 +41,7 @@ class CopierConfig:
     root: Path
     settings: Mapping[str, Any]
     questions: tuple[Question, ...]
+    raw: Mapping[str, Any]  # copier.yml as copier's loader returns it
 
     def question(self, name: str) -> Question | None:
         return next((q for q in self.questions if q.name == name), None)
@@ -64,7 +65,8 @@ def load_config(root: Path) -> CopierConfig:
     if path is None:
         raise TemplateError(f"{root} has no copier.yml", hint="every version folder needs one")
     try:
-        settings, raw_questions = filter_config(load_template_config(path))
+        raw = load_template_config(path)
+        settings, raw_questions = filter_config(raw)
     except Exception as exc:  # copier's own errors about its own file
         raise TemplateError(f"copier cannot read {path}: {exc}", hint="fix the template") from exc
     secret = set(settings.get("secret_questions") or ())
@@ -82,7 +84,7 @@ def load_config(root: Path) -> CopierConfig:
         if kept.get("secret") and "default" not in kept:
             kept["default"] = ""
         questions.append(parse_question(name, kept))
-    return CopierConfig(root, settings, tuple(questions))
+    return CopierConfig(root, settings, tuple(questions), raw)
 
 
 def trust_error(setting: str, origin: str) -> TemplateError:
@@ -155,6 +157,7 @@ class CopierRenderer:
             commit=self.describe or meta.version or None,
             commit_hash=self.commit,
             git_index_modes={},
+            _raw_config=self.config.raw,  # parsed once per version, not once per render
         )
         if self.commit is None:
             template.__dict__["version"] = None

@@ -164,7 +164,7 @@ def plan_upgrade(
         repo,
         origin,
         target.plan,
-        target.plan.record().carried_from(origin.record, target.plan.version.ref),
+        target.plan.record(folder).carried_from(origin.record, target.plan.version.ref),
         target.plan.answers_file,
         base=base,
         theirs=theirs,
