@@ -285,3 +285,14 @@ def test_upgrade_says_copier_migrations_do_not_run(capsys: Capsys, tmp_path: Pat
     notes = json.loads(run.out)["notes"]
     assert any("_migrations" in n and "does not run" in n for n in notes), notes
     assert not (repo / "migrated").exists()
+
+
+def test_copier_update_works_on_a_repo_scaffolder_made(capsys: Capsys, tmp_path: Path) -> None:
+    template = git_template(tmp_path / "tpl", {"v1.0.0": YIELD_V1, "v2.0.0": YIELD_V2})
+    repo = tmp_path / "repo"
+    run = run_cli(capsys, "new", "--template", f"{template}@v1.0.0", repo, "--defaults")
+    assert run.code == 0, run.err
+    import copier
+
+    copier.run_update(repo, defaults=True, overwrite=True, quiet=True)
+    assert tree_of(repo) == copier_copy(template, tmp_path / "ref", {}, ref="v2.0.0")
