@@ -55,7 +55,8 @@ def choose(version: GoldenPathVersion, engine: str | None = None) -> EngineChoic
         return EngineChoice(COOKIECUTTER)
     from scaffolder.engines.classify import classify
 
-    auto = classify(version.root)
+    exported = version.commit and version.source and f"{version.commit}:{version.source.directory}"
+    auto = classify(version.root, exported or None)
     if engine is None or engine == auto.engine:
         return auto
     if engine == NATIVE:

@@ -65,9 +65,17 @@ def _files(root: Path) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def classify(root: Path) -> EngineChoice:
-    """The engine for the copier template at ``root`` (cached by content hash)."""
-    key = content_hash(root)
+def classify(root: Path, commit: str | None = None) -> EngineChoice:
+    """The engine for the copier template at ``root`` (cached by content hash).
+
+    ``commit``: the git commit (and folder) ``root`` was exported from, which names its
+    content already: a fleet run does not read every file again to hash it.
+    """
+    key = (
+        hashlib.sha256(f"rules {RULES_VERSION}\0{commit}".encode()).hexdigest()
+        if commit
+        else content_hash(root)
+    )
     cached = _MEMORY.get(key)
     if cached is not None:
         return cached
