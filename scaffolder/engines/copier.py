@@ -32,6 +32,8 @@ from scaffolder.render import RenderedTree, RenderMeta, read_folder
 # copier's Worker keeps state in module-level context variables and runs tasks in the
 # scratch folder: one render at a time per process.
 _LOCK = threading.RLock()
+# Renders are written and read back at once: in memory where the system offers it.
+_SCRATCH = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ class CopierRenderer:
     def _render(self, data: Mapping[str, Any], meta: RenderMeta) -> RenderedTree:
         from scaffolder.cookiecutter_engine import _captured_stdout
 
-        with tempfile.TemporaryDirectory(prefix="scaffolder-copier-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="scaffolder-copier-", dir=_SCRATCH) as tmp:
             dst = Path(tmp) / (meta.folder_name or "project")
             worker = self._worker(dst, data, meta)
             try:
