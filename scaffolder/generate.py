@@ -5,16 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scaffolder import engines
-from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion
+from scaffolder import engines, notices
+from scaffolder.catalog import (
+    COOKIECUTTER_CONFIG,
+    Catalog,
+    GoldenPath,
+    GoldenPathVersion,
+    formats_of,
+)
 from scaffolder.engines import TemplateRenderer
+from scaffolder.errors import TemplateError
 from scaffolder.git import init_and_commit
 from scaffolder.project import AD_HOC, ProjectRecord
 from scaffolder.questions import Answers, Ask, resolve_answers
 from scaffolder.render import RenderedTree, RenderMeta
 from scaffolder.writer import check_destination, create_atomically, write_tree
+
+if TYPE_CHECKING:
+    from scaffolder.cookiecutter_engine import CookiecutterRenderer
 
 renderer_for = engines.renderer_for  # callers import it from here
 
@@ -39,12 +49,13 @@ class Plan:
     def renderer(self) -> TemplateRenderer:
         return renderer_for(self.version, self.engine)
 
-    def meta(self, folder_name: str = "") -> RenderMeta:
+    def meta(self, folder_name: str = "", destination: Path | None = None) -> RenderMeta:
         return RenderMeta(
             self.source,
             self._copier_commit,
             folder_name,
             self.version.commit or "",
+            str(destination) if destination else "",
         )
 
     @property
@@ -56,8 +67,8 @@ class Plan:
 
         return describe(self.version)
 
-    def _full_render(self, folder_name: str = "") -> RenderedTree:
-        return self.renderer.render(self.answers, self.meta(folder_name))
+    def _full_render(self, folder_name: str = "", destination: Path | None = None) -> RenderedTree:
+        return self.renderer.render(self.answers, self.meta(folder_name, destination))
 
     def writes_record(self, folder_name: str = "") -> bool:
         """Whether ``new`` writes a record: copier's template writes none when it has no
@@ -106,9 +117,10 @@ class Plan:
     def answers_file(self) -> str:
         return self.renderer.answers_path(self.answers)
 
-    def render(self, folder_name: str = "") -> RenderedTree:
-        """The template's files; the answers file is the record (:meth:`record`), not one."""
-        tree = self._full_render(folder_name)
+    def render(self, folder_name: str = "", destination: Path | None = None) -> RenderedTree:
+        """The template's files; the answers file is the record (:meth:`record`), not one.
+        ``destination`` is the repo the tree is compared with (hooks may record it)."""
+        tree = self._full_render(folder_name, destination)
         answers_file = self.answers_file
         if not self.skip and answers_file not in tree:
             return tree
@@ -122,6 +134,17 @@ def skipped(path: str, skip: tuple[str, ...]) -> bool:
     return any(
         parts[: len(PurePosixPath(entry).parts)] == PurePosixPath(entry).parts for entry in skip
     )
+
+
+def check_format(golden_path: GoldenPath, chosen: GoldenPathVersion) -> tuple[str, ...]:
+    """The formats ``chosen`` ships; an error if ``--engine`` asked for one it lacks."""
+    formats = formats_of(chosen.root)
+    if golden_path.template_format and golden_path.template_format not in formats:
+        raise TemplateError(
+            f"{golden_path.name} {chosen.version} is not a {golden_path.template_format} template",
+            hint=f"drop --engine: it holds a {' and a '.join(formats) or 'no'} template",
+        )
+    return formats
 
 
 def plan(
@@ -140,7 +163,14 @@ def plan(
     """
     golden_path = catalog.get(name)
     chosen = golden_path.version(checkout or version)
+    formats = check_format(golden_path, chosen)
     renderer = renderer_for(chosen, engine)
+    if len(formats) > 1:
+        other = "cookiecutter" if chosen.engine == "copier" else "copier"
+        notices.add(
+            f"{name} ships both copier.yml and {COOKIECUTTER_CONFIG}: read it as a"
+            f" {chosen.engine} template (`--engine {other}` reads the other)"
+        )
     answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {}, ask=ask)
     return Plan(golden_path, chosen, answers, checkout=checkout, engine=engine)
 
@@ -183,6 +213,11 @@ def generate(
     if the_plan.golden_path.target == "existing-repo":
         return _add_to_repo(the_plan, dest, git=git, note=note)
     check_destination(dest)
+    from scaffolder.cookiecutter_engine import CookiecutterRenderer
+
+    renderer = the_plan.renderer
+    if isinstance(renderer, CookiecutterRenderer) and renderer.hooks_run:
+        return _generate_in_place(the_plan, renderer, dest, git=git, note=note)
     note(f"rendering {the_plan.golden_path.name} {the_plan.version.version}")
     tree = the_plan.render(folder_name=dest.name)
     record = the_plan.record(dest.name)
@@ -190,8 +225,6 @@ def generate(
     commit: list[str] = []
 
     if not the_plan.writes_record(dest.name):
-        from scaffolder import notices
-
         notices.add(
             f"{the_plan.golden_path.src_path} has no answers-file template, so (as copier) no"
             f" {answers_file} was written; to diff and upgrade the repo later, record one with"
@@ -222,6 +255,37 @@ def generate(
         commit[0] if commit else None,
         record,
         tree.messages,
+    )
+
+
+def _generate_in_place(
+    the_plan: Plan,
+    renderer: CookiecutterRenderer,
+    dest: Path,
+    *,
+    git: bool,
+    note: Callable[[str], None],
+) -> GenerateResult:
+    """``new`` for a template whose hooks run: they run at ``dest``, as under cruft."""
+    from scaffolder.writer import in_place
+
+    record = the_plan.record()
+    answers_file = the_plan.answers_file
+    commit = None
+    with in_place(dest):
+        note(f"rendering {the_plan.golden_path.name} {the_plan.version.version} in {dest}")
+        tree = renderer.render_into(the_plan.answers, the_plan.meta(dest.name, dest), dest)
+        (dest / answers_file).write_text(record.serialize(), encoding="utf-8")
+        if git:
+            note("making the first git commit")
+            commit = init_and_commit(
+                dest,
+                f"Generate from golden path {record.golden_path} {record.version}\n\n"
+                f"Made by scaffolder; answers recorded in {answers_file}.",
+            )
+    files = sorted({*tree, answers_file})
+    return GenerateResult(
+        record.golden_path, record.version, dest, files, commit, record, tree.messages
     )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion, load_catalog
-from scaffolder.errors import AnswerError
+from scaffolder.errors import AnswersError
 from scaffolder.generate import Plan, renderer_for
 from scaffolder.gitsource import is_version_tag, normalize_url
 from scaffolder.project import AD_HOC, ANSWERS_FILE, ProjectRecord, read_record
@@ -106,10 +106,12 @@ def load_origin(
     version: str | None = None,
     data: Mapping[str, Any] | None = None,
     answers_file: str | None = None,
+    checkout: str | None = None,
 ) -> Origin:
     """The origin recorded in ``repo``, or one given for a repo scaffolder did not make.
 
     ``answers_file`` None reads copier's answers file, else cruft's ``.cruft.json``.
+    ``checkout``: the git ref named for a given golden path, recorded as ``new`` records it.
     """
     catalog = catalog or load_catalog()
     if golden_path is not None:
@@ -117,13 +119,16 @@ def load_origin(
         chosen = gp.version(version)
         renderer = renderer_for(chosen)
         answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {})
-        record = Plan(gp, chosen, answers).record()
+        record = Plan(gp, chosen, answers, checkout=checkout).record()
         return Origin(repo, record, gp, recorded=False, answers_file=record.file)
     record = read_record(repo, answers_file)
     if catalog.relocated is not None and record.catalog == AD_HOC:
         moved = catalog.relocated
         record = replace(record, src_path=moved.url, directory=moved.directory)
-    gp = golden_path_of(record, catalog, repo)
+    # The record decides how a template with both formats is read (issue 16).
+    gp = golden_path_of(record, catalog, repo).with_format(
+        "cookiecutter" if record.cruft is not None else "copier"
+    )
     # Fails early, listing the versions, if it is not there; a cruft record names a commit.
     found = gp.version(record.commit or record.version)
     return Origin(repo, replace(record, version=found.version), gp, answers_file=record.file)
@@ -178,30 +183,32 @@ def target_plan(
     carried = {k: v for k, v in recorded.items() if k in known}
     dropped = sorted(k for k in recorded if k not in known)
     provided = {**carried, **(data or {})}
-    problems: list[AnswerProblem] = []
-    for _attempt in range(len(known) + 1):
+    while True:  # each retry drops a rejected answer, so this ends
         try:
             answers = resolve_answers(
                 renderer.config.questions, renderer.evaluator, provided, ask=ask
             )
-        except AnswerError as exc:
-            if _copier_drops(origin, exc.question, data):
+        except AnswersError as exc:  # every missing and invalid answer, each with its example
+            rejected = [i.question for i in exc.issues if _copier_drops(origin, i.question, data)]
+            if rejected:
                 # copier update forgets a recorded answer the new version rejects and takes
                 # the default: a copier-made repo upgrades as `copier update --defaults` does.
-                provided.pop(str(exc.question))
-                dropped.append(f"{exc.question} (rejected by the new version; default used)")
+                for question in rejected:
+                    provided.pop(question)
+                    dropped.append(f"{question} (rejected by the new version; default used)")
                 continue
-            problems.append(AnswerProblem(exc.question or "?", exc.message, exc.hint))
-            if exc.question in provided:
-                provided.pop(exc.question)  # fall back to its default and look for more
-                continue
+            problems = [
+                AnswerProblem(
+                    i.question,
+                    i.message,
+                    (("pass " if i.missing else "for example: ") + i.example)
+                    if i.example
+                    else None,
+                )
+                for i in exc.issues
+            ]
             return TargetPlan(None, problems, dropped, migrated)
-        plan = (
-            None
-            if problems
-            else Plan(
-                origin.golden_path, chosen, answers, origin.record.skip, src_path=origin.copier_src
-            )
+        the_plan = Plan(
+            origin.golden_path, chosen, answers, origin.record.skip, src_path=origin.copier_src
         )
-        return TargetPlan(plan, problems, dropped, migrated)
-    return TargetPlan(None, problems, dropped, migrated)
+        return TargetPlan(the_plan, [], dropped, migrated)

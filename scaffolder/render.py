@@ -22,7 +22,7 @@ import os
 import stat
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,12 +93,15 @@ class RenderedTree(Mapping[str, RenderedFile]):
         return h.hexdigest()
 
 
-def read_folder(project: Path, messages: tuple[str, ...] = ()) -> RenderedTree:
-    """A folder an engine rendered into, as a tree (``.git`` and links out of it left out)."""
+def read_folder(
+    project: Path, messages: tuple[str, ...] = (), *, skip: Collection[str] = (".git",)
+) -> RenderedTree:
+    """A folder an engine rendered into, as a tree (folders named in ``skip`` and links out
+    of it left out)."""
     files: dict[str, RenderedFile] = {}
     empty: list[str] = []
     for dirpath, dirnames, filenames in os.walk(project):
-        dirnames[:] = [d for d in dirnames if d != ".git"]
+        dirnames[:] = [d for d in dirnames if d not in skip]
         here = Path(dirpath)
         if not dirnames and not filenames and here != project:
             empty.append(here.relative_to(project).as_posix())
@@ -122,6 +125,9 @@ class RenderMeta:
     version: str
     folder_name: str = ""
     commit: str = ""  # the template's git commit, when it is kept in git
+    # The repo's absolute path, for engines that run template code which may record it
+    # (cookiecutter hooks: docs/guides/cookiecutter.md, "Hooks and paths").
+    destination: str = ""
 
 
 @dataclass(frozen=True)

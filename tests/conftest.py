@@ -11,6 +11,7 @@ import pytest
 from scaffolder import catalog as catalog_module
 from scaffolder import generate as generate_module
 from scaffolder import template as template_module
+from scaffolder.validate import crds as crds_module
 from tests.helpers import REPO_ROOT
 
 
@@ -28,10 +29,8 @@ def hermetic_env(
         monkeypatch.setenv(var, "scaffolder-tests" if "NAME" in var else "tests@example.invalid")
     monkeypatch.delenv(catalog_module.ENV_VAR, raising=False)
     monkeypatch.setenv("COLUMNS", "200")  # rich tables do not wrap what tests look for
-    # Upstream CRDs for custom resources: .ci/run and the Makefile point at ../shared/crds.
-    shared_crds = REPO_ROOT.parent / "shared" / "crds"
-    if not os.environ.get("SCAFFOLDER_CRD_DIR") and shared_crds.is_dir():
-        monkeypatch.setenv("SCAFFOLDER_CRD_DIR", str(shared_crds))
+    # validate reads the CRD schemas built into the package, whatever the developer's shell has.
+    monkeypatch.delenv(crds_module.ENV_VAR, raising=False)
     monkeypatch.setenv("PATH", f"{REPO_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}")
     yield
     # Catalog and template loads are cached per process; tests build catalogs in tmp dirs.

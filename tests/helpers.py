@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import textwrap
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,6 +112,24 @@ def build_demo_catalog(root: Path, versions: tuple[str, ...] = ("1.0.0",)) -> Pa
             root / "templates/demo" / version, {"copier.yml": DEMO_COPIER_YML, **DEMO_FILES}
         )
     return root
+
+
+@contextlib.contextmanager
+def release_mirror(root: Path, project: str, version: str, text: str) -> Iterator[str]:
+    """Serve ``text`` on localhost at every release path `crds fetch` reads for ``project``
+    (a stand-in for ``--mirror``); yields the mirror's URL."""
+    from scaffolder.crds_fetch import SOURCES
+
+    _, paths = SOURCES[project]
+    build_file_tree(root, {p.format(version=version): text for p in paths})
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign, assignment]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
 
 
 @dataclass

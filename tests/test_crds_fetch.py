@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from scaffolder.crds_fetch import SOURCES
-from tests.helpers import build_file_tree, run_cli
+from tests.helpers import release_mirror, run_cli
 
 CRD = """\
 apiVersion: apiextensions.k8s.io/v1
@@ -33,16 +29,8 @@ metadata:
 
 @pytest.fixture
 def mirror(tmp_path: Path) -> Iterator[str]:
-    root = tmp_path / "mirror"
-    _, paths = SOURCES["kueue"]
-    build_file_tree(root, {p.format(version="v0.19.2"): CRD for p in paths})
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign, assignment]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with release_mirror(tmp_path / "mirror", "kueue", "v0.19.2", CRD) as url:
+        yield url
 
 
 def test_fetch_for_a_repo(capsys: pytest.CaptureFixture[str], mirror: str, tmp_path: Path) -> None:
@@ -52,20 +40,16 @@ def test_fetch_for_a_repo(capsys: pytest.CaptureFixture[str], mirror: str, tmp_p
     )
     assert r.code == 0, r.err
     crd_dir = tmp_path / "crds"
-    # training-job pins kueue and jobset; the mirror only has kueue.
-    r = run_cli(capsys, "crds", "fetch", "--crd-dir", crd_dir, "--repo", repo, "--mirror", mirror)
+    fetch = ("crds", "fetch", "--crd-dir", crd_dir, "--repo", repo)
+    r = run_cli(capsys, *fetch, "--mirror", mirror)
+    assert r.code == 0, r.err
+    assert "kueue-v0.19.2: built in, not downloaded" in r.err
+    assert "jobset-v0.12.0: built in, not downloaded" in r.err
+    assert not crd_dir.exists()
+    # --include-bundled downloads them anyway; the mirror only has kueue.
+    r = run_cli(capsys, *fetch, "--include-bundled", "--mirror", mirror)
     assert r.code == 1 and "jobset" in r.err and "cannot download" in r.err
     assert (crd_dir / "kueue-v0.19.2/widgets.example.com.yaml").is_file()
     assert len(list((crd_dir / "kueue-v0.19.2").iterdir())) == 1, "only the CRD is kept"
-    r = run_cli(
-        capsys,
-        "crds",
-        "fetch",
-        "--crd-dir",
-        crd_dir,
-        "--repo",
-        repo,
-        "--mirror",
-        "http://127.0.0.1:9/",
-    )
+    r = run_cli(capsys, *fetch, "--include-bundled", "--mirror", "http://127.0.0.1:9/")
     assert "kueue-v0.19.2: 1 CRDs already there" in r.err

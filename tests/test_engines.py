@@ -93,6 +93,30 @@ def test_forcing_the_native_engine_on_copier_only_templates_fails(
     assert "native engine cannot render" in run.err and "yield" in run.err
 
 
+def test_one_engine_option_names_the_format_and_the_renderer(
+    capsys: Capsys, tmp_path: Path
+) -> None:
+    files = {
+        "copier.yml": "name: demo\n",
+        "README.md.jinja": "hello {{ name }}\n",
+        **ANSWERS_TEMPLATE,
+    }
+    template = git_template(tmp_path / "tpl", {"v1.0.0": files})
+    run = run_cli(capsys, "questions", "--template", template, "--json")
+    assert json.loads(run.out)["engine"] == "native", "the classifier's choice"
+    run = run_cli(capsys, "questions", "--template", template, "--engine", "copier", "-o", "json")
+    assert json.loads(run.out)["engine"] == "copier", run.err
+    run = run_cli(capsys, "questions", "--template", template, "--engine", "copier")
+    assert "Engine: copier (--engine copier)." in run.out
+    repo = tmp_path / "repo"
+    run = run_cli(capsys, "new", "--template", template, repo, "--defaults", "--engine", "copier")
+    assert run.code == 0, run.err
+    run = run_cli(capsys, "diff", repo, "--engine", "copier", "--json")
+    assert run.code == 0 and json.loads(run.out)["repos"][0]["files"], run.out + run.err
+    run = run_cli(capsys, "questions", "--template", template, "--engine", "cookiecutter")
+    assert run.code == 1 and "is not a cookiecutter template" in run.err, run.out
+
+
 def test_both_engines_agree_where_native_applies(capsys: Capsys, tmp_path: Path) -> None:
     files = {
         "copier.yml": "name: demo\n_subdirectory: t\n",
@@ -152,7 +176,7 @@ def test_a_repo_made_by_copier_is_diffed_and_upgraded_as_it_is(
     assert "_scaffolder" not in (repo / ".copier-answers.yml").read_text()
     run = run_cli(capsys, "diff", repo)
     assert run.code == 2, run.err
-    assert "README.md" in run.err and "outdated" in run.err
+    assert "README.md" in run.out and "outdated" in run.out  # the report is on stdout
     run = run_cli(capsys, "audit", repo)
     assert "unknown golden path" not in run.out + run.err
     run = run_cli(capsys, "adopt", repo)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -10,15 +11,8 @@ import pytest
 
 from scaffolder.catalog import load_catalog
 from scaffolder.generate import generate, plan
-from scaffolder.validate.crds import crd_dir_from_env
 from scaffolder.validate.runner import validate_repo
 from tests.helpers import build_file_tree, run_cli
-
-needs_crds = pytest.mark.skipif(
-    crd_dir_from_env() is None
-    and not (Path(__file__).resolve().parents[2] / "shared" / "crds").is_dir(),
-    reason="needs the upstream CRDs (SCAFFOLDER_CRD_DIR)",
-)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +55,6 @@ def test_misspelled_deployment_field_names_file_object_and_field(repo: Path) -> 
     ), found
 
 
-@needs_crds
 def test_external_secrets_v1beta1_is_not_served(repo: Path) -> None:
     replace(
         repo / "deploy/base/externalsecret.yaml",
@@ -77,7 +70,6 @@ def test_external_secrets_v1beta1_is_not_served(repo: Path) -> None:
     ), found
 
 
-@needs_crds
 def test_unknown_field_in_a_custom_resource(repo: Path) -> None:
     replace(repo / "deploy/base/httproute.yaml", "parentRefs:", "parentRef:")
     found = errors(repo)
@@ -93,7 +85,6 @@ def test_kustomization_with_a_missing_file(repo: Path) -> None:
     assert any("kustomization.yaml" in e and "kubectl kustomize failed" in e for e in found)
 
 
-@needs_crds
 def test_kueue_v1beta1_field_on_a_v1beta2_clusterqueue(tmp_path: Path) -> None:
     # `spec.cohort` is v1beta1's name; v1beta2 renamed it `cohortName`.
     build_file_tree(
@@ -143,4 +134,23 @@ def test_cli_exit_codes_and_json(capsys: pytest.CaptureFixture[str], repo: Path)
     assert finding["file"].endswith("kustomization.yaml") and finding["object"].startswith(
         "Deployment/checkout"
     )
-    assert "errors" in r.err
+    assert r.err == "", "-o json prints the JSON alone"
+    r = run_cli(capsys, "validate", repo)
+    assert r.code == 2 and re.search(r"\n\d+ errors?, \d+ warnings?\n", r.out), r.out
+
+
+def test_a_missing_dependency_is_a_user_error(
+    capsys: pytest.CaptureFixture[str], repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "kubernetes_validate" else real(name, *a),
+    )
+    r = run_cli(capsys, "validate", repo)
+    assert r.code == 1
+    assert "needs the Python package kubernetes-validate" in r.err
+    assert "pip install scaffolder-golden-paths" in r.err

@@ -7,8 +7,12 @@ from pathlib import Path
 import click
 
 from scaffolder.commands.options import (
+    REPORT_FORMATS,
     catalog_option,
+    complete_golden_paths,
     data_options,
+    engine_option,
+    format_option,
     template_options,
     trust_option,
     with_template,
@@ -17,7 +21,12 @@ from scaffolder.commands.options import (
 
 @click.command("adopt")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--golden-path", metavar="NAME", help="The golden path the repo follows.")
+@click.option(
+    "--golden-path",
+    metavar="NAME",
+    shell_complete=complete_golden_paths,
+    help="The golden path the repo follows.",
+)
 @click.option(
     "--version",
     "version",
@@ -27,9 +36,11 @@ from scaffolder.commands.options import (
 @data_options
 @catalog_option
 @template_options
+@engine_option
 @trust_option
 @click.option("--force", is_flag=True, help="Replace an existing answers file.")
 @click.option("--commit", is_flag=True, help="Commit the answers file.")
+@format_option(*REPORT_FORMATS, help="Output format of the adopted repo's report (on stdout).")
 def command(
     path: Path,
     golden_path: str | None,
@@ -39,9 +50,11 @@ def command(
     catalogs: tuple[str, ...],
     template: str | None,
     checkout: str | None,
+    engine: str | None,
     trust: bool,
     force: bool,
     commit: bool,
+    fmt: str,
 ) -> int:
     """Record a golden path (--golden-path, or --template for a template in git), its
     version and your answers in the repo at PATH.
@@ -58,10 +71,10 @@ def command(
     from scaffolder.errors import AnswerError, DestinationError, ExitCode
     from scaffolder.origin import load_origin
     from scaffolder.project import ANSWERS_FILE
-    from scaffolder.reports.text import print_report
+    from scaffolder.reports import print_reports
 
     catalog, golden_path, version = with_template(
-        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version
+        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version, engine
     )
     if golden_path is None and (path / ANSWERS_FILE).is_file():
         # A repo copier made records its template already: adopt it as it is.
@@ -71,7 +84,7 @@ def command(
             f" {origin.record.version} ({origin.record.src_path}); nothing to write",
             err=True,
         )
-        print_report(check_repo(path, catalog, answers_file=origin.answers_file))
+        print_reports([check_repo(path, catalog, answers_file=origin.answers_file)], fmt)
         return int(ExitCode.OK)
     if golden_path is None:
         raise AnswerError(
@@ -84,6 +97,7 @@ def command(
         golden_path=golden_path,
         version=version,
         data=merge_answers(data_files, data),
+        checkout=version if template is not None else None,  # the ref, as `new` records it
     )
     target = path / origin.answers_file
     if target.exists() and not force:
@@ -107,5 +121,5 @@ def command(
     click.echo(
         f"recorded {origin.record.golden_path} {origin.record.version} in {target}", err=True
     )
-    print_report(report)
+    print_reports([report], fmt)
     return int(ExitCode.OK)

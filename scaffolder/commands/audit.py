@@ -69,13 +69,16 @@ def command(
             "no repos to audit", hint="pass repo folders, a folder of repos, or --from-file LIST"
         )
     reports = _run(repos, catalogs, trust, against, jobs)
-    if fmt != "text":
-        click.echo(formatter(fmt)(reports), nl=False)
     if html_file is not None:
         from scaffolder.reports.html import render_html
 
         html_file.write_text(render_html(reports), encoding="utf-8")
-    print_summary(reports, html_file)
+    if fmt == "text":
+        print_summary(reports)
+    else:
+        click.echo(formatter(fmt)(reports), nl=False)
+    if html_file is not None:
+        click.echo(f"HTML report: {html_file}", err=True)
     failing = any(report_fails(r, fail_level) for r in reports)
     return int(ExitCode.FINDINGS if failing else ExitCode.OK)
 

@@ -5,24 +5,33 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from scaffolder.catalog import Catalog
 
 from scaffolder.commands.options import (
     catalog_option,
     check_template_options,
+    complete_golden_paths,
     data_options,
+    engine_option,
+    format_option,
     template_options,
     trust_option,
+    with_engine,
 )
 
 
 @click.command("new")
-@click.argument("golden_path", required=False)
+@click.argument("golden_path", required=False, shell_complete=complete_golden_paths)
 @click.argument("dest", required=False, type=click.Path(path_type=Path, file_okay=False))
 @data_options
 @catalog_option
 @template_options
+@engine_option
 @trust_option
 @click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
 @click.option(
@@ -37,19 +46,7 @@ from scaffolder.commands.options import (
     help="Also write the answers (never secrets) to FILE, for --data-file replays.",
 )
 @click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
-@click.option(
-    "--engine",
-    type=click.Choice(["native", "copier"]),
-    default=None,
-    help="Force the engine of a copier template (debugging; default: the classifier's choice, "
-    "shown by `scaffolder questions`).",
-)
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print the result as JSON on stdout (implies no prompts).",
-)
+@format_option("text", "json", help="Output format of the result (json implies no prompts).")
 def command(
     golden_path: str | None,
     dest: Path | None,
@@ -58,18 +55,18 @@ def command(
     catalogs: tuple[str, ...],
     template: str | None,
     checkout: str | None,
+    engine: str | None,
     trust: bool,
     version: str | None,
     defaults: bool,
     save_answers: Path | None,
     no_git: bool,
-    engine: str | None,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """Generate a new repo in DEST from GOLDEN_PATH (or from --template, then only DEST).
 
     On a terminal, anything not given is asked by a wizard. Without a terminal (CI, pipes,
-    Backstage), or with --defaults or --json, nothing is asked: questions take --data,
+    Backstage), or with --defaults or -o json, nothing is asked: questions take --data,
     --data-file or their defaults, and a question without a default is an error naming the
     flag to pass.
 
@@ -85,6 +82,7 @@ def command(
     from scaffolder.errors import AnswerError
     from scaffolder.generate import generate, plan
 
+    as_json = fmt == "json"
     check_template_options(template, checkout)
     provided = merge_answers(data_files, data)
     catalog = load_catalog(catalogs, trust=trust)
@@ -98,6 +96,9 @@ def command(
                 hint="with --template, the only argument is DEST",
             )
         catalog, golden_path, checkout = catalog.with_template(template, checkout)
+    catalog = with_engine(catalog, golden_path, engine)
+    if golden_path is not None and dest is not None:
+        provided = _with_inherited(catalog, golden_path, version, dest, provided)
     interactive = not (defaults or as_json) and sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
         from scaffolder.wizard import run_wizard
@@ -120,9 +121,8 @@ def command(
             hint="run `scaffolder new GOLDEN_PATH DEST --defaults --data KEY=VALUE`;"
             " `scaffolder list` shows golden paths",
         )
-    the_plan = plan(
-        catalog, golden_path, version=version, data=provided, checkout=checkout, engine=engine
-    )
+    # --engine native|copier is the version's renderer now (with_engine), wizard or not.
+    the_plan = plan(catalog, golden_path, version=version, data=provided, checkout=checkout)
     progress = None if as_json else _progress
     result = generate(the_plan, dest, git=not no_git, progress=progress)
     if save_answers is not None:
@@ -135,6 +135,18 @@ def command(
         from scaffolder.next_steps import print_next_steps
 
         print_next_steps(result)
+
+
+def _with_inherited(
+    catalog: Catalog, name: str, version: str | None, dest: Path, provided: dict[str, Any]
+) -> dict[str, Any]:
+    """``provided`` over the answers an existing-repo golden path reads from ``dest``'s record."""
+    golden_path = catalog.get(name)
+    if golden_path.target != "existing-repo" or not dest.is_dir():
+        return provided
+    from scaffolder.inherit import inherited_answers
+
+    return {**inherited_answers(golden_path.version(version), dest), **provided}
 
 
 def _progress(message: str) -> None:

@@ -12,6 +12,7 @@ from scaffolder.commands.options import (
     answers_file_option,
     catalog_option,
     data_options,
+    format_option,
     trust_option,
 )
 
@@ -55,14 +56,7 @@ from scaffolder.commands.options import (
     default=None,
     help="With --fleet: repos upgraded in parallel (default: one per core).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json prints the plan or fleet report on stdout.",
-)
+@format_option("text", "json", help="Output format of the plan or the fleet report.")
 def command(
     path: Path,
     to: str | None,
@@ -94,6 +88,7 @@ def command(
     Exit codes: 0 upgraded (or already current), 3 conflicts to resolve, 1 error.
     """
     from scaffolder.catalog import load_catalog
+    from scaffolder.console import stderr_console
     from scaffolder.data import merge_answers
     from scaffolder.errors import ExitCode
     from scaffolder.upgrade import run
@@ -111,10 +106,11 @@ def command(
             data=merge_answers(data_files, data),
             as_json=fmt == "json",
         )
+    machine = fmt != "text"  # stdout is the JSON alone; what happened goes to stderr
     if cont:
-        return run.continue_(path, commit=commit)
+        return run.continue_(path, commit=commit, console=stderr_console() if machine else None)
     if abort:
-        return run.abort(path)
+        return run.abort(path, console=stderr_console() if machine else None)
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and fmt == "text"
     catalog = load_catalog(catalogs, trust=trust)
     if template is not None:
@@ -132,6 +128,8 @@ def command(
         interactive=interactive,
         patch=dry_run,
         answers_file=answers_file,
+        quiet=machine,
+        console=stderr_console() if machine else None,
     )
     if fmt == "json" and outcome.plan is not None:
         from scaffolder.upgrade.report import plan_json

@@ -6,8 +6,8 @@
 - ``native`` (the fast in-memory renderer) for a copier template the classifier verified;
 - ``copier`` (copier's own library) for every other copier template.
 
-``engine="native"|"copier"`` forces one (``scaffolder new --engine``, for debugging); forcing
-``native`` onto a template outside its subset fails with the classifier's reasons.
+``engine="native"|"copier"`` (or a version's ``renderer``, which ``--engine`` sets) forces one;
+forcing ``native`` onto a template outside its subset fails with the classifier's reasons.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ __all__ = [
 
 
 def choose(version: GoldenPathVersion, engine: str | None = None) -> EngineChoice:
-    """The engine for ``version``, and why; ``engine`` forces native or copier."""
+    """The engine for ``version``, and why; ``engine`` (else the version's ``renderer``,
+    from ``--engine``) forces native or copier."""
+    engine = engine or version.renderer
     if version.engine == COOKIECUTTER:
         if engine not in (None, COOKIECUTTER):
             raise TemplateError(
@@ -53,6 +55,11 @@ def choose(version: GoldenPathVersion, engine: str | None = None) -> EngineChoic
                 hint="--engine native|copier applies to copier templates only",
             )
         return EngineChoice(COOKIECUTTER)
+    if engine == COOKIECUTTER:
+        raise TemplateError(
+            f"{version.golden_path} {version.version} is not a cookiecutter template",
+            hint="leave out --engine, or pass --engine native|copier",
+        )
     from scaffolder.engines.classify import classify
 
     exported = version.commit and version.source and f"{version.commit}:{version.source.directory}"
@@ -90,6 +97,21 @@ def describe(version: GoldenPathVersion) -> str:
 def renderer_for(version: GoldenPathVersion, engine: str | None = None) -> TemplateRenderer:
     """One renderer per golden-path version (and engine) per process, shared by every caller."""
     origin = f"{version.golden_path} {version.version}"  # names it in template errors
+    try:
+        return _build(version, engine, origin)
+    except TemplateError as exc:
+        from scaffolder.catalog import COOKIECUTTER_CONFIG, formats_of
+
+        if version.engine == COOKIECUTTER or COOKIECUTTER not in formats_of(version.root):
+            raise
+        raise TemplateError(  # a template moving between tools: its other format may work
+            exc.message,
+            hint=f"{origin} also ships {COOKIECUTTER_CONFIG}, which `--engine cookiecutter`"
+            " reads (see docs/guides/cookiecutter.md)",
+        ) from exc
+
+
+def _build(version: GoldenPathVersion, engine: str | None, origin: str) -> TemplateRenderer:
     choice = choose(version, engine)
     if choice.engine == COOKIECUTTER:
         from scaffolder.engines.cookiecutter import cookiecutter_renderer

@@ -199,7 +199,7 @@ class CopierRenderer:
             return tree
 
     def _render(self, data: Mapping[str, Any], meta: RenderMeta) -> RenderedTree:
-        from scaffolder.cookiecutter_engine import _captured_stdout
+        from scaffolder.cookiecutter_run import captured_output
 
         with tempfile.TemporaryDirectory(prefix="scaffolder-copier-", dir=_SCRATCH) as tmp:
             dst = Path(tmp) / (meta.folder_name or "project")
@@ -207,7 +207,7 @@ class CopierRenderer:
             try:
                 with (
                     warnings.catch_warnings(),
-                    _captured_stdout(Path(tmp) / ".task-output") as output,
+                    captured_output(Path(tmp) / ".task-output", (1,)) as output,
                     worker,
                 ):
                     warnings.simplefilter("ignore")

@@ -21,8 +21,9 @@ def render(reports: Sequence[RepoReport]) -> str:
         if drift:
             lines += [
                 "",
-                f"**{drift.golden_path}** {drift.version} compared with "
-                f"{drift.target_version} · standards level **{BADGE[report.level]}**",
+                f"**{drift.golden_path}** {drift.version} "
+                + ("compared with " if drift.compared else "not compared (needs answers) with ")
+                + f"{drift.target_version} · standards level **{BADGE[report.level]}**",
                 "",
             ]
             summary = {k: v for k, v in drift.summary().items() if v}
@@ -44,6 +45,13 @@ def render(reports: Sequence[RepoReport]) -> str:
                 ]
                 lines += [f"| `{f.path}` | {f.status.value} |" for f in drifted]
                 lines += ["", "</details>", ""]
+            if drift.not_compared:
+                lines += [
+                    "_Not drift: `incomplete` files are named by hooks of an untrusted"
+                    " template, which did not run (trust it to compare them); `generated`"
+                    " files are made per repo._",
+                    "",
+                ]
         if report.standards:
             failed = [r for r in report.standards.results if not r.passed]
             if failed:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from scaffolder import migrations
 from scaffolder.catalog import Catalog
 from scaffolder.drift import read_repo_files
+from scaffolder.drift_scope import DriftScope, scope_of
 from scaffolder.engines import skip_if_exists
 from scaffolder.errors import AnswerError, ProjectError
 from scaffolder.generate import Plan
@@ -20,6 +21,8 @@ from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# A binary file changed on both sides keeps ours; the template's version is written beside it.
+THEIRS_SUFFIX = ".theirs"
 
 
 @dataclass(frozen=True)
@@ -115,18 +118,44 @@ def merge_file(
         base_label=labels[1],
         theirs_label=labels[2],
     )
+    if merged.binary:
+        return (
+            "conflict",
+            ours,
+            (
+                f"binary file changed on both sides; kept yours, {labels[2]}'s is in"
+                f" {path}{THEIRS_SUFFIX}"
+            ),
+        )
     if merged.conflicts == 0:
         return "merge", merged.content, "local edits and template changes merged"
     if path.endswith(YAML_SUFFIXES) and base is not None:
         structured = merge_yaml(base, ours, theirs)
         if structured is not None:
             return "yaml-merge", structured, "merged object by object, key by key"
-    try:
-        for data in (base or b"", ours, theirs):
-            data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "conflict", ours, "binary file changed on both sides; kept yours"
     return "conflict", merged.content, f"{merged.conflicts} conflicting hunk(s) marked"
+
+
+_HOOKS_LEFT = "left as is: hooks that did not run name it"
+
+
+def _merge_in_scope(
+    path: str,
+    base: bytes | None,
+    ours: bytes | None,
+    theirs: bytes | None,
+    labels: tuple[str, str, str],
+    scope: DriftScope,
+) -> tuple[str, bytes | None, str]:
+    """:func:`merge_file`, except that a file generated per repo keeps ours, and one the
+    skipped hooks of an untrusted template name is left as is (what they would do to it is
+    unknown: a trusted upgrade handles it)."""
+    if ours is not None and scope.is_generated(path):
+        return "same", ours, "generated per repo; kept yours"
+    action, content, note = merge_file(path, base, ours, theirs, labels)
+    if action not in ("same", "keep-deleted") and scope.hooks_name(path):
+        return "same", ours, _HOOKS_LEFT
+    return action, content, note
 
 
 def plan_upgrade(
@@ -150,11 +179,12 @@ def plan_upgrade(
             f"cannot upgrade to {gp.name} {to_version}: "
             + "; ".join(p.message for p in target.problems),
             question=first.question,
-            hint=first.hint,
+            hint="; ".join(p.hint for p in target.problems if p.hint) or None,
         )
-    folder = repo.resolve().name
-    base = origin.base_plan().render(folder).contents()
-    theirs = target.plan.render(folder).contents()
+    at = repo.resolve()
+    base_plan = origin.base_plan()
+    base = base_plan.render(at.name, at).contents()
+    theirs = target.plan.render(at.name, at).contents()
     moved_from = {str(s.args["from"]) for s in steps if s.kind == "move"}
     original = read_repo_files(repo, set(base) | set(theirs) | moved_from)
     ours = dict(original)
@@ -164,7 +194,7 @@ def plan_upgrade(
         repo,
         origin,
         target.plan,
-        target.plan.record(folder).carried_from(origin.record, target.plan.version.ref),
+        target.plan.record(at.name).carried_from(origin.record, target.plan.version.ref),
         target.plan.answers_file,
         base=base,
         theirs=theirs,
@@ -181,22 +211,9 @@ def plan_upgrade(
     result.notes += [
         f"answer {k!r} is no longer asked by {to_version}; dropped" for k in target.dropped
     ]
-    final: dict[str, bytes | None] = dict(ours)
-    actions: dict[str, tuple[str, str]] = {}
+    scope = scope_of(origin, base_plan, target.plan)
     keep = skip_if_exists(target.plan.renderer, target.plan.answers.context)
-    for path in sorted(set(base) | set(theirs)):
-        if keep(path) and ours.get(path) is not None and theirs.get(path) is not None:
-            action, content, note = "same", ours[path], ""
-            if ours[path] != theirs[path]:
-                result.notes.append(f"kept {path}: _skip_if_exists leaves it to the repo")
-        else:
-            action, content, note = merge_file(
-                path, base.get(path), ours.get(path), theirs.get(path), labels
-            )
-        final[path] = content
-        actions[path] = (action, note)
-        if action == "conflict":
-            result.conflicts.append(path)
+    final, actions = _merge_all(repo, result, ours, labels, scope, keep)
     for path in sorted(set(final) | set(original)):
         before, after = original.get(path), final.get(path)
         if before == after:
@@ -208,3 +225,44 @@ def plan_upgrade(
             action, note = "move", "moved by a migration"
         result.changes.append(FileChange(_safe(path), action, before, after, note))
     return result
+
+
+def _merge_all(
+    repo: Path,
+    result: UpgradePlan,
+    ours: Mapping[str, bytes | None],
+    labels: tuple[str, str, str],
+    scope: DriftScope,
+    keep: Callable[[str], bool],
+) -> tuple[dict[str, bytes | None], dict[str, tuple[str, str]]]:
+    """Every file of the base and target renders merged with the repo's: the files as they
+    will be, and what happens to each (conflicts and notes go to ``result``)."""
+    base, theirs = result.base, result.theirs
+    final: dict[str, bytes | None] = dict(ours)
+    actions: dict[str, tuple[str, str]] = {}
+    left: list[str] = []  # named by hooks that did not run
+    for path in sorted(set(base) | set(theirs)):
+        if keep(path) and ours.get(path) is not None and theirs.get(path) is not None:
+            action, content, note = "same", ours[path], ""
+            if ours[path] != theirs[path]:
+                result.notes.append(f"kept {path}: _skip_if_exists leaves it to the repo")
+        else:
+            action, content, note = _merge_in_scope(
+                path, base.get(path), ours.get(path), theirs.get(path), labels, scope
+            )
+        if note == _HOOKS_LEFT:
+            left.append(path)
+        final[path] = content
+        actions[path] = (action, note)
+        if action == "conflict":
+            result.conflicts.append(path)
+            beside = path + THEIRS_SUFFIX
+            if note.endswith(beside) and not (repo / beside).exists() and beside not in theirs:
+                final[beside] = theirs[path]
+                actions[beside] = ("add", f"{labels[2]}'s version of {path}, to resolve by hand")
+    if left:
+        result.notes.append(
+            "left as is, since the template's hooks, which did not run, name them (trust the"
+            " template to upgrade them): " + ", ".join(left)
+        )
+    return final, actions

@@ -115,7 +115,8 @@ def run_fleet(
     }
     if as_json:
         click.echo(json.dumps(report, indent=2))
-    _print(report)
+    else:
+        _print(report)
     if summary.get("failed"):
         return int(ExitCode.ERROR)
     return int(ExitCode.CONFLICTS if summary.get("conflicts") else ExitCode.OK)
@@ -124,9 +125,9 @@ def run_fleet(
 def _print(report: Mapping[str, Any]) -> None:
     from rich.table import Table
 
-    from scaffolder.console import stderr_console
+    from scaffolder.console import stdout_console
 
-    console = stderr_console()
+    console = stdout_console()
     table = Table(title=f"Fleet upgrade on branch {report['branch']}", title_justify="left")
     for column in ("repo", "status", "from", "to", "details"):
         table.add_column(column)

@@ -1,9 +1,11 @@
 """Custom resources validated against the schemas of pinned CRD versions.
 
-CRDs are read from a directory of ``<project>-<version>/`` folders (``--crd-dir`` or
-``SCAFFOLDER_CRD_DIR``; ``scaffolder crds fetch`` downloads them). A golden path pins which
-project versions apply; without pins every folder is used. Validation is strict: an object
-schema with ``properties`` rejects fields it does not list unless it says
+CRDs come in folders named ``<project>-<version>``, looked up in this order: ``--crd-dir``,
+``$SCAFFOLDER_CRD_DIR``, the user cache (where ``scaffolder crds fetch`` writes by default) and
+the bundle built into the package (:mod:`scaffolder.validate.crd_bundle`), so validation works
+offline for everything the built-in golden paths pin. A golden path pins which folders apply;
+each comes from the first source that holds it. Without pins every folder is used. Validation
+is strict: an object schema with ``properties`` rejects fields it does not list unless it says
 ``x-kubernetes-preserve-unknown-fields``. An API version the CRD no longer serves is reported,
 and so is a custom resource whose CRD is not available.
 """
@@ -21,14 +23,18 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import ValidationError
 
+from scaffolder import yamlio
+
 ENV_VAR = "SCAFFOLDER_CRD_DIR"
+USER_CACHE = "user cache"
+BUILT_IN = "built-in"
 
 
 @dataclass(frozen=True)
 class CrdVersion:
     name: str
     served: bool
-    schema: Mapping[str, Any] | None
+    schema: Mapping[str, Any] | None  # the raw openAPIV3Schema (served versions only)
 
 
 @dataclass
@@ -42,12 +48,45 @@ class Crd:
         return [v.name for v in self.versions.values() if v.served]
 
 
+@dataclass(frozen=True)
+class CrdSource:
+    """A place CRD folders are looked up: a folder of ``<project>-<version>/`` folders of
+    YAML, or the built-in bundle (``path`` None)."""
+
+    label: str  # --crd-dir, $SCAFFOLDER_CRD_DIR, user cache, built-in
+    path: Path | None = None
+
+    def describe(self) -> str:
+        if self.path is None:
+            return "the built-in bundle"
+        return f"{'the ' if self.label == USER_CACHE else ''}{self.label} {self.path}"
+
+    def folders(self) -> set[str]:
+        if self.path is None:
+            from scaffolder.validate.crd_bundle import bundled_folders
+
+            return set(bundled_folders())
+        if not self.path.is_dir():
+            return set()
+        return {d.name for d in self.path.iterdir() if d.is_dir()}
+
+    def location(self, folder: str) -> str:
+        if self.path is None:
+            from scaffolder.validate.crd_bundle import BUNDLE_DIR, bundled_folders
+
+            return str(BUNDLE_DIR / bundled_folders()[folder].data)
+        return str(self.path / folder)
+
+
 @dataclass
 class CrdIndex:
     """CRDs by (group, kind), from the folders that apply."""
 
     crds: dict[tuple[str, str], Crd] = field(default_factory=dict)
     folders: list[str] = field(default_factory=list)
+    sources: dict[str, CrdSource] = field(default_factory=dict)  # folder -> where it came from
+    missing: list[str] = field(default_factory=list)  # pinned folders no source holds
+    searched: list[CrdSource] = field(default_factory=list)
     _validators: dict[tuple[str, str, str], jsonschema.Draft7Validator] = field(
         default_factory=dict, repr=False
     )
@@ -65,41 +104,128 @@ def crd_dir_from_env() -> Path | None:
     return Path(value) if value else None
 
 
-def load_index(crd_dir: Path | None, pins: Mapping[str, str] | None = None) -> CrdIndex:
-    """Index the CRDs in ``crd_dir``; with ``pins`` ({project: version}) only those folders."""
-    if crd_dir is None or not crd_dir.is_dir():
-        return CrdIndex()
-    wanted = {f"{p}-{v}" for p, v in (pins or {}).items()}
-    folders = sorted(d for d in crd_dir.iterdir() if d.is_dir())
-    if pins:
-        folders = [d for d in folders if d.name in wanted]
-    return _load(tuple(folders))
+def user_cache_dir() -> Path:
+    """Where ``scaffolder crds fetch`` writes without ``--crd-dir`` (XDG cache)."""
+    from scaffolder.paths import cache_dir
+
+    return cache_dir() / "crds"
+
+
+def crd_sources(crd_dir: Path | None = None) -> list[CrdSource]:
+    """Where CRD folders are looked up, first first."""
+    sources = [CrdSource("--crd-dir", crd_dir)] if crd_dir is not None else []
+    env = crd_dir_from_env()
+    if env is not None:
+        sources.append(CrdSource(f"${ENV_VAR}", env))
+    return [*sources, CrdSource(USER_CACHE, user_cache_dir()), CrdSource(BUILT_IN)]
+
+
+def locate(
+    wanted: Iterable[str] | None, sources: Iterable[CrdSource]
+) -> tuple[dict[str, CrdSource], list[str]]:
+    """Which source each wanted folder (``<project>-<version>``; every folder when None) comes
+    from, first source first, and the wanted folders no source holds."""
+    listing = [(source, source.folders()) for source in sources]
+    if wanted is None:
+        wanted = set().union(*(names for _, names in listing))
+    found: dict[str, CrdSource] = {}
+    missing = []
+    for name in sorted(set(wanted)):
+        source = next((s for s, names in listing if name in names), None)
+        if source is None:
+            missing.append(name)
+        else:
+            found[name] = source
+    return found, missing
+
+
+def load_index(crd_dir: Path | None = None, pins: Mapping[str, str] | None = None) -> CrdIndex:
+    """Index the CRDs of ``pins`` ({project: version}; every folder without pins), each
+    folder from the first source that holds it (see :func:`crd_sources`)."""
+    sources = crd_sources(crd_dir)
+    wanted = [f"{project}-{version}" for project, version in pins.items()] if pins else None
+    found, missing = locate(wanted, sources)
+    return _load(tuple(found.items()), tuple(missing), tuple(sources))
+
+
+def load_crd_schema(
+    group: str,
+    version: str,
+    kind: str,
+    pins: Mapping[str, str] | None = None,
+    crd_dir: Path | None = None,
+) -> Mapping[str, Any] | None:
+    """The raw ``openAPIV3Schema`` (with ``x-kubernetes-validations``) of a served CRD
+    version, or None when no available CRD defines it."""
+    crd = load_index(crd_dir, pins).crds.get((group, kind))
+    found = crd.versions.get(version) if crd else None
+    return found.schema if found and found.served else None
 
 
 @functools.cache
-def _load(folders: tuple[Path, ...]) -> CrdIndex:
-    index = CrdIndex(folders=[f.name for f in folders])
-    for folder in folders:
-        for path in sorted(folder.rglob("*.y*ml")):
-            for doc in _documents(path):
-                if doc.get("kind") != "CustomResourceDefinition":
-                    continue
-                spec = doc.get("spec") or {}
-                crd = Crd(
-                    spec.get("group", ""), (spec.get("names") or {}).get("kind", ""), folder.name
-                )
-                for v in spec.get("versions") or []:
-                    schema = (v.get("schema") or {}).get("openAPIV3Schema")
-                    crd.versions[v["name"]] = CrdVersion(v["name"], bool(v.get("served")), schema)
-                index.crds[(crd.group, crd.kind)] = crd
+def _load(
+    found: tuple[tuple[str, CrdSource], ...],
+    missing: tuple[str, ...],
+    searched: tuple[CrdSource, ...],
+) -> CrdIndex:
+    index = CrdIndex(
+        folders=[name for name, _ in found],
+        sources=dict(found),
+        missing=list(missing),
+        searched=list(searched),
+    )
+    # Folders in name order; a later one defining the same kind wins.
+    for name, source in found:
+        for record in folder_records(source, name):
+            crd = Crd(record["group"], record["kind"], name)
+            for v in record["versions"]:
+                crd.versions[v["name"]] = CrdVersion(v["name"], v["served"], v.get("schema"))
+            index.crds[(crd.group, crd.kind)] = crd
     return index
 
 
-def _documents(path: Path) -> Iterable[dict[str, Any]]:
+@functools.cache
+def folder_records(source: CrdSource, folder: str) -> tuple[dict[str, Any], ...]:
+    """The compact records (:func:`compact_crd`) of one folder of a source."""
+    if source.path is None:
+        from scaffolder.validate.crd_bundle import load_bundled
+
+        return tuple(load_bundled(folder))
+    root = source.path / folder
+    return tuple(
+        compact_crd(doc, path.relative_to(root).as_posix())
+        for path in sorted(root.rglob("*.y*ml"))
+        for doc in crd_documents(path)
+    )
+
+
+def crd_documents(path: Path) -> Iterator[dict[str, Any]]:
+    """The CustomResourceDefinition documents of a YAML file."""
     with path.open(encoding="utf-8") as handle:
-        for doc in yaml.safe_load_all(handle):
-            if isinstance(doc, dict):
+        for doc in yaml.load_all(handle, Loader=yamlio.SafeLoader):
+            if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
                 yield doc
+
+
+def compact_crd(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """What validation needs of a CRD: names, scope, version names and served flags, and the
+    whole ``openAPIV3Schema`` of served versions."""
+    spec = doc.get("spec") or {}
+    versions = []
+    for v in spec.get("versions") or []:
+        entry: dict[str, Any] = {"name": str(v["name"]), "served": bool(v.get("served"))}
+        schema = (v.get("schema") or {}).get("openAPIV3Schema")
+        if entry["served"] and schema is not None:
+            entry["schema"] = schema
+        versions.append(entry)
+    return {
+        "name": str((doc.get("metadata") or {}).get("name", "")),
+        "group": str(spec.get("group", "")),
+        "kind": str((spec.get("names") or {}).get("kind", "")),
+        "scope": str(spec.get("scope", "")),
+        "source": source,
+        "versions": versions,
+    }
 
 
 def strict_root(schema: Mapping[str, Any]) -> Any:

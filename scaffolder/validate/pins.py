@@ -36,9 +36,15 @@ def repo_pins(root: Path, catalogs: tuple[str, ...] = ()) -> RepoPins:
     return pins
 
 
-def pins_for(
-    golden_path: str, version: str, answers: Mapping[str, Any], catalogs: tuple[str, ...] = ()
-) -> RepoPins:
+def computed_value(
+    golden_path: str,
+    version: str,
+    answers: Mapping[str, Any],
+    name: str,
+    catalogs: tuple[str, ...] = (),
+) -> Any:
+    """The computed value ``name`` (``pins``, ``contract``...) of a golden-path version,
+    resolved with a repo's recorded answers."""
     from scaffolder.catalog import load_catalog
     from scaffolder.generate import renderer_for
     from scaffolder.questions import resolve_answers
@@ -51,7 +57,13 @@ def pins_for(
         renderer.evaluator,
         {k: v for k, v in answers.items() if k in known},
     )
-    pins = resolved.context.get("pins") or {}
+    return resolved.context.get(name)
+
+
+def pins_for(
+    golden_path: str, version: str, answers: Mapping[str, Any], catalogs: tuple[str, ...] = ()
+) -> RepoPins:
+    pins = computed_value(golden_path, version, answers, "pins", catalogs) or {}
     if not isinstance(pins, dict):
         return RepoPins()
     kubernetes = pins.get("kubernetes")
@@ -60,3 +72,27 @@ def pins_for(
         kubernetes=str(kubernetes) if kubernetes else None,
         crds={str(k): str(v) for k, v in crd_pins.items()} if isinstance(crd_pins, dict) else None,
     )
+
+
+def catalog_crd_pins(catalogs: tuple[str, ...] = ()) -> dict[tuple[str, str], list[str]]:
+    """Every ``(project, version)`` of a CRD any version of any golden path pins, with the
+    golden-path versions that pin it ("service 1.1.0").
+
+    Pins are rendered without answers: a golden path whose pins depend on its answers lists
+    every CRD any combination can need (see baselines/cluster-baseline/1.0.0/pins.yml).
+    """
+    from scaffolder.catalog import load_catalog
+    from scaffolder.generate import renderer_for
+
+    out: dict[tuple[str, str], list[str]] = {}
+    for gp in load_catalog(catalogs):
+        for version in gp.versions:
+            renderer = renderer_for(version)
+            question = renderer.config.question("pins")
+            if question is None:
+                continue
+            pins = renderer.evaluator.default(question, {})
+            crd_pins = pins.get("crds") if isinstance(pins, dict) else None
+            for project, tag in (crd_pins or {}).items():
+                out.setdefault((str(project), str(tag)), []).append(f"{gp.name} {version.version}")
+    return dict(sorted(out.items()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +13,16 @@ from typing import Any
 import yaml
 
 from scaffolder.project import NOT_CONTENT
-from scaffolder.validate import catalog_info, crds, kube_schemas, kustomize, workflows
+from scaffolder.validate import (
+    catalog_info,
+    crds,
+    gatekeeper,
+    kube_schemas,
+    kustomize,
+    workflows,
+)
 from scaffolder.validate.findings import Finding, Report
-from scaffolder.validate.pins import RepoPins, repo_pins
+from scaffolder.validate.pins import repo_pins
 
 # apiVersion groups that are not Kubernetes objects applied to a cluster.
 NOT_KUBERNETES = (
@@ -91,11 +99,13 @@ def validate_repo(root: Path, options: ValidateOptions | None = None) -> Report:
         )
     for note in pins.notes:
         report.add(Finding("pins", ".", note, severity="warning"))
-    crd_dir = options.crd_dir or crds.crd_dir_from_env()
-    index = crds.load_index(crd_dir, pins.crds)
-    _check_crd_pins(report, crd_dir, pins, index)
+    index = crds.load_index(options.crd_dir, pins.crds)
+    _check_crd_pins(report, root, index)
     repo = _scan(root)
     _check_yaml(report, repo)
+    # Constraints of the repo's own ConstraintTemplates validate offline (gatekeeper.py).
+    templates = [d for docs in repo.documents.values() for d in docs if gatekeeper.is_template(d)]
+    index = gatekeeper.with_constraint_templates(index, templates)
     built_dirs = _check_kustomize(report, repo, version, index)
     _check_plain_manifests(report, repo, built_dirs, version, index)
     _check_workflows(report, repo)
@@ -106,21 +116,15 @@ def validate_repo(root: Path, options: ValidateOptions | None = None) -> Report:
     return report
 
 
-def _check_crd_pins(
-    report: Report, crd_dir: Path | None, pins: RepoPins, index: crds.CrdIndex
-) -> None:
-    if not pins.crds:
-        return
-    missing = sorted(f"{p}-{v}" for p, v in pins.crds.items() if f"{p}-{v}" not in index.folders)
-    if missing:
-        where = str(crd_dir) if crd_dir else f"no CRD directory (set {crds.ENV_VAR})"
+def _check_crd_pins(report: Report, root: Path, index: crds.CrdIndex) -> None:
+    if index.missing:
+        looked = ", ".join(source.describe() for source in index.searched)
         report.add(
             Finding(
                 "crds",
                 ".",
-                f"pinned CRDs not found in {where}: "
-                + ", ".join(missing)
-                + "; run `scaffolder crds fetch` or pass --crd-dir",
+                f"pinned CRDs not available: {', '.join(index.missing)} (looked in {looked});"
+                f" download them with `scaffolder crds fetch --repo {shlex.quote(str(root))}`",
             )
         )
 
