@@ -85,6 +85,7 @@ class GoldenPathVersion:
     source: GitTemplate | None = None
     trusted: bool = False  # may run the template's hooks and local extensions
     template_format: str | None = None  # for a folder with both formats: which to read
+    renderer: str | None = None  # ``--engine native|copier``: forced (None: the classifier's)
 
     @property
     def root(self) -> Path:
@@ -127,6 +128,7 @@ class GoldenPath:
     source: GitTemplate | None = None  # versions are the tags of this git repository
     trusted: bool = False
     template_format: str | None = None  # read dual-format versions as this format
+    renderer: str | None = None  # ``--engine native|copier``: every version's renderer
     # golden-path.yml's ``generated_per_repo``: gitignore-style patterns of files made per
     # repo (a hook's random secret); diff and audit do not call their differences drift.
     generated: tuple[str, ...] = ()
@@ -139,6 +141,17 @@ class GoldenPath:
             self,
             template_format=template_format,
             versions=tuple(replace(v, template_format=template_format) for v in self.versions),
+        )
+
+    def with_renderer(self, renderer: str | None) -> GoldenPath:
+        """This golden path with copier-format versions rendered by ``renderer`` (native or
+        copier; None: the classifier decides)."""
+        if renderer == self.renderer:
+            return self
+        return replace(
+            self,
+            renderer=renderer,
+            versions=tuple(replace(v, renderer=renderer) for v in self.versions),
         )
 
     @property
@@ -179,6 +192,7 @@ class GoldenPath:
                 self.source,
                 self.trusted,
                 self.template_format,
+                self.renderer,
             )
         raise UnknownVersionError(
             f"golden path {self.name!r} has no version {wanted!r}",
@@ -197,6 +211,9 @@ class Catalog:
     sources: tuple[CatalogSource, ...]
     golden_paths: Mapping[str, GoldenPath]
     trust: bool = False  # --trust: templates used in this run may run hooks
+    # `upgrade --template`: where the template a record names lives now (it moved, or the
+    # record names a path that is not there)
+    relocated: GitTemplate | None = None
 
     def with_template(
         self, spec: str, checkout: str | None = None
@@ -207,9 +224,18 @@ class Catalog:
         gp = self.template(*normalize_url(parsed.url))
         return replace(self, golden_paths={**self.golden_paths, gp.name: gp}), gp.name, parsed.ref
 
-    def with_format(self, name: str, template_format: str | None) -> Catalog:
-        """This catalog with golden path ``name`` read as ``template_format`` (``--engine``)."""
-        gp = self.get(name).with_format(template_format)
+    def relocate(self, spec: str, to: str | None) -> tuple[Catalog, str | None]:
+        """``upgrade --template URL[@REF]``: records name the template at URL now; the
+        version to upgrade to is ``to``, else REF."""
+        parsed = parse_spec(spec)
+        return replace(self, relocated=GitTemplate(*normalize_url(parsed.url))), to or parsed.ref
+
+    def with_format(
+        self, name: str, template_format: str | None, renderer: str | None = None
+    ) -> Catalog:
+        """This catalog with golden path ``name`` read as ``template_format`` and, for copier
+        templates, rendered by ``renderer`` (``--engine``)."""
+        gp = self.get(name).with_format(template_format).with_renderer(renderer)
         return replace(self, golden_paths={**self.golden_paths, name: gp})
 
     def template(self, url: str, directory: str = "") -> GoldenPath:

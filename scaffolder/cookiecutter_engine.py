@@ -21,8 +21,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
-import stat
 import sys
 import tempfile
 import threading
@@ -48,7 +46,7 @@ from scaffolder.limits import load_json, read_config_text, render_budget
 from scaffolder.names import check_question_name
 from scaffolder.project import CRUFT_FILE, NOT_CONTENT
 from scaffolder.questions import MISSING, Answers, Choice, Evaluator, Question, cast
-from scaffolder.render import RenderedFile, RenderedTree, RenderMeta
+from scaffolder.render import RenderedTree, RenderMeta, read_folder
 
 HOOK_NAMES = ("pre_prompt", "pre_gen_project", "post_gen_project")
 # Folders hooks make that hold tools' state, not the template's content (a virtualenv, git,
@@ -400,14 +398,4 @@ def _tail(text: str, lines: int = 10) -> str:
 
 
 def _read_tree(project: Path, messages: tuple[str, ...]) -> RenderedTree:
-    files: dict[str, RenderedFile] = {}
-    for dirpath, dirnames, filenames in os.walk(project):
-        dirnames[:] = [d for d in dirnames if d not in TOOL_STATE]
-        for name in filenames:
-            path = Path(dirpath) / name
-            if path.is_symlink() or not path.is_file():
-                continue  # never open a FIFO or device a hook may have made
-            mode = path.stat().st_mode
-            rel = path.relative_to(project).as_posix()
-            files[rel] = RenderedFile(path.read_bytes(), bool(mode & stat.S_IXUSR))
-    return RenderedTree(files, messages)
+    return read_folder(project, messages, skip=TOOL_STATE)

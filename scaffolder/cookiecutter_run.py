@@ -77,7 +77,7 @@ def project_at(project: Path | None) -> Iterator[None]:
         generate_module.render_and_create_dir = original
 
 
-# Extensions cookiecutter templates commonly name, by module, and the package that holds them.
+# Extensions templates commonly name (cookiecutter and copier), by module, and their packages.
 EXTENSION_PACKAGES = {
     "jinja2_time": "jinja2-time",
     "jinja2_strcase": "jinja2-strcase",
@@ -85,6 +85,7 @@ EXTENSION_PACKAGES = {
     "jinja2_humanize_extension": "jinja2-humanize-extension",
     "jinja_markdown": "jinja-markdown",
     "arrow": "arrow",  # what jinja2_time itself imports
+    "copier_templates_extensions": "copier-templates-extensions",
 }
 
 

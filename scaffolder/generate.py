@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from scaffolder import notices
+from scaffolder import engines, notices
 from scaffolder.catalog import (
     COOKIECUTTER_CONFIG,
     Catalog,
@@ -16,56 +15,18 @@ from scaffolder.catalog import (
     GoldenPathVersion,
     formats_of,
 )
+from scaffolder.engines import TemplateRenderer
 from scaffolder.errors import TemplateError
 from scaffolder.git import init_and_commit
 from scaffolder.project import AD_HOC, ProjectRecord
-from scaffolder.questions import Answers, Ask, Evaluator, Question, resolve_answers
-from scaffolder.render import RenderedTree, Renderer, RenderMeta
+from scaffolder.questions import Answers, Ask, resolve_answers
+from scaffolder.render import RenderedTree, RenderMeta
 from scaffolder.writer import check_destination, create_atomically, write_tree
 
 if TYPE_CHECKING:
     from scaffolder.cookiecutter_engine import CookiecutterRenderer
 
-
-class TemplateConfigLike(Protocol):
-    @property
-    def questions(self) -> tuple[Question, ...]: ...
-
-    def question(self, name: str) -> Question | None: ...
-
-
-class TemplateRenderer(Protocol):
-    """What every engine's renderer offers (copier's :class:`Renderer`, cookiecutter's)."""
-
-    @property
-    def config(self) -> TemplateConfigLike: ...
-
-    @property
-    def evaluator(self) -> Evaluator: ...
-
-    def answers_path(self, answers: Answers) -> str: ...
-
-    def render(self, answers: Answers, meta: RenderMeta) -> RenderedTree: ...
-
-
-@functools.cache
-def renderer_for(version: GoldenPathVersion) -> TemplateRenderer:
-    """One renderer per golden-path version per process, shared by every caller."""
-    origin = f"{version.golden_path} {version.version}"  # names it in template errors
-    if version.engine == "cookiecutter":
-        from scaffolder.cookiecutter_engine import CookiecutterRenderer
-
-        return CookiecutterRenderer(version.root, trusted=version.trusted, origin=origin)
-    try:
-        return Renderer.for_root(version.root, origin)
-    except TemplateError as exc:
-        if "cookiecutter" not in formats_of(version.root):
-            raise
-        raise TemplateError(  # a template moving between tools: its other format may work
-            exc.message,
-            hint=f"{origin} also ships {COOKIECUTTER_CONFIG}, which `--engine cookiecutter`"
-            " reads (see docs/guides/cookiecutter.md)",
-        ) from exc
+renderer_for = engines.renderer_for  # callers import it from here
 
 
 @dataclass(frozen=True)
@@ -77,34 +38,65 @@ class Plan:
     answers: Answers
     skip: tuple[str, ...] = ()  # paths the repo keeps to itself (cruft's ``skip``)
     checkout: str | None = None  # the ref the user asked for, recorded as cruft does
+    engine: str | None = None  # --engine: force native or copier (None: the classifier's)
+    src_path: str | None = None  # copier's _src_path as a copier-made record wrote it
+
+    @property
+    def source(self) -> str:
+        return self.src_path or self.golden_path.src_path
 
     @property
     def renderer(self) -> TemplateRenderer:
-        return renderer_for(self.version)
+        return renderer_for(self.version, self.engine)
 
     def meta(self, folder_name: str = "", destination: Path | None = None) -> RenderMeta:
         return RenderMeta(
-            self.golden_path.src_path,
-            self.version.version,
+            self.source,
+            self._copier_commit,
             folder_name,
             self.version.commit or "",
             str(destination) if destination else "",
         )
 
-    def record(self) -> ProjectRecord:
+    @property
+    def _copier_commit(self) -> str:
+        """copier's ``_commit``: the catalog version, else the tag or ``git describe``."""
+        if self.version.commit is None or self.version.engine == "cookiecutter":
+            return self.version.version
+        from scaffolder.engines import describe
+
+        return describe(self.version)
+
+    def _full_render(self, folder_name: str = "", destination: Path | None = None) -> RenderedTree:
+        return self.renderer.render(self.answers, self.meta(folder_name, destination))
+
+    def writes_record(self, folder_name: str = "") -> bool:
+        """Whether ``new`` writes a record: copier's template writes none when it has no
+        answers-file template, and a template straight from git is rendered as copier does;
+        a catalog golden path always records itself, so diff and upgrade can follow it."""
+        if self.version.engine == "cookiecutter" or self.golden_path.catalog != AD_HOC:
+            return True
+        return self.answers_file in self._full_render(folder_name)
+
+    def record(self, folder_name: str = "") -> ProjectRecord:
+        """What the repo records; ``folder_name`` as given to :meth:`render` (the render the
+        template's own answers file comes from)."""
         record = ProjectRecord(
             golden_path=self.golden_path.name,
             version=self.version.version,
             catalog=self.golden_path.catalog,
-            src_path=self.golden_path.src_path,
+            src_path=self.source,
             answers=self.answers.recorded,
             file=self.answers_file,
             commit=self.version.commit,
             directory=self.golden_path.source.directory if self.golden_path.source else "",
         )
         if self.version.engine != "cookiecutter":
-            if self.version.commit is not None:  # copier records a git template's tag or commit
-                return replace(record, version=self.version.ref or self.version.commit)
+            if self.version.commit is not None:  # copier records `git describe` of the commit
+                record = replace(record, version=self._copier_commit)
+            own = self._full_render(folder_name).get(self.answers_file)
+            if own is not None:  # the template's own answers file, byte for byte copier's
+                return replace(record, text=own.content.decode("utf-8"))
             return record
         from scaffolder.cookiecutter_engine import CookiecutterRenderer
 
@@ -126,12 +118,14 @@ class Plan:
         return self.renderer.answers_path(self.answers)
 
     def render(self, folder_name: str = "", destination: Path | None = None) -> RenderedTree:
-        """The tree; ``destination`` is the repo it is compared with (hooks may record it)."""
-        tree = self.renderer.render(self.answers, self.meta(folder_name, destination))
-        if not self.skip:
+        """The template's files; the answers file is the record (:meth:`record`), not one.
+        ``destination`` is the repo the tree is compared with (hooks may record it)."""
+        tree = self._full_render(folder_name, destination)
+        answers_file = self.answers_file
+        if not self.skip and answers_file not in tree:
             return tree
-        kept = {p: f for p, f in tree.items() if not skipped(p, self.skip)}
-        return RenderedTree(kept, tree.messages)
+        kept = {p: f for p, f in tree.items() if p != answers_file and not skipped(p, self.skip)}
+        return RenderedTree(kept, tree.messages, tree.folders)
 
 
 def skipped(path: str, skip: tuple[str, ...]) -> bool:
@@ -142,6 +136,17 @@ def skipped(path: str, skip: tuple[str, ...]) -> bool:
     )
 
 
+def check_format(golden_path: GoldenPath, chosen: GoldenPathVersion) -> tuple[str, ...]:
+    """The formats ``chosen`` ships; an error if ``--engine`` asked for one it lacks."""
+    formats = formats_of(chosen.root)
+    if golden_path.template_format and golden_path.template_format not in formats:
+        raise TemplateError(
+            f"{golden_path.name} {chosen.version} is not a {golden_path.template_format} template",
+            hint=f"drop --engine: it holds a {' and a '.join(formats) or 'no'} template",
+        )
+    return formats
+
+
 def plan(
     catalog: Catalog,
     name: str,
@@ -150,6 +155,7 @@ def plan(
     data: Mapping[str, Any] | None = None,
     ask: Ask | None = None,
     checkout: str | None = None,
+    engine: str | None = None,
 ) -> Plan:
     """Resolve golden path, version and answers; raises before anything is written.
 
@@ -157,13 +163,8 @@ def plan(
     """
     golden_path = catalog.get(name)
     chosen = golden_path.version(checkout or version)
-    formats = formats_of(chosen.root)
-    if golden_path.template_format and golden_path.template_format not in formats:
-        raise TemplateError(
-            f"{name} {chosen.version} is not a {golden_path.template_format} template",
-            hint=f"drop --engine: it holds a {' and a '.join(formats) or 'no'} template",
-        )
-    renderer = renderer_for(chosen)
+    formats = check_format(golden_path, chosen)
+    renderer = renderer_for(chosen, engine)
     if len(formats) > 1:
         other = "cookiecutter" if chosen.engine == "copier" else "copier"
         notices.add(
@@ -171,7 +172,7 @@ def plan(
             f" {chosen.engine} template (`--engine {other}` reads the other)"
         )
     answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {}, ask=ask)
-    return Plan(golden_path, chosen, answers, checkout=checkout)
+    return Plan(golden_path, chosen, answers, checkout=checkout, engine=engine)
 
 
 @dataclass(frozen=True)
@@ -219,13 +220,21 @@ def generate(
         return _generate_in_place(the_plan, renderer, dest, git=git, note=note)
     note(f"rendering {the_plan.golden_path.name} {the_plan.version.version}")
     tree = the_plan.render(folder_name=dest.name)
-    record = the_plan.record()
+    record = the_plan.record(dest.name)
     answers_file = the_plan.answers_file
     commit: list[str] = []
 
+    if not the_plan.writes_record(dest.name):
+        notices.add(
+            f"{the_plan.golden_path.src_path} has no answers-file template, so (as copier) no"
+            f" {answers_file} was written; to diff and upgrade the repo later, record one with"
+            " `scaffolder adopt DEST --template URL@REF`"
+        )
+
     def fill(tmp: Path) -> list[str]:
         note(f"writing {len(tree) + 1} files")
-        written = write_tree(tmp, tree, {answers_file: record.serialize()})
+        extra = {answers_file: record.serialize()} if the_plan.writes_record(dest.name) else {}
+        written = write_tree(tmp, tree, extra)
         if git:
             note("making the first git commit")
             commit.append(
@@ -288,7 +297,7 @@ def _add_to_repo(
 
     note(f"rendering {the_plan.golden_path.name} {the_plan.version.version}")
     tree = the_plan.render(folder_name=repo.name)
-    record = the_plan.record()
+    record = the_plan.record(repo.name)
     answers_file = the_plan.answers_file
     note(f"adding {len(tree) + 1} files to {repo}")
     files = add_files_atomically(repo, tree, {answers_file: record.serialize()})

@@ -12,6 +12,7 @@ never changes afterwards, so rendering an old version is a directory read, not a
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import threading
@@ -247,34 +248,22 @@ class GitTemplate:
         return tree / self.directory if self.directory else tree
 
     def _export(self, commit: str, tree: Path) -> None:
-        import tarfile  # only when a commit is first exported: keeps `list` and the wizard fast
+        """The commit's files as a checkout has them (not `git archive`, which applies
+        ``export-subst`` and ``export-ignore``: copier clones, so templates see the raw files)."""
         import tempfile
 
         tree.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f"{commit[:12]}-", dir=tree.parent))
         try:
-            archive = subprocess.run(
-                [git_executable(), "archive", "--format=tar", commit],
-                cwd=self.sync(),
-                capture_output=True,
-                check=False,
-            )
-            if archive.returncode != 0:
-                raise GitError(archive.stderr.decode(errors="replace").strip())
-            tar_path = staging / "tree.tar"
-            tar_path.write_bytes(archive.stdout)
-            with tarfile.open(tar_path) as tar:
-                try:
-                    tar.extractall(staging / "tree", filter="data")
-                except tarfile.FilterError as exc:  # a link to a host file, say
-                    raise TemplateError(
-                        f"template {self.url} at {commit[:12]}: {exc} (it leads outside the "
-                        "template)",
-                        hint="a template may only link to its own files",
-                    ) from exc
-            tar_path.unlink()
+            index = {"GIT_INDEX_FILE": str(staging / "index")}
+            run_git(self.sync(), ["read-tree", commit], env=index)
+            out = staging / "tree"
+            out.mkdir()
+            checkout = ["--work-tree", str(out), "checkout-index", "--all"]
+            run_git(self.sync(), checkout, env=index)
+            _refuse_links_out(out, f"template {self.url} at {commit[:12]}")
             try:
-                (staging / "tree").rename(tree)
+                out.rename(tree)
             except OSError:  # another process exported it first
                 if not tree.is_dir():
                     raise
@@ -293,3 +282,20 @@ def _version_tags(mirror: Path) -> list[tuple[Version, str, str]]:
         if is_version_tag(tag):  # annotated tags name the tag object; the commit is peeled
             found.append((Version(tag.removeprefix("v")), tag, peeled[0] if peeled else obj))
     return sorted(found)
+
+
+def _refuse_links_out(tree: Path, origin: str) -> None:
+    """A template's symlinks may only lead to its own files (never a host file)."""
+    real = os.path.realpath(tree)
+    for dirpath, dirnames, filenames in os.walk(tree):
+        for name in [*dirnames, *filenames]:
+            path = Path(dirpath) / name
+            if not path.is_symlink():
+                continue
+            resolved = os.path.realpath(path)
+            if resolved != real and not resolved.startswith(real + os.sep):
+                raise TemplateError(
+                    f"{origin}: {path.relative_to(tree)} links to {path.readlink()}, which"
+                    " leads outside the template",
+                    hint="a template may only link to its own files",
+                )

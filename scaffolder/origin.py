@@ -17,7 +17,7 @@ from typing import Any
 from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion, load_catalog
 from scaffolder.errors import AnswersError
 from scaffolder.generate import Plan, renderer_for
-from scaffolder.gitsource import is_version_tag
+from scaffolder.gitsource import is_version_tag, normalize_url
 from scaffolder.project import AD_HOC, ANSWERS_FILE, ProjectRecord, read_record
 from scaffolder.questions import Ask, resolve_answers
 
@@ -42,7 +42,14 @@ class Origin:
             renderer.evaluator,
             {k: v for k, v in self.record.answers.items() if k in known},
         )
-        return Plan(self.golden_path, version, answers, self.record.skip)
+        return Plan(self.golden_path, version, answers, self.record.skip, src_path=self.copier_src)
+
+    @property
+    def copier_src(self) -> str | None:
+        """The ``_src_path`` a copier-made record names, kept as written."""
+        if self.record.catalog == AD_HOC and self.record.cruft is None:
+            return self.record.src_path
+        return None
 
     def target_version(self, wanted: str | None = None) -> GoldenPathVersion:
         """The version diff and upgrade compare with: ``wanted``, else the one to follow.
@@ -115,8 +122,11 @@ def load_origin(
         record = Plan(gp, chosen, answers, checkout=checkout).record()
         return Origin(repo, record, gp, recorded=False, answers_file=record.file)
     record = read_record(repo, answers_file)
+    if catalog.relocated is not None and record.catalog == AD_HOC:
+        moved = catalog.relocated
+        record = replace(record, src_path=moved.url, directory=moved.directory)
     # The record decides how a template with both formats is read (issue 16).
-    gp = golden_path_of(record, catalog).with_format(
+    gp = golden_path_of(record, catalog, repo).with_format(
         "cookiecutter" if record.cruft is not None else "copier"
     )
     # Fails early, listing the versions, if it is not there; a cruft record names a commit.
@@ -124,11 +134,29 @@ def load_origin(
     return Origin(repo, replace(record, version=found.version), gp, answers_file=record.file)
 
 
-def golden_path_of(record: ProjectRecord, catalog: Catalog) -> GoldenPath:
+def copier_src(src: str, repo: Path | None) -> str:
+    """copier's ``_src_path`` as a location: a relative path is resolved from the repo, or
+    else from the working folder (copier resolves it from where it runs)."""
+    local = Path(src).expanduser()
+    if "://" in src or src.startswith(("gh:", "gl:", "git@")) or local.is_absolute():
+        return src
+    near = (repo / local).resolve() if repo is not None else None
+    return str(near if near is not None and near.exists() else local.resolve())
+
+
+def golden_path_of(record: ProjectRecord, catalog: Catalog, repo: Path | None = None) -> GoldenPath:
     """The golden path a record names: in the catalog, or the git template it was made from."""
     if record.catalog == AD_HOC:
+        if record.cruft is None and not record.directory:  # a record copier wrote
+            return catalog.template(*normalize_url(copier_src(record.src_path, repo)))
         return catalog.template(record.src_path, record.directory)
     return catalog.get(record.golden_path)
+
+
+def _copier_drops(origin: Origin, question: str | None, data: Mapping[str, Any] | None) -> bool:
+    """Whether a rejected answer is a recorded one of a copier-made repo (not a --data one)."""
+    recorded = question is not None and question in origin.record.answers
+    return origin.copier_src is not None and recorded and question not in (data or {})
 
 
 def target_plan(
@@ -155,18 +183,32 @@ def target_plan(
     carried = {k: v for k, v in recorded.items() if k in known}
     dropped = sorted(k for k in recorded if k not in known)
     provided = {**carried, **(data or {})}
-    try:
-        answers = resolve_answers(renderer.config.questions, renderer.evaluator, provided, ask=ask)
-    except AnswersError as exc:  # every missing and invalid answer, each with its example
-        problems = [
-            AnswerProblem(
-                i.question,
-                i.message,
-                (("pass " if i.missing else "for example: ") + i.example) if i.example else None,
+    while True:  # each retry drops a rejected answer, so this ends
+        try:
+            answers = resolve_answers(
+                renderer.config.questions, renderer.evaluator, provided, ask=ask
             )
-            for i in exc.issues
-        ]
-        return TargetPlan(None, problems, dropped, migrated)
-    return TargetPlan(
-        Plan(origin.golden_path, chosen, answers, origin.record.skip), [], dropped, migrated
-    )
+        except AnswersError as exc:  # every missing and invalid answer, each with its example
+            rejected = [i.question for i in exc.issues if _copier_drops(origin, i.question, data)]
+            if rejected:
+                # copier update forgets a recorded answer the new version rejects and takes
+                # the default: a copier-made repo upgrades as `copier update --defaults` does.
+                for question in rejected:
+                    provided.pop(question)
+                    dropped.append(f"{question} (rejected by the new version; default used)")
+                continue
+            problems = [
+                AnswerProblem(
+                    i.question,
+                    i.message,
+                    (("pass " if i.missing else "for example: ") + i.example)
+                    if i.example
+                    else None,
+                )
+                for i in exc.issues
+            ]
+            return TargetPlan(None, problems, dropped, migrated)
+        the_plan = Plan(
+            origin.golden_path, chosen, answers, origin.record.skip, src_path=origin.copier_src
+        )
+        return TargetPlan(the_plan, [], dropped, migrated)

@@ -27,6 +27,7 @@ from scaffolder.limits import load_json, load_yaml, read_config_text
 
 ANSWERS_FILE = ".copier-answers.yml"
 CRUFT_FILE = ".cruft.json"
+ANSWERS_GLOB = ".copier-answers*.yml"  # copier's docs name several: .copier-answers.NAME.yml
 AD_HOC = "template"  # the catalog of a golden path read straight from a template's git URL
 # Folders that hold tools' state, not the repo's content: every walk over a repo skips them.
 NOT_CONTENT = frozenset(
@@ -63,6 +64,7 @@ class ProjectRecord:
     commit: str | None = None  # the template's git commit (a cruft record's "commit")
     directory: str = ""  # the template's folder inside its git repository (cruft)
     cruft: Mapping[str, Any] | None = None  # the whole .cruft.json, for a cruft record
+    text: str | None = None  # the record as the template's own answers-file template wrote it
 
     @property
     def skip(self) -> tuple[str, ...]:
@@ -74,6 +76,8 @@ class ProjectRecord:
         if self.cruft is not None:
             text = json.dumps(self.cruft, ensure_ascii=False, indent=2, separators=(",", ": "))
             return text + "\n"  # byte for byte what cruft writes
+        if self.text is not None:
+            return self.text
         data = {
             "_commit": self.version,
             "_src_path": self.src_path,
@@ -101,10 +105,14 @@ class ProjectRecord:
 
 
 def default_record_file(repo: Path) -> str:
-    """The repo's record: copier's answers file, else cruft's ``.cruft.json``."""
-    if not (repo / ANSWERS_FILE).is_file() and (repo / CRUFT_FILE).is_file():
-        return CRUFT_FILE
-    return ANSWERS_FILE
+    """The repo's record: copier's answers file (a template may name it
+    ``.copier-answers.<name>.yml``), else cruft's ``.cruft.json``."""
+    if (repo / ANSWERS_FILE).is_file():
+        return ANSWERS_FILE
+    named = sorted(p.name for p in repo.glob(ANSWERS_GLOB) if p.is_file())
+    if len(named) == 1:
+        return named[0]
+    return CRUFT_FILE if (repo / CRUFT_FILE).is_file() else ANSWERS_FILE
 
 
 def read_record(repo: Path, answers_file: str | None = None) -> ProjectRecord:
@@ -130,6 +138,8 @@ def read_record(repo: Path, answers_file: str | None = None) -> ProjectRecord:
             hint="restore it from git history, or re-adopt the repo",
         )
     src = str(data.get("_src_path", ""))
+    if "_scaffolder_catalog" not in data and not _catalog_src(src):
+        return _read_copier(data, src, repo, answers_file)
     golden_path = data.get("_scaffolder_golden_path") or src.rsplit("/", 1)[-1]
     if not golden_path:
         raise ProjectError(
@@ -143,6 +153,35 @@ def read_record(repo: Path, answers_file: str | None = None) -> ProjectRecord:
         src_path=src,
         answers={k: v for k, v in data.items() if not str(k).startswith("_")},
         file=answers_file,
+    )
+
+
+def _catalog_src(src: str) -> bool:
+    """Whether ``_src_path`` names a catalog golden path (``builtin:templates/service``)."""
+    location, _, rest = src.rpartition(":")
+    kind, _, name = rest.partition("/")
+    if kind not in ("templates", "baselines") or not name or "/" in name:
+        return False
+    return location == "builtin" or Path(location).is_dir()
+
+
+def _read_copier(data: Mapping[str, Any], src: str, repo: Path, answers_file: str) -> ProjectRecord:
+    """A record ``copier copy`` wrote: ``_src_path`` (git URL or local path, kept as written)
+    and ``_commit`` (a tag or ``git describe``); the template is found by its source."""
+    if not src:
+        raise ProjectError(
+            f"{repo / answers_file} does not record its template (_src_path)",
+            hint="pass --template URL (the template's git URL or path)",
+        )
+    commit = str(data["_commit"])
+    return ProjectRecord(
+        golden_path="",
+        version=commit.removeprefix("v"),
+        catalog=AD_HOC,
+        src_path=src,
+        answers={k: v for k, v in data.items() if not str(k).startswith("_")},
+        file=answers_file,
+        commit=commit,
     )
 
 
@@ -177,7 +216,7 @@ def _read_cruft(path: Path, answers_file: str) -> ProjectRecord:
 def find_records(repo: Path, max_depth: int = 3) -> list[str]:
     """Every record in a repo (a baseline with tenants has several), root first."""
     found = [CRUFT_FILE] if (repo / CRUFT_FILE).is_file() else []
-    for path in sorted(repo.glob("**/" + ANSWERS_FILE)):
+    for path in sorted(repo.glob("**/" + ANSWERS_GLOB)):
         rel = path.relative_to(repo)
         if len(rel.parts) <= max_depth + 1 and not {".git", "node_modules"} & set(rel.parts):
             found.append(rel.as_posix())

@@ -29,8 +29,10 @@ def render_questions(
     *,
     width: int = 80,
     raw: bool = False,
+    engine: str = "",
 ) -> str:
-    """The questions of one golden-path version as plain text wrapped at ``width``."""
+    """The questions of one golden-path version as plain text wrapped at ``width``;
+    ``engine`` says which engine renders it, and why."""
     asked = [q for q in questions if not q.computed]
     layout = _Layout(
         evaluator,
@@ -47,6 +49,7 @@ def render_questions(
             "without a default must be answered.",
             width,
         ),
+        *(textwrap.wrap(f"Engine: {engine}.", width) if engine else []),
     ]
     for question in asked:
         lines += ["", *layout.block(question)]

@@ -34,6 +34,11 @@ MISSING: Final = _Missing()
 TYPES: Final = ("str", "int", "float", "bool", "yaml", "json")
 _TRUE: Final = frozenset({"y", "yes", "true", "on", "1"})
 _FALSE: Final = frozenset({"n", "no", "false", "off", "0"})
+# copier's question keys; qmark and multiline only change how a prompt looks.
+QUESTION_KEYS: Final = frozenset(
+    {"type", "help", "default", "choices", "multiselect", "validator", "when", "secret"}
+    | {"placeholder", "qmark", "multiline"}
+)
 _EXAMPLES: Final = {"int": "8080", "float": "0.5", "bool": "true", "yaml": "[a, b]", "json": "[1]"}
 
 
@@ -79,23 +84,11 @@ def parse_question(name: str, spec: Any) -> Question:
     """Build a :class:`Question` from its ``copier.yml`` entry (a mapping or a bare default)."""
     if not isinstance(spec, Mapping):
         spec = {"default": spec}
-    known = {
-        "type",
-        "help",
-        "default",
-        "choices",
-        "multiselect",
-        "validator",
-        "when",
-        "secret",
-        "placeholder",
-        "qmark",
-    }
-    unknown = sorted(set(spec) - known)
+    unknown = sorted(set(spec) - QUESTION_KEYS)
     if unknown:
         raise TemplateError(
             f"question {name!r} has unsupported keys: {', '.join(unknown)}",
-            hint="supported keys: " + ", ".join(sorted(known)),
+            hint="supported keys: " + ", ".join(sorted(QUESTION_KEYS)),
         )
     default = spec.get("default", MISSING)
     qtype = spec.get("type") or _infer_type(default)
@@ -126,7 +119,10 @@ def parse_question(name: str, spec: Any) -> Question:
 
 
 def _infer_type(default: Any) -> str:
-    if default is MISSING or default is None or isinstance(default, str):
+    # copier: the default's type, and yaml when there is no default (or it is null).
+    if default is MISSING or default is None:
+        return "yaml"
+    if isinstance(default, str):
         return "str"
     if isinstance(default, bool):
         return "bool"
@@ -141,16 +137,23 @@ def _parse_choices(name: str, raw: Any) -> tuple[Choice, ...]:
     if raw is None:
         return ()
     if isinstance(raw, Mapping):
-        return tuple(Choice(str(k), v) for k, v in raw.items())
+        return tuple(Choice(str(k), _choice_value(v)) for k, v in raw.items())
     if isinstance(raw, list):
         out = []
         for item in raw:
             if isinstance(item, list) and len(item) == 2:
-                out.append(Choice(str(item[0]), item[1]))
+                out.append(Choice(str(item[0]), _choice_value(item[1])))
             else:
                 out.append(Choice(str(item), item))
         return tuple(out)
     raise TemplateError(f"question {name!r}: 'choices' must be a list or a mapping")
+
+
+def _choice_value(value: Any) -> Any:
+    """copier's long form ``{value: X, validator: ...}`` names the value ``X``."""
+    if isinstance(value, Mapping) and "value" in value:
+        return value["value"]
+    return value
 
 
 # --- evaluation against a context of earlier answers ---------------------------------------
@@ -365,6 +368,8 @@ class Answers:
     computed: Mapping[str, Any]
     """``when: false`` values and defaults of questions that did not apply."""
     secrets: frozenset[str] = frozenset()
+    provided: frozenset[str] = frozenset()
+    """Answers given (flags, files, prompts, a record) rather than taken from defaults."""
 
     @property
     def recorded(self) -> dict[str, Any]:
@@ -418,7 +423,8 @@ def resolve_answers(
         ]
         raise answers_error(questions, [*issues, *run.issues], run.maybe)
     secrets = frozenset(q.name for q in questions if q.secret)
-    return Answers(values=run.values, computed=run.computed, secrets=secrets)
+    given = frozenset(k for k in run.values if k in known) | run.asked
+    return Answers(values=run.values, computed=run.computed, secrets=secrets, provided=given)
 
 
 @dataclass
@@ -435,6 +441,7 @@ class _Resolution:
     issues: list[AnswerIssue] = field(default_factory=list)
     unknown: set[str] = field(default_factory=set)  # answers that cannot be known yet
     maybe: list[str] = field(default_factory=list)  # required, asked depending on unknowns
+    asked: set[str] = field(default_factory=set)  # answered at the prompt
 
     def blocked(self, *sources: Any) -> bool:
         """Whether Jinja among ``sources`` reads an answer that is missing or invalid."""
@@ -465,6 +472,7 @@ class _Resolution:
                 self._validate(question, context, self.provided[name], is_default=False)
         elif self.ask is not None:
             self.values[name] = self.ask(question, self.evaluator, context)
+            self.asked.add(name)
         elif self.blocked(question.default):
             self.values[name] = None
             self.unknown.add(name)
@@ -544,6 +552,9 @@ def validated(
             question=question.name,
             hint=hint(),
         )
+    if question.multiselect and question.choices and isinstance(value, list):
+        order = [c.value for c in evaluator.choices(question, context)]
+        value = sorted(value, key=order.index)  # copier keeps the choices' order
     return value
 
 

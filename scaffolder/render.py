@@ -8,18 +8,21 @@ renderers; nothing here touches the destination or global state.
 
 Semantics follow copier: files under the template's ``_subdirectory``; path parts rendered
 with Jinja and a part that renders empty drops the file; files ending in ``_templates_suffix``
-rendered and the suffix stripped, others copied byte for byte; ``_exclude`` matched
-gitignore-style; the answers file is not taken from the template but written by
-:mod:`scaffolder.project`.
+rendered and the suffix stripped, others copied byte for byte; ``_exclude`` rendered and
+matched gitignore-style on the rendered paths; the Jinja loader rooted at the template's root,
+so includes and imports name files from there; the template's own answers-file template
+rendered like any file (:class:`~scaffolder.generate.Plan` takes it out as the record).
+What lies outside this subset goes to copier's own engine (:mod:`scaffolder.engines`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,7 @@ class RenderedFile:
 
     content: bytes
     executable: bool = False
+    symlink: bool = False  # ``content`` is the link's target (copier's _preserve_symlinks)
 
     @property
     def mode(self) -> int:
@@ -55,13 +59,20 @@ class RenderedTree(Mapping[str, RenderedFile]):
 
     ``messages`` are what the template has to say to the person who generated it (copier's
     ``_message_after_copy``, what cookiecutter hooks printed); they are not files.
+    ``folders`` are folders left empty, which copier creates all the same.
     """
 
-    __slots__ = ("_files", "messages")
+    __slots__ = ("_files", "folders", "messages")
 
-    def __init__(self, files: Mapping[str, RenderedFile], messages: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        files: Mapping[str, RenderedFile],
+        messages: tuple[str, ...] = (),
+        folders: tuple[str, ...] = (),
+    ) -> None:
         self._files = dict(sorted(files.items()))
         self.messages = messages
+        self.folders = tuple(sorted(folders))
 
     def __getitem__(self, path: str) -> RenderedFile:
         return self._files[path]
@@ -80,8 +91,35 @@ class RenderedTree(Mapping[str, RenderedFile]):
         """A content hash of the whole tree (paths, bytes, modes)."""
         h = hashlib.sha256()
         for path, f in self._files.items():
-            h.update(path.encode() + b"\0" + f.mode.to_bytes(2, "big") + f.content + b"\0")
+            kind = b"L" if f.symlink else f.mode.to_bytes(2, "big")
+            h.update(path.encode() + b"\0" + kind + f.content + b"\0")
         return h.hexdigest()
+
+
+def read_folder(
+    project: Path, messages: tuple[str, ...] = (), *, skip: Collection[str] = (".git",)
+) -> RenderedTree:
+    """A folder an engine rendered into, as a tree (folders named in ``skip`` and links out
+    of it left out)."""
+    files: dict[str, RenderedFile] = {}
+    empty: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(project):
+        dirnames[:] = [d for d in dirnames if d not in skip]
+        here = Path(dirpath)
+        if not dirnames and not filenames and here != project:
+            empty.append(here.relative_to(project).as_posix())
+        for name in filenames:
+            path = here / name
+            rel = path.relative_to(project).as_posix()
+            if path.is_symlink():
+                link = path.readlink()
+                if not link.is_absolute() and path.resolve().is_relative_to(project.resolve()):
+                    files[rel] = RenderedFile(str(link).encode(), symlink=True)
+                continue  # a link out of the repo is not written
+            if not path.is_file():
+                continue  # never open a FIFO or device a hook or task may have made
+            files[rel] = RenderedFile(path.read_bytes(), bool(path.stat().st_mode & stat.S_IXUSR))
+    return RenderedTree(files, messages, tuple(empty))
 
 
 @dataclass(frozen=True)
@@ -127,12 +165,20 @@ class Renderer:
         self, config: TemplateConfig, *, cache_size: int = 512, origin: str | None = None
     ) -> None:
         self.config = config
+        # copier roots its loader at the template, not at _subdirectory (issue 15).
         self.env: SandboxedEnvironment = make_environment(
-            config.template_dir, config.envops, bound=config.root
+            config.root, config.envops, bound=config.root
         )
+        self._prefix = f"{config.subdirectory}/" if config.subdirectory else ""
+        self._excludes: dict[tuple[str, ...], pathspec.PathSpec[Any]] = {}
         self.origin = origin or f"{config.root.parent.name} {config.root.name}"
         self.evaluator = Evaluator(self.env, origin=f"{self.origin}: ")
         self._sources = tuple(self._scan())
+        self._folders = tuple(
+            p.relative_to(self.config.template_dir).as_posix()
+            for p in sorted(self.config.template_dir.rglob("*"))
+            if p.is_dir()
+        )
         self._path_templates: dict[str, Template] = {}
         self._cache: OrderedDict[tuple[str, str, str, str], RenderedTree] = OrderedDict()
         self._cache_size = cache_size
@@ -148,19 +194,14 @@ class Renderer:
             raise TemplateError(
                 f"template folder {base} does not exist", hint="check _subdirectory in copier.yml"
             )
-        exclude = pathspec.PathSpec.from_lines(PATTERN_STYLE, self.config.exclude)
         suffix = self.config.templates_suffix
         walk = template_walk(base, self.config.root, origin=self.origin)
         for dirpath, dirnames, filenames in walk:
             rel_dir = Path(dirpath).relative_to(base)
-            dirnames[:] = sorted(
-                d for d in dirnames if not exclude.match_file((rel_dir / d).as_posix() + "/")
-            )
+            dirnames.sort()
             names = set(filenames)
             for name in sorted(filenames):
                 rel = (rel_dir / name).as_posix()
-                if exclude.match_file(rel):
-                    continue
                 templated = bool(suffix) and name.endswith(suffix)
                 if suffix and not templated and name + suffix in names:
                     continue  # copier: a templated sibling wins over the plain file
@@ -216,25 +257,51 @@ class Renderer:
                 self._cache.popitem(last=False)
         return tree
 
+    def _exclude_spec(self, context: dict[str, Any]) -> pathspec.PathSpec[Any]:
+        """``_exclude`` rendered in this context (copier renders every pattern)."""
+        patterns: list[str] = []
+        for raw in self.config.exclude:
+            text = self.evaluator.render(raw, context) if "{" in raw else raw
+            patterns += text.splitlines() if text else [text]
+        key = tuple(patterns)
+        spec = self._excludes.get(key)
+        if spec is None:
+            spec = self._excludes[key] = pathspec.PathSpec.from_lines(PATTERN_STYLE, key)
+        return spec
+
     def _render(self, context: dict[str, Any]) -> RenderedTree:
-        answers_file = context["_copier_conf"]["answers_file"]
+        exclude = self._exclude_spec(context)
         files: dict[str, RenderedFile] = {}
         for source in self._sources:
             target = self._target_path(source, context)
-            if target is None:
-                continue
-            if target == answers_file:
-                continue  # written by scaffolder.project, never by the template
+            if target is None or exclude.match_file(target):
+                continue  # copier matches exclusions on the rendered path
             if source.templated:
                 content = self._render_file(source.relpath, context).encode()
             else:
                 content = read_template_file(self.config.template_dir / source.relpath)
                 charge(len(content))
             files[target] = RenderedFile(content, source.executable)
-        message = self.config.message_after_copy
-        if message.strip():
-            return RenderedTree(files, (self.evaluator.render(message, context).strip(),))
-        return RenderedTree(files)
+        messages = (self.config.message_before_copy, self.config.message_after_copy)
+        said = tuple(self.evaluator.render(m, context).strip() for m in messages if m.strip())
+        return RenderedTree(files, said, self._empty_folders(files, context, exclude))
+
+    def _empty_folders(
+        self,
+        files: Mapping[str, RenderedFile],
+        context: dict[str, Any],
+        exclude: pathspec.PathSpec[Any],
+    ) -> tuple[str, ...]:
+        """Template folders nothing was rendered into: copier creates them anyway."""
+        if not self._folders:
+            return ()
+        filled = {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)}
+        out = []
+        for folder in self._folders:
+            target = self._target_path(_Source(folder, folder, False, False), context)
+            if target is not None and target not in filled and not exclude.match_file(target):
+                out.append(target)
+        return tuple(f for f in out if not any(o.startswith(f + "/") for o in out))
 
     def _target_path(self, source: _Source, context: dict[str, Any]) -> str | None:
         if "{{" not in source.target and "{%" not in source.target:
@@ -250,8 +317,8 @@ class Renderer:
                     part = template.render(**context)
                 except Exception as exc:  # any error raised by template code
                     raise self._error(source.relpath, exc) from exc
-                if not part.strip():
-                    return None
+                if not part:
+                    return None  # copier drops a file only when a part renders empty
             parts.append(part)
         return check_relpath(
             "/".join(parts), source=source.relpath, answers=context, origin=self.origin
@@ -259,7 +326,7 @@ class Renderer:
 
     def _render_file(self, relpath: str, context: dict[str, Any]) -> str:
         try:
-            return self.env.get_template(relpath).render(**context)
+            return self.env.get_template(self._prefix + relpath).render(**context)
         except Exception as exc:  # any error raised by template code
             raise self._error(relpath, exc) from exc
 

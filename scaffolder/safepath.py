@@ -127,3 +127,23 @@ def write_file(root: Path, path: str, content: bytes, mode: int | None = None) -
     if mode is not None:
         target.chmod(mode)
     return target
+
+
+def write_symlink(root: Path, path: str, link: str) -> Path:
+    """Make ``root/path`` a symlink to ``link`` (copier's ``_preserve_symlinks``): the link must
+    be relative and resolve inside ``root``, so a repo never points at a host file."""
+    target = inside(root, path)
+    real_root = os.path.realpath(root)
+    resolved = os.path.realpath(target.parent / link)
+    if Path(link).is_absolute() or (
+        resolved != real_root and not resolved.startswith(real_root + os.sep)
+    ):
+        raise UnsafePathError(
+            f"refusing to write {path}: it links to {link}, outside {root}",
+            hint="nothing was written; a template may only link to its own files",
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink() or target.exists():
+        target.unlink()
+    target.symlink_to(link)
+    return target

@@ -31,17 +31,22 @@ DEFAULT_EXCLUDE = (
     ".DS_Store",
     ".svn",
 )
-_SUPPORTED = {
-    "subdirectory",
-    "templates_suffix",
-    "answers_file",
-    "exclude",
-    "envops",
-    "min_copier_version",
-    "message_after_copy",
-    "skip_if_exists",
-    "secret_questions",
-}
+SUPPORTED_SETTINGS = frozenset(
+    {
+        "subdirectory",
+        "templates_suffix",
+        "answers_file",
+        "exclude",
+        "envops",
+        "min_copier_version",
+        "message_before_copy",
+        "message_after_copy",
+        "message_before_update",
+        "message_after_update",
+        "skip_if_exists",
+        "secret_questions",
+    }
+)
 _LIST_SETTINGS = ("exclude", "skip_if_exists", "secret_questions")
 
 
@@ -57,6 +62,8 @@ class TemplateConfig:
     envops: Mapping[str, Any]
     questions: tuple[Question, ...]
     message_after_copy: str
+    message_before_copy: str = ""
+    skip_if_exists: tuple[str, ...] = ()  # applied by upgrade: such files stay the repo's
 
     @property
     def template_dir(self) -> Path:
@@ -81,10 +88,10 @@ def load_template_config(root: Path) -> TemplateConfig:
         for key, value in doc.items():
             if isinstance(key, str) and key.startswith("_"):
                 name = key[1:]
-                if name not in _SUPPORTED:
+                if name not in SUPPORTED_SETTINGS:
                     raise TemplateError(
                         f"{path}: setting {key!r} is not supported by scaffolder",
-                        hint="supported: " + ", ".join("_" + s for s in sorted(_SUPPORTED)),
+                        hint="supported: " + ", ".join("_" + s for s in sorted(SUPPORTED_SETTINGS)),
                     )
                 if name in _LIST_SETTINGS:
                     settings.setdefault(name, []).extend(value or [])
@@ -110,6 +117,8 @@ def load_template_config(root: Path) -> TemplateConfig:
         envops=dict(settings.get("envops") or {}),
         questions=tuple(parsed),
         message_after_copy=str(settings.get("message_after_copy", "")),
+        message_before_copy=str(settings.get("message_before_copy", "")),
+        skip_if_exists=tuple(str(p) for p in settings.get("skip_if_exists", [])),
     )
 
 

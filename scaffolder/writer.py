@@ -17,7 +17,7 @@ from pathlib import Path
 
 from scaffolder.errors import DestinationError
 from scaffolder.render import RenderedTree
-from scaffolder.safepath import check_paths, inside, write_file
+from scaffolder.safepath import check_paths, inside, write_file, write_symlink
 from scaffolder.staging import STAGING_MARK, held, remove_stale_staging, write_failed
 
 
@@ -143,8 +143,13 @@ def write_tree(root: Path, tree: RenderedTree, extra: dict[str, str] | None = No
     check_paths([*tree, *(extra or {})])
     written = []
     for relpath, rendered in tree.items():
-        write_file(root, relpath, rendered.content, rendered.mode)
+        if rendered.symlink:  # copier's _preserve_symlinks: a link inside the tree
+            write_symlink(root, relpath, rendered.content.decode())
+        else:
+            write_file(root, relpath, rendered.content, rendered.mode)
         written.append(relpath)
+    for relpath in tree.folders:  # folders the template leaves empty (copier makes them)
+        (root / relpath).mkdir(parents=True, exist_ok=True)
     for relpath, text in (extra or {}).items():
         write_file(root, relpath, text.encode("utf-8"))
         written.append(relpath)
@@ -209,14 +214,16 @@ def add_files_atomically(repo: Path, tree: RenderedTree, extra: dict[str, str]) 
             target.parent.mkdir(parents=True, exist_ok=True)
             created.extend(reversed(missing))
             created.append(target)
-            if relpath in tree:
+            if relpath in tree and tree[relpath].symlink:
+                write_symlink(repo, relpath, tree[relpath].content.decode())
+            elif relpath in tree:
                 write_file(repo, relpath, tree[relpath].content, tree[relpath].mode)
             else:
                 write_file(repo, relpath, extra[relpath].encode("utf-8"))
     except BaseException as exc:
         for path in reversed(created):
             with contextlib.suppress(OSError):
-                path.unlink() if path.is_file() else path.rmdir()
+                path.unlink() if path.is_file() or path.is_symlink() else path.rmdir()
         if isinstance(exc, OSError) and exc.errno is not None:
             raise write_failed(repo, exc) from exc
         raise

@@ -55,8 +55,11 @@ def test_list_json(capsys: pytest.CaptureFixture[str], demo_catalog: Path) -> No
         "latest",
         "catalog",
         "engine",
+        "render_engine",
+        "render_engine_reason",
         "source",
     }
+    assert rows["demo"]["render_engine"] == "native"
 
 
 def test_list_table(capsys: pytest.CaptureFixture[str], demo_catalog: Path) -> None:

@@ -520,6 +520,10 @@ def test_copier_template_from_git_tags_new_diff_upgrade(capsys: Capsys, tmp_path
             if child.name != ".git":
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
         shutil.copytree(demo / version, repo, dirs_exist_ok=True)
+        # copier writes an answers file only from the template's own answers-file template.
+        (repo / "template" / "{{ _copier_conf.answers_file }}.jinja").write_text(
+            "{{ _copier_answers|to_nice_yaml }}"
+        )
         _git(repo, "add", "--all")
         _git(repo, "commit", "--quiet", "-m", version)
         _git(repo, "tag", f"v{version}")

@@ -160,6 +160,8 @@ def _dual_format(root: Path, copier_settings: str = "") -> Path:
         f"{PROJECT}/README.md": "# {{ cookiecutter.project_name }} (cookiecutter)\n",
         "copier.yml": f"_subdirectory: copier\n{copier_settings}project_name:\n  default: Demo\n",
         "copier/README.md.jinja": "# {{ project_name }} (copier)\n",
+        # copier writes the answers file only from the template's own template of it
+        "copier/{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}",
     }
     return _template(root, [("v1.0.0", files), ("v1.1.0", files)])
 

@@ -63,7 +63,7 @@ def test_executable_bit_is_kept(tmp_path: Path) -> None:
     assert tree["run.sh"].executable
 
 
-def test_exclude_and_answers_file_template_are_skipped(tmp_path: Path) -> None:
+def test_exclude_is_applied_and_the_answers_file_template_rendered(tmp_path: Path) -> None:
     root = build_file_tree(
         tmp_path,
         {
@@ -76,8 +76,10 @@ def test_exclude_and_answers_file_template_are_skipped(tmp_path: Path) -> None:
         },
     )
     tree = Renderer.for_root(root).render(_no_answers(), RenderMeta("x", "1.0.0"))
-    # As in copier, an explicit _exclude replaces the defaults (copier.yml included).
-    assert sorted(tree) == ["__pycache__/a.pyc", "copier.yml", "keep.txt"]
+    # As in copier, an explicit _exclude replaces the defaults (copier.yml included), and the
+    # template's own answers-file template is rendered (Plan takes it as the record).
+    assert sorted(tree) == [".copier-answers.yml", "__pycache__/a.pyc", "copier.yml", "keep.txt"]
+    assert tree[".copier-answers.yml"].content == b"{'_commit': '1.0.0', '_src_path': 'x'}"
 
 
 def test_template_errors_name_the_file_and_line(tmp_path: Path) -> None:

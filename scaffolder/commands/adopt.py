@@ -70,12 +70,23 @@ def command(
     from scaffolder.data import merge_answers
     from scaffolder.errors import AnswerError, DestinationError, ExitCode
     from scaffolder.origin import load_origin
+    from scaffolder.project import ANSWERS_FILE
     from scaffolder.reports import print_reports
     from scaffolder.safepath import write_file
 
     catalog, golden_path, version = with_template(
         load_catalog(catalogs, trust=trust), golden_path, template, checkout, version, engine
     )
+    if golden_path is None and (path / ANSWERS_FILE).is_file():
+        # A repo copier made records its template already: adopt it as it is.
+        origin = load_origin(path, catalog)
+        click.echo(
+            f"{path / origin.answers_file} already records {origin.golden_path.name}"
+            f" {origin.record.version} ({origin.record.src_path}); nothing to write",
+            err=True,
+        )
+        print_reports([check_repo(path, catalog, answers_file=origin.answers_file)], fmt)
+        return int(ExitCode.OK)
     if golden_path is None:
         raise AnswerError(
             "which golden path does the repo follow?",

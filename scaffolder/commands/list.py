@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from scaffolder.commands.options import catalog_option, format_option
+
+if TYPE_CHECKING:
+    from scaffolder.catalog import GoldenPathVersion
 
 
 @click.command("list")
@@ -30,6 +34,8 @@ def command(catalogs: tuple[str, ...], fmt: str) -> None:
                 "latest": gp.latest.version,
                 "catalog": gp.catalog,
                 "engine": gp.latest.engine,  # copier or cookiecutter (of the latest version)
+                # which engine renders the latest version (native, copier, cookiecutter), and why
+                **_render_engine(gp.latest),
                 "source": gp.source.url if gp.source else None,
             }
             for gp in catalog
@@ -59,3 +65,14 @@ def command(catalogs: tuple[str, ...], fmt: str) -> None:
     for gp, line in zip(catalog, lines, strict=True):
         table.add_row(*line, *([gp.description] if room >= 20 else []))
     console.print(table)
+
+
+def _render_engine(version: GoldenPathVersion) -> dict[str, str]:
+    from scaffolder.engines import choose
+    from scaffolder.errors import ScaffolderError
+
+    try:
+        choice = choose(version)
+    except ScaffolderError as exc:  # a version that cannot be read: say so, list the rest
+        return {"render_engine": "none", "render_engine_reason": exc.message}
+    return {"render_engine": choice.engine, "render_engine_reason": choice.reason}

@@ -121,6 +121,7 @@ def command(
             hint="run `scaffolder new GOLDEN_PATH DEST --defaults --data KEY=VALUE`;"
             " `scaffolder list` shows golden paths",
         )
+    # --engine native|copier is the version's renderer now (with_engine), wizard or not.
     the_plan = plan(catalog, golden_path, version=version, data=provided, checkout=checkout)
     progress = None if as_json else _progress
     result = generate(the_plan, dest, git=not no_git, progress=progress)

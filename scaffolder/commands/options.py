@@ -97,8 +97,10 @@ def with_template(
     return with_engine(catalog, name, engine), name, ref or version
 
 
-# ``--engine``: how a template is read and rendered. ``native`` (scaffolder's renderer) and
-# ``copier`` (copier's library) both read copier.yml; ``cookiecutter`` reads cookiecutter.json.
+# ``--engine``: how a template is read and rendered. ``cookiecutter`` reads cookiecutter.json;
+# ``native`` (scaffolder's renderer) and ``copier`` (copier's library) read copier.yml and
+# force that renderer. Left out, a repo's record picks the format of a template that ships
+# both (else copier.yml) and the classifier picks the renderer (scaffolder.engines).
 # One option for both choices, kept here so every command offers the same values.
 ENGINES = ("native", "copier", "cookiecutter")
 
@@ -108,8 +110,11 @@ def engine_option(func: F) -> F:
         "--engine",
         type=click.Choice(ENGINES),
         default=None,
-        help="How to read the template: native or copier (copier.yml), or cookiecutter "
-        "(cookiecutter.json). Default: copier.yml when a template ships both.",
+        help="How to read and render the template: cookiecutter reads cookiecutter.json; "
+        "native (scaffolder's renderer) or copier (copier's library) reads copier.yml and "
+        "renders with that engine. Default: a repo's record picks the format of a template "
+        "that ships both (else copier.yml), and scaffolder picks the renderer "
+        "(`scaffolder questions` says which).",
     )(func)
 
 
@@ -121,10 +126,12 @@ def template_format(engine: str | None) -> str | None:
 
 
 def with_engine(catalog: Catalog, golden_path: str | None, engine: str | None) -> Catalog:
-    """The catalog with ``golden_path`` read in the format ``--engine`` names."""
+    """The catalog with ``golden_path`` read in the format ``--engine`` names, and rendered
+    by the engine it names (native or copier)."""
     if golden_path is None or engine is None:
         return catalog
-    return catalog.with_format(golden_path, template_format(engine))
+    renderer = None if engine == "cookiecutter" else engine
+    return catalog.with_format(golden_path, template_format(engine), renderer)
 
 
 def trust_option(func: F) -> F:

@@ -55,8 +55,9 @@ def command(
     Jinja as written. Questions the golden path computes itself (`when: false`) are not listed.
     """
     from scaffolder.catalog import load_catalog
+    from scaffolder.engines import choose
     from scaffolder.errors import AnswerError
-    from scaffolder.generate import renderer_for
+    from scaffolder.generate import check_format, renderer_for
     from scaffolder.questions import MISSING
 
     if as_schema:
@@ -70,8 +71,10 @@ def command(
         raise AnswerError("missing GOLDEN_PATH", hint="pass a golden path name or --template URL")
     gp = catalog.get(golden_path)
     chosen = gp.version(version)
-    renderer = renderer_for(chosen)
+    check_format(gp, chosen)
+    renderer = renderer_for(chosen)  # --engine native|copier is the version's renderer
     config = renderer.config
+    choice = choose(chosen)
     if fmt == "json-schema":
         from scaffolder.schema import questions_schema
 
@@ -106,7 +109,13 @@ def command(
     if fmt == "json":
         click.echo(
             json.dumps(
-                {"golden_path": gp.name, "version": chosen.version, "questions": rows},
+                {
+                    "golden_path": gp.name,
+                    "version": chosen.version,
+                    "engine": choice.engine,
+                    "engine_reason": choice.reason,
+                    "questions": rows,
+                },
                 indent=2,
                 default=str,
             )
@@ -120,7 +129,12 @@ def command(
     # A terminal's width (or $COLUMNS), capped for reading; 80 columns when piped.
     width = max(40, min(shutil.get_terminal_size((80, 24)).columns, 100))
     title = f"{gp.name} {chosen.version}"
-    click.echo(
-        render_questions(title, config.questions, renderer.evaluator, width=width, raw=raw),
-        nl=False,
+    text = render_questions(
+        title,
+        config.questions,
+        renderer.evaluator,
+        width=width,
+        raw=raw,
+        engine=f"{choice.engine} ({choice.reason})",
     )
+    click.echo(text, nl=False)

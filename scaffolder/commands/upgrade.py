@@ -23,6 +23,12 @@ from scaffolder.commands.options import (
 @click.option("--dry-run", is_flag=True, help="Print the plan and the diff; write nothing.")
 @data_options
 @catalog_option
+@click.option(
+    "--template",
+    metavar="URL[@REF]",
+    help="Where the template a copier- or cruft-made repo records lives now (it moved); "
+    "@REF is the version to upgrade to.",
+)
 @trust_option
 @answers_file_option
 @click.option("--commit", is_flag=True, help="Commit the result (current branch or --branch).")
@@ -58,6 +64,7 @@ def command(
     data: tuple[str, ...],
     data_files: tuple[Path, ...],
     catalogs: tuple[str, ...],
+    template: str | None,
     trust: bool,
     answers_file: str | None,
     commit: bool,
@@ -105,9 +112,12 @@ def command(
     if abort:
         return run.abort(path, console=stderr_console() if machine else None)
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and fmt == "text"
+    catalog = load_catalog(catalogs, trust=trust)
+    if template is not None:
+        catalog, to = catalog.relocate(template, to)
     outcome = run.upgrade_repo(
         path,
-        load_catalog(catalogs, trust=trust),
+        catalog,
         to=to,
         data=merge_answers(data_files, data),
         dry_run=dry_run,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ from scaffolder import migrations
 from scaffolder.catalog import Catalog
 from scaffolder.drift import read_repo_files
 from scaffolder.drift_scope import DriftScope, scope_of
+from scaffolder.engines import skip_if_exists
 from scaffolder.errors import AnswerError, ProjectError
 from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
@@ -194,26 +195,62 @@ def plan_upgrade(
         repo,
         origin,
         target.plan,
-        target.plan.record().carried_from(origin.record, target.plan.version.ref),
+        target.plan.record(at.name).carried_from(origin.record, target.plan.version.ref),
         target.plan.answers_file,
         base=base,
         theirs=theirs,
     )
     result.notes += [f"migration {s}" for s in target.migrated + file_migration.done]
+    if getattr(target.plan.renderer.config, "migrations", False):
+        result.notes.append(
+            f"{gp.name} has copier _migrations; scaffolder does not run them (copier update"
+            " does): check what they would change"
+        )
     result.notes += [
         f"migration kept {p}: changed locally, so not deleted" for p in file_migration.kept
     ]
     result.notes += [
         f"answer {k!r} is no longer asked by {to_version}; dropped" for k in target.dropped
     ]
+    scope = scope_of(origin, base_plan, target.plan)
+    keep = skip_if_exists(target.plan.renderer, target.plan.answers.context)
+    final, actions = _merge_all(repo, result, ours, labels, scope, keep)
+    for path in sorted(set(final) | set(original)):
+        before, after = original.get(path), final.get(path)
+        if before == after:
+            continue
+        action, note = actions.get(path, ("delete" if after is None else "update", ""))
+        if path in file_migration.moved:
+            note = f"moved from {file_migration.moved[path]}" + (f"; {note}" if note else "")
+        elif after is None and path in moved_from:
+            action, note = "move", "moved by a migration"
+        result.changes.append(FileChange(_safe(path), action, before, after, note))
+    return result
+
+
+def _merge_all(
+    repo: Path,
+    result: UpgradePlan,
+    ours: Mapping[str, bytes | None],
+    labels: tuple[str, str, str],
+    scope: DriftScope,
+    keep: Callable[[str], bool],
+) -> tuple[dict[str, bytes | None], dict[str, tuple[str, str]]]:
+    """Every file of the base and target renders merged with the repo's: the files as they
+    will be, and what happens to each (conflicts and notes go to ``result``)."""
+    base, theirs = result.base, result.theirs
     final: dict[str, bytes | None] = dict(ours)
     actions: dict[str, tuple[str, str]] = {}
-    scope = scope_of(origin, base_plan, target.plan)
     left: list[str] = []  # named by hooks that did not run
     for path in sorted(set(base) | set(theirs)):
-        action, content, note = _merge_in_scope(
-            path, base.get(path), ours.get(path), theirs.get(path), labels, scope
-        )
+        if keep(path) and ours.get(path) is not None and theirs.get(path) is not None:
+            action, content, note = "same", ours[path], ""
+            if ours[path] != theirs[path]:
+                result.notes.append(f"kept {path}: _skip_if_exists leaves it to the repo")
+        else:
+            action, content, note = _merge_in_scope(
+                path, base.get(path), ours.get(path), theirs.get(path), labels, scope
+            )
         if note == _HOOKS_LEFT:
             left.append(path)
         final[path] = content
@@ -229,14 +266,4 @@ def plan_upgrade(
             "left as is, since the template's hooks, which did not run, name them (trust the"
             " template to upgrade them): " + ", ".join(left)
         )
-    for path in sorted(set(final) | set(original)):
-        before, after = original.get(path), final.get(path)
-        if before == after:
-            continue
-        action, note = actions.get(path, ("delete" if after is None else "update", ""))
-        if path in file_migration.moved:
-            note = f"moved from {file_migration.moved[path]}" + (f"; {note}" if note else "")
-        elif after is None and path in moved_from:
-            action, note = "move", "moved by a migration"
-        result.changes.append(FileChange(_safe(path), action, before, after, note))
-    return result
+    return final, actions

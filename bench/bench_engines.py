@@ -1,0 +1,155 @@
+"""Engines side by side with copier, in one run (issue 15).
+
+Targets: native path `new` <= 0.35x `copier copy` and `upgrade` <= 0.25x `copier update`;
+copier-engine path `new` <= 0.8x `copier copy`, `diff` of one repo <= 0.5x
+`copier update --pretend`, `audit` of 200 copier-engine repos <= 60 s on 2 cores.
+
+The template is the built-in `service` golden path, versions 1.0.0 and 1.1.0, committed to a
+git repository with tags v1.0.0 and v1.1.0 (copier needs git to update). The native path runs
+it as it is; the copier-engine path adds one file using copier's `{% yield %}`, which the
+native engine does not render, so the classifier sends it to copier's own engine (copier gets
+the same template). Whole-process wall time, median of --runs after one warm-up.
+
+Run: `.venv/bin/python bench/bench_engines.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from common import ROOT, machine, median, time_command, tool
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+}
+YIELD_FILE = "{% yield e from environments %}{{ e }}{% endyield %}.env.jinja"
+ANSWERS = ("{{ _copier_conf.answers_file }}.jinja", "{{ _copier_answers|to_nice_yaml -}}\n")
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, env={**os.environ, **GIT_ENV}
+    )
+
+
+def template_repo(path: Path, *, copier_only: bool) -> Path:
+    """service 1.0.0 and 1.1.0 as tagged commits (plus a `{% yield %}` file if copier_only)."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    for version in ("1.0.0", "1.1.0"):
+        for child in path.iterdir():
+            if child.name != ".git":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        shutil.copytree(ROOT / "templates/service" / version, path, dirs_exist_ok=True)
+        (path / "template" / ANSWERS[0]).write_text(ANSWERS[1])
+        if copier_only:
+            (path / "template" / YIELD_FILE).write_text("env={{ e }}\n")
+        git(path, "add", "-A")
+        git(path, "commit", "-q", "-m", version)
+        git(path, "tag", f"v{version}")
+    return path
+
+
+def copier_repo(template: Path, dest: Path, copier: str, name: str = "payments") -> None:
+    args = [copier, "copy", "-q", "--defaults", "--trust", "--vcs-ref", "v1.0.0"]
+    subprocess.run([*args, "--data", f"name={name}", str(template), str(dest)], check=True)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", "generated")
+
+
+def ratio(ours: list[float], theirs: list[float]) -> str:
+    return f"{median(ours):.3f} s vs {median(theirs):.3f} s = {median(ours) / median(theirs):.2f}x"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--repos", type=int, default=200)
+    args = parser.parse_args()
+    scaffolder, copier = tool("scaffolder"), tool("copier")
+    work = Path(tempfile.mkdtemp(prefix="bench-engines-"))
+    os.environ["SCAFFOLDER_CACHE_DIR"] = str(work / "cache")
+    native_tpl = template_repo(work / "native-tpl", copier_only=False)
+    copier_tpl = template_repo(work / "copier-tpl", copier_only=True)
+    out = work / "out"
+
+    def clean(_: int) -> None:
+        shutil.rmtree(out, ignore_errors=True)
+
+    def new(template: Path) -> list[str]:
+        ref = f"{template}@v1.0.0"
+        return [scaffolder, "new", "--template", ref, str(out), "--defaults", "--no-git"]
+
+    def copy(template: Path) -> list[str]:
+        return [copier, "copy", "-q", "--defaults", "--vcs-ref", "v1.0.0", str(template), str(out)]
+
+    data = ["--data", "name=payments"]
+    rows: dict[str, str] = {}
+    runs = args.runs
+    for label, template in (("native", native_tpl), ("copier engine", copier_tpl)):
+        ours = time_command([*new(template), *data], runs=runs, setup=clean)
+        theirs = time_command([*copy(template), *data], runs=runs, setup=clean)
+        rows[f"{label}: `new` vs `copier copy`"] = ratio(ours, theirs)
+
+    # upgrade (native) and diff (copier engine) of a repo copier made at v1.0.0
+    for label, template in (("native", native_tpl), ("copier engine", copier_tpl)):
+        repo = work / f"repo-{label.replace(' ', '-')}"
+
+        def fresh(_: int, repo: Path = repo, template: Path = template) -> None:
+            shutil.rmtree(repo, ignore_errors=True)
+            copier_repo(template, repo, copier)
+
+        if label == "native":
+            ours = time_command([scaffolder, "upgrade", str(repo)], runs=runs, setup=fresh)
+            theirs = _copier_in(repo, [copier, "update", "-q", "--defaults"], runs, fresh)
+            rows["native: `upgrade` vs `copier update`"] = ratio(ours, theirs)
+        else:
+            fresh(0)
+            ours = time_command([scaffolder, "diff", str(repo)], runs=runs, check=False)
+            theirs = _copier_in(repo, [copier, "update", "-q", "--defaults", "--pretend"], runs)
+            rows["copier engine: `diff` vs `copier update --pretend`"] = ratio(ours, theirs)
+
+    fleet = work / "fleet"
+    fleet.mkdir()
+    seed = work / "seed"
+    copier_repo(copier_tpl, seed, copier)
+    for i in range(args.repos):  # answers differ per repo, so every repo is its own render
+        repo = fleet / f"svc{i:03d}"
+        shutil.copytree(seed, repo, symlinks=True)
+        record = repo / ".copier-answers.yml"
+        record.write_text(record.read_text().replace("name: payments", f"name: svc{i:03d}"))
+    start = time.perf_counter()
+    subprocess.run(
+        [scaffolder, "audit", *sorted(str(p) for p in fleet.iterdir())],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    rows[f"copier engine: `audit` of {args.repos} repos"] = f"{time.perf_counter() - start:.1f} s"
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"machine: {machine()}")
+    print(f"runs: {runs} (median of whole-process wall time, after one warm-up)")
+    for label, value in rows.items():
+        print(f"{label}: {value}")
+
+
+def _copier_in(
+    repo: Path, argv: list[str], runs: int, setup: Callable[[int], None] | None = None
+) -> list[float]:
+    """copier update runs in the repo (it finds the answers file there)."""
+    return time_command(argv, runs=runs, cwd=repo, setup=setup)
+
+
+if __name__ == "__main__":
+    main()
