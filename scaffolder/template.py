@@ -79,7 +79,7 @@ def load_template_config(root: Path) -> TemplateConfig:
     path = find_config(root)
     if path is None:
         raise TemplateError(f"{root} has no copier.yml", hint="every version folder needs one")
-    documents = _load_documents(path)
+    documents = load_documents(path)
     settings: dict[str, Any] = {}
     questions: dict[str, Any] = {}
     for doc in documents:
@@ -122,7 +122,8 @@ def load_template_config(root: Path) -> TemplateConfig:
     )
 
 
-def _load_documents(path: Path) -> list[Any]:
+def load_documents(path: Path) -> list[Any]:
+    """The YAML documents of ``copier.yml`` (``!include`` inside the folder), within the limits."""
     root = path.parent.resolve()
 
     class Loader(LimitedSafeLoader):

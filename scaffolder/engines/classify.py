@@ -71,11 +71,11 @@ def classify(root: Path, commit: str | None = None) -> EngineChoice:
     ``commit``: the git commit (and folder) ``root`` was exported from, which names its
     content already: a fleet run does not read every file again to hash it.
     """
-    key = (
-        hashlib.sha256(f"rules {RULES_VERSION}\0{commit}".encode()).hexdigest()
-        if commit
-        else content_hash(root)
-    )
+    if commit:
+        key = hashlib.sha256(f"rules {RULES_VERSION}\0{commit}".encode()).hexdigest()
+    else:
+        preflight(root)  # before hashing: hashing reads every file
+        key = content_hash(root)
     cached = _MEMORY.get(key)
     if cached is not None:
         return cached
@@ -84,6 +84,8 @@ def classify(root: Path, commit: str | None = None) -> EngineChoice:
         data = json.loads(store.read_text(encoding="utf-8"))
         choice = EngineChoice(str(data["engine"]), tuple(data["reasons"]))
     except (OSError, ValueError, KeyError, TypeError):
+        if commit:
+            preflight(root)
         reasons = tuple(dict.fromkeys(_reasons(root)))
         choice = EngineChoice(COPIER if reasons else NATIVE, reasons)
         try:
@@ -95,6 +97,23 @@ def classify(root: Path, commit: str | None = None) -> EngineChoice:
             pass  # a read-only cache only costs classifying again
     _MEMORY[key] = choice
     return choice
+
+
+def preflight(root: Path) -> None:
+    """What every engine's input must pass before any engine, ours or copier's, reads it
+    (docs/reference/security.md): ``copier.yml`` within the YAML limits, and a template of
+    regular files whose symlinks stay inside it (no FIFO, device, loop or host file)."""
+    from scaffolder.catalog import find_config
+    from scaffolder.template import load_documents
+    from scaffolder.templatefiles import template_walk
+
+    path = find_config(root)
+    if path is not None:
+        load_documents(path)
+    walk = template_walk(root, root, origin=f"{root.parent.name} {root.name}")
+    for dirpath, _dirnames, filenames in walk:
+        for name in filenames:
+            walk.regular_file(Path(dirpath) / name)
 
 
 def _reasons(root: Path) -> Iterator[str]:
