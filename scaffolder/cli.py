@@ -25,7 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("scaffolder.commands.new", "Generate a new repo from a golden path."),
     "questions": ("scaffolder.commands.questions", "Show a golden path's questions."),
     "adopt": ("scaffolder.commands.adopt", "Record a golden path in a repo made without it."),
-    "audit": ("scaffolder.commands.audit", "Audit a fleet of repos against their golden paths."),
+    "audit": (
+        "scaffolder.commands.audit_group",
+        "Audit a fleet of repos against their golden paths.",
+    ),
     "backstage": ("scaffolder.commands.backstage", "Export golden paths as Backstage templates."),
     "crds": ("scaffolder.commands.crds", "Fetch the CRDs that validate checks against."),
     "diff": ("scaffolder.commands.diff", "Show how a repo differs from its golden path."),
