@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "backstage": ("scaffolder.commands.backstage", "Export golden paths as Backstage templates."),
     "crds": ("scaffolder.commands.crds", "Fetch the CRDs that validate checks against."),
+    "fleet": ("scaffolder.commands.fleet", "Clone a fleet of repos listed by URL."),
     "diff": ("scaffolder.commands.diff", "Show how a repo differs from its golden path."),
     "upgrade": ("scaffolder.commands.upgrade", "Upgrade a repo or a fleet to a newer golden path."),
     "validate": (
