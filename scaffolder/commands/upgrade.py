@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,9 @@ from scaffolder.commands.options import (
     data_options,
     trust_option,
 )
+
+if TYPE_CHECKING:
+    from scaffolder.upgrade.publish import PublishOptions
 
 
 @click.command("upgrade")
@@ -50,12 +54,40 @@ from scaffolder.commands.options import (
     help="With --fleet: repos upgraded in parallel (default: one per core).",
 )
 @click.option(
+    "--push",
+    is_flag=True,
+    help="With --fleet: push each repo's --branch to its remote (never forced).",
+)
+@click.option(
+    "--remote",
+    default="origin",
+    show_default=True,
+    help="With --push: the remote to push to and to read an existing branch from.",
+)
+@click.option(
+    "--open-pr",
+    "forge",
+    type=click.Choice(["github", "gitlab"]),
+    help="With --push: open or update one pull/merge request per repo through gh or glab.",
+)
+@click.option(
+    "--label", "labels", multiple=True, metavar="NAME", help="With --open-pr: add this label."
+)
+@click.option(
+    "--reviewer",
+    "reviewers",
+    multiple=True,
+    metavar="LOGIN",
+    help="With --open-pr: request this reviewer on new requests (CODEOWNERS apply anyway).",
+)
+@click.option(
     "--format",
+    "-o",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "markdown"]),
     default="text",
     show_default=True,
-    help="json prints the plan or fleet report on stdout.",
+    help="json prints the plan or fleet report on stdout; markdown the fleet report.",
 )
 def command(
     path: Path,
@@ -74,6 +106,11 @@ def command(
     abort: bool,
     fleet_list: Path | None,
     jobs: int | None,
+    push: bool,
+    remote: str,
+    forge: str | None,
+    labels: tuple[str, ...],
+    reviewers: tuple[str, ...],
     fmt: str,
 ) -> int:
     """Upgrade the repo at PATH to a newer version of its golden path.
@@ -84,6 +121,10 @@ def command(
     are registered as conflicted in git, and the upgrade stays in progress until
     `--continue` (after you resolve them) or `--abort` (restores the repo exactly).
 
+    With --fleet, --branch, --push and --open-pr github|gitlab, every upgraded branch is
+    pushed and gets one pull request, opened or updated (reruns never duplicate one);
+    conflicts are committed with their markers into a draft request that lists them.
+
     Exit codes: 0 upgraded (or already current), 3 conflicts to resolve, 1 error.
     """
     from scaffolder.catalog import load_catalog
@@ -91,6 +132,7 @@ def command(
     from scaffolder.errors import ExitCode
     from scaffolder.upgrade import run
 
+    publishing = _publishing(fleet_list, push, remote, forge, labels, reviewers)
     if fleet_list is not None:
         from scaffolder.upgrade.fleet import run_fleet
 
@@ -103,6 +145,8 @@ def command(
             jobs=jobs,
             data=merge_answers(data_files, data),
             as_json=fmt == "json",
+            markdown=fmt == "markdown",
+            publishing=publishing,
         )
     if cont:
         return run.continue_(path, commit=commit)
@@ -128,3 +172,30 @@ def command(
 
         click.echo(json.dumps({**plan_json(outcome.plan), "status": outcome.status}, indent=2))
     return int(ExitCode.CONFLICTS if outcome.status == "conflicts" else ExitCode.OK)
+
+
+def _publishing(
+    fleet_list: Path | None,
+    push: bool,
+    remote: str,
+    forge: str | None,
+    labels: tuple[str, ...],
+    reviewers: tuple[str, ...],
+) -> PublishOptions | None:
+    """``--push`` and its companions, checked: they only make sense together, on a fleet."""
+    from scaffolder.errors import AnswerError
+    from scaffolder.upgrade.publish import PublishOptions
+
+    if (forge or labels or reviewers) and not push:
+        raise AnswerError(
+            "--open-pr, --label and --reviewer go with --push",
+            hint="add --push (the branch must be on the remote for a pull request)",
+        )
+    if push and fleet_list is None:
+        raise AnswerError(
+            "--push goes with --fleet",
+            hint="for one repo, push the branch yourself (`git push origin BRANCH`)",
+        )
+    if not push:
+        return None
+    return PublishOptions(remote=remote, forge=forge, labels=labels, reviewers=reviewers)
