@@ -173,6 +173,30 @@ def test_push_without_a_forge_and_the_markdown_summary(
     assert not forge.exists()  # no forge called
 
 
+def test_one_repo_with_the_branch_named_after_the_version(
+    capsys: pytest.CaptureFixture[str],
+    fleet: tuple[Path, Path, Path],
+    forge: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the per-repo CI job runs: no fleet list, the branch from a template."""
+    catalog, _, clones = fleet
+    monkeypatch.chdir(clones / "alpha")
+    args = ("--to", "1.1.0", "--catalog", catalog, "--push", "--open-pr", "github")
+    template = "golden-path/{golden_path}-{version}"
+    r = run_cli(capsys, "upgrade", "--branch", template, *args, "--format", "markdown")
+    assert r.code == 0, r.err
+    assert (
+        "| `alpha` | opened | 1.0.0 | 1.1.0 | [#1](https://github.test/acme/alpha/pull/1) |"
+        in r.out
+    )
+    assert _requests(forge)["alpha"]["head"] == BRANCH
+    r = run_cli(capsys, "upgrade", "--branch", template, *args, "--format", "json")
+    assert json.loads(r.out)["repos"][0]["status"] == "updated"
+    r = run_cli(capsys, "upgrade", "--branch", "gp/{name}", *args)
+    assert r.code == 1 and "--branch 'gp/{name}' names name" in r.err
+
+
 def test_push_options_are_checked(
     capsys: pytest.CaptureFixture[str], fleet: tuple[Path, Path, Path]
 ) -> None:
@@ -180,7 +204,7 @@ def test_push_options_are_checked(
     r = run_cli(capsys, "upgrade", "--fleet", listing, "--branch", BRANCH, "--open-pr", "github")
     assert r.code == 1 and "--open-pr, --label and --reviewer go with --push" in r.err
     r = run_cli(capsys, "upgrade", str(clones / "alpha"), "--push")
-    assert r.code == 1 and "--push goes with --fleet" in r.err
+    assert r.code == 1 and "need --branch NAME" in r.err
 
 
 @pytest.mark.parametrize(

@@ -121,9 +121,10 @@ def command(
     are registered as conflicted in git, and the upgrade stays in progress until
     `--continue` (after you resolve them) or `--abort` (restores the repo exactly).
 
-    With --fleet, --branch, --push and --open-pr github|gitlab, every upgraded branch is
-    pushed and gets one pull request, opened or updated (reruns never duplicate one);
-    conflicts are committed with their markers into a draft request that lists them.
+    With --branch, --push and --open-pr github|gitlab (one repo, or every --fleet repo), the
+    upgraded branch is pushed and gets one pull request, opened or updated (reruns never
+    duplicate one); conflicts are committed with their markers into a draft request that lists
+    them. --branch may name {golden_path} and {version}: golden-path/{golden_path}-{version}.
 
     Exit codes: 0 upgraded (or already current), 3 conflicts to resolve, 1 error.
     """
@@ -132,12 +133,13 @@ def command(
     from scaffolder.errors import ExitCode
     from scaffolder.upgrade import run
 
-    publishing = _publishing(fleet_list, push, remote, forge, labels, reviewers)
-    if fleet_list is not None:
-        from scaffolder.upgrade.fleet import run_fleet
+    publishing = _publishing(push, remote, forge, labels, reviewers)
+    if fleet_list is not None or publishing is not None:
+        from scaffolder.upgrade.fleet import fleet_repos, run_repos
 
-        return run_fleet(
-            fleet_list,
+        # One repo with --push is a fleet of one: the per-repo CI job (docs/guides/fleet.md).
+        return run_repos(
+            fleet_repos(fleet_list) if fleet_list is not None else [path.resolve()],
             branch=branch,
             to=to,
             catalogs=catalogs,
@@ -175,7 +177,6 @@ def command(
 
 
 def _publishing(
-    fleet_list: Path | None,
     push: bool,
     remote: str,
     forge: str | None,
@@ -190,11 +191,6 @@ def _publishing(
         raise AnswerError(
             "--open-pr, --label and --reviewer go with --push",
             hint="add --push (the branch must be on the remote for a pull request)",
-        )
-    if push and fleet_list is None:
-        raise AnswerError(
-            "--push goes with --fleet",
-            hint="for one repo, push the branch yourself (`git push origin BRANCH`)",
         )
     if not push:
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,13 +53,17 @@ def _one(args: _Work) -> dict[str, Any]:
         if not transaction.is_git_repo(repo):
             raise ScaffolderError(f"{repo} is not a git repository")
         start = run_git(repo, ["rev-parse", "--abbrev-ref", "HEAD"]).strip()
-        entry["from"] = read_record(repo).version
+        record = read_record(repo)
+        entry["from"] = record.version
+        catalog = load_catalog(catalogs, trust=trust)
+        branch = publish.branch_for(branch, record, catalog, to)
+        entry["branch"] = branch
         if publishing is not None:
             entry["base"] = start
             publish.prepare_branch(repo, branch, publishing.remote)
         outcome = run.upgrade_repo(
             repo,
-            load_catalog(catalogs, trust=trust),
+            catalog,
             to=to,
             data=data,
             commit=True,
@@ -110,16 +114,53 @@ def run_fleet(
     markdown: bool = False,
     publishing: PublishOptions | None = None,
 ) -> int:
-    """Upgrade every listed repo on ``branch``; with ``publishing``, push each branch and
-    open or update its pull request (:mod:`scaffolder.upgrade.publish`)."""
-    if not branch:
-        raise AnswerError(
-            "--fleet needs --branch NAME",
-            hint="each repo gets its upgrade committed on that branch",
-        )
+    """Upgrade every repo ``list_file`` lists on ``branch`` (see :func:`run_repos`)."""
+    return run_repos(
+        fleet_repos(list_file),
+        branch=branch,
+        to=to,
+        catalogs=catalogs,
+        trust=trust,
+        jobs=jobs,
+        data=data,
+        as_json=as_json,
+        markdown=markdown,
+        publishing=publishing,
+    )
+
+
+def fleet_repos(list_file: Path) -> list[Path]:
     repos = read_list(list_file)
     if not repos:
         raise AnswerError(f"{list_file} lists no repos", hint="one repo path a line")
+    return repos
+
+
+def run_repos(
+    repos: Sequence[Path],
+    *,
+    branch: str | None,
+    to: str | None,
+    catalogs: tuple[str, ...],
+    trust: bool = False,
+    jobs: int | None,
+    data: Mapping[str, Any],
+    as_json: bool,
+    markdown: bool = False,
+    publishing: PublishOptions | None = None,
+) -> int:
+    """Upgrade ``repos`` on ``branch`` (``{golden_path}`` and ``{version}`` are filled in per
+    repo); with ``publishing``, push each branch and open or update its pull request
+    (:mod:`scaffolder.upgrade.publish`)."""
+    if not branch:
+        raise AnswerError(
+            "--fleet and --push need --branch NAME",
+            hint="each repo gets its upgrade committed on that branch, for example "
+            "--branch 'golden-path/{golden_path}-{version}'",
+        )
+    from scaffolder.upgrade.publish import check_branch_template
+
+    check_branch_template(branch)
     work: list[_Work] = [
         (repo, branch, to, catalogs, trust, dict(data), publishing) for repo in repos
     ]

@@ -19,13 +19,17 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder import yamlio
-from scaffolder.errors import ScaffolderError
+from scaffolder.errors import AnswerError, ScaffolderError
 from scaffolder.forge import Request, forge_for
 from scaffolder.git import _identity_env, run_git
 from scaffolder.upgrade import transaction
+
+if TYPE_CHECKING:
+    from scaffolder.catalog import Catalog
+    from scaffolder.project import ProjectRecord
 
 MARKER = "<!-- scaffolder:golden-path-upgrade -->"
 CONFLICT_START = "<<<<<<< "
@@ -40,6 +44,36 @@ class PublishOptions:
     forge: str | None = None  # "github" | "gitlab"; None pushes only
     labels: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
+
+
+BRANCH_FIELDS = ("golden_path", "version")
+
+
+def check_branch_template(branch: str) -> None:
+    """``--branch`` may name ``{golden_path}`` and ``{version}``, and nothing else."""
+    import string
+
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(branch) if name is not None}
+    except ValueError as exc:
+        fields = {f"({exc})"}
+    unknown = sorted(fields - set(BRANCH_FIELDS))
+    if unknown:
+        raise AnswerError(
+            f"--branch {branch!r} names {', '.join(unknown)}",
+            hint="only {golden_path} and {version} are filled in, for example "
+            "'golden-path/{golden_path}-{version}'",
+        )
+
+
+def branch_for(template: str, record: ProjectRecord, catalog: Catalog, to: str | None) -> str:
+    """The branch of one repo: ``template`` with its golden path and target version."""
+    if "{" not in template:
+        return template
+    from scaffolder.origin import golden_path_of
+
+    version = golden_path_of(record, catalog).version(to).version
+    return template.format(golden_path=record.golden_path, version=version)
 
 
 def prepare_branch(repo: Path, branch: str, remote: str) -> None:
