@@ -101,34 +101,6 @@ def _one(args: _Work) -> dict[str, Any]:
     return entry
 
 
-def run_fleet(
-    list_file: Path,
-    *,
-    branch: str | None,
-    to: str | None,
-    catalogs: tuple[str, ...],
-    trust: bool = False,
-    jobs: int | None,
-    data: Mapping[str, Any],
-    as_json: bool,
-    markdown: bool = False,
-    publishing: PublishOptions | None = None,
-) -> int:
-    """Upgrade every repo ``list_file`` lists on ``branch`` (see :func:`run_repos`)."""
-    return run_repos(
-        fleet_repos(list_file),
-        branch=branch,
-        to=to,
-        catalogs=catalogs,
-        trust=trust,
-        jobs=jobs,
-        data=data,
-        as_json=as_json,
-        markdown=markdown,
-        publishing=publishing,
-    )
-
-
 def fleet_repos(list_file: Path) -> list[Path]:
     repos = read_list(list_file)
     if not repos:
