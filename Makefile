@@ -34,10 +34,12 @@ $(BACKSTAGE_STAMP): backstage/package-lock.json
 	cd backstage && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## backstage: type-check and test the Backstage module against the real CLI
+## backstage: type-check and test the Backstage module against the real CLI, then pack it and
+# run a task with the tarball installed in a fresh backend (scripts/package-e2e.mjs)
 backstage: $(STAMP) $(BACKSTAGE_STAMP)
 	cd backstage && npx tsc --noEmit
 	cd backstage && PATH="$(abspath $(BIN)):$$PATH" npm test
+	cd backstage && PATH="$(abspath $(BIN)):$$PATH" npm run --silent test:package
 
 lint: $(STAMP)
 	$(BIN)/ruff check scaffolder tests bench scripts

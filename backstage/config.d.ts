@@ -11,7 +11,8 @@ export interface Config {
       command?: string | string[];
       /**
        * Default organisation catalog directory, passed as --catalog to
-       * `scaffolder new` when a step does not set its own `catalog` input.
+       * `scaffolder new` and `scaffolder diff` when a step does not set its
+       * own `catalog` input.
        */
       catalog?: string;
     };

@@ -1,10 +1,14 @@
 """Backstage Template entities (scaffolder.backstage.io/v1beta3) exported from golden paths.
 
 One Template per golden path that makes a new repo: the form comes from the questions' JSON
-Schema with Backstage widgets added (OwnerPicker for the owner, Secret for secret questions,
+Schema, split into pages (:mod:`scaffolder.backstage_pages`), with Backstage widgets added
+(EntityNamePicker for names, OwnerPicker for the owner, Secret for secret questions,
 RepoUrlPicker for where to publish), and the steps are ``fetch:golden-path`` (our action), a
-configurable ``publish:*`` step and ``catalog:register``. The same answers reach the same
-generator as on the command line, so repos born in the portal diff and upgrade like any other.
+configurable ``publish:*`` step and ``catalog:register``. A question the publish step already
+answers (the repo's URL) is not asked again. Files are written by
+:mod:`scaffolder.backstage_files`, which merges the Location and keeps edited files. The
+same answers reach the same generator as on the command line, so repos born in the portal
+diff and upgrade like any other.
 """
 
 from __future__ import annotations
@@ -16,12 +20,24 @@ from typing import Any
 
 import yaml
 
-from scaffolder.catalog import Catalog, GoldenPath
+from scaffolder.backstage_files import write_export
+from scaffolder.backstage_pages import declared_pages, default_pages, is_name_like, split_pages
+from scaffolder.catalog import METADATA_FILE, Catalog, GoldenPath
 from scaffolder.generate import renderer_for
+from scaffolder.questions import Question
 from scaffolder.schema import questions_schema
 
 ACTION_ID = "fetch:golden-path"
 OWNER_NAMES = ("owner", "team")
+# Questions the publish step answers: the URL the repo gets, and the branch it pushes.
+REPO_URL_NAMES = ("repo_url", "repository_url")
+REPO_BRANCH_NAMES = ("repo_branch", "default_branch")
+# The RepoUrlPicker's answer (host?owner=o&repo=r) as the clone URL a golden path asks for.
+REPO_URL_VALUE = (
+    "https://${{ (parameters.repoUrl | parseRepoUrl).host }}"
+    "/${{ (parameters.repoUrl | parseRepoUrl).owner }}"
+    "/${{ (parameters.repoUrl | parseRepoUrl).repo }}.git"
+)
 
 
 @dataclass(frozen=True)
@@ -31,16 +47,26 @@ class ExportOptions:
     namespace: str = "default"
 
 
-def _ui(schema: dict[str, Any], name: str) -> None:
+def _ui(schema: dict[str, Any], name: str, entity_name: str | None = None) -> None:
     """Backstage widgets for the properties that have a better one than a text box."""
     if schema.pop("x-scaffolder-secret", False):
         schema["ui:field"] = "Secret"
+    elif name == entity_name and schema.get("type") == "string" and "enum" not in schema:
+        # Backstage's picker for entity names: validates the format as the user types.
+        schema["ui:field"] = "EntityNamePicker"
+    if schema.pop("x-scaffolder-format", None):
+        schema["ui:widget"] = "textarea"  # YAML or JSON text, parsed by the golden path
     if name in OWNER_NAMES and schema.get("type") == "string":
         schema["ui:field"] = "OwnerPicker"
         schema["ui:options"] = {"catalogFilter": [{"kind": "Group"}]}
         schema.pop("default", None)  # the picker answers entity refs, not the bare default
     if schema.get("type") == "array" and "enum" in schema.get("items", {}):
         schema["ui:widget"] = "checkboxes"
+    # Choice labels: rjsf 5 (Backstage's form library) deprecates `enumNames` in the schema
+    # for `ui:enumNames` on the field, for a select and a checkbox list alike.
+    labels = schema.pop("enumNames", None) or schema.get("items", {}).pop("enumNames", None)
+    if labels:
+        schema["ui:enumNames"] = labels
     default = schema.pop("x-scaffolder-default", None)
     if default is not None:
         schema["description"] = (
@@ -49,17 +75,17 @@ def _ui(schema: dict[str, Any], name: str) -> None:
     schema.pop("x-scaffolder-when", None)
 
 
-def _walk(schema: dict[str, Any]) -> None:
+def _walk(schema: dict[str, Any], entity_name: str | None = None) -> None:
     for name, prop in (schema.get("properties") or {}).items():
         if isinstance(prop, dict) and "title" in prop:
-            _ui(prop, name)
+            _ui(prop, name, entity_name)
             if prop.get("ui:field") == "OwnerPicker" and name not in schema.get("required", []):
                 # Without its default, an empty owner would reach the generator as an
                 # unrendered expression: the form asks for one instead.
                 schema.setdefault("required", []).append(name)
     for dep in (schema.get("dependencies") or {}).values():
         for branch in dep.get("oneOf", []):
-            _walk(branch)
+            _walk(branch, entity_name)
 
 
 def _value(name: str, schema: dict[str, Any]) -> str:
@@ -75,35 +101,78 @@ def _value(name: str, schema: dict[str, Any]) -> str:
     return "${{ parameters." + name + " }}"
 
 
+def _entity_name(schema: dict[str, Any]) -> str | None:
+    """The question that names the new repo's entity: ``name``, else the first ``*_name``
+    (``cluster_name``); it gets Backstage's EntityNamePicker."""
+    names = [n for n in schema.get("properties") or {} if is_name_like(n)]
+    return "name" if "name" in names else next(iter(names), None)
+
+
+def _publish_answers(questions: list[Question]) -> dict[str, str]:
+    """Answers the publish step gives, so that the form does not ask them twice."""
+    return {
+        q.name: REPO_URL_VALUE for q in questions if q.name in REPO_URL_NAMES and q.type == "str"
+    }
+
+
+def _repo_step(
+    options: ExportOptions, *, asks_description: bool, description: str
+) -> dict[str, Any]:
+    """The last page: where to publish, and the repo description when no question asks it."""
+    properties: dict[str, Any] = {
+        "repoUrl": {
+            "title": "Repository location",
+            "type": "string",
+            "ui:field": "RepoUrlPicker",
+            "ui:options": {"allowedHosts": list(options.allowed_hosts)},
+        }
+    }
+    if not asks_description:
+        properties["description"] = {
+            "title": "Description",
+            "description": "One line about the repo, shown on the Git host.",
+            "type": "string",
+            "default": description,
+        }
+    return {"title": "Where to publish", "required": ["repoUrl"], "properties": properties}
+
+
+def _form_pages(gp: GoldenPath, schema: dict[str, Any], version: str) -> list[dict[str, Any]]:
+    """The questions' pages, the first titled with the version and its first field focused."""
+    pages = split_pages(
+        schema,
+        declared_pages(gp) or default_pages(schema, gp.title),
+        source=str(gp.root / METADATA_FILE),
+    )
+    if pages:  # a golden path may ask nothing: the form is then the publish page alone
+        pages[0]["title"] = f"{gp.title} ({gp.name} {version})"
+        next(iter(pages[0]["properties"].values()))["ui:autofocus"] = True
+    return pages
+
+
 def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
     version = gp.latest
     config = renderer_for(version).config
-    schema = questions_schema(config.questions, title=gp.title)
-    _walk(schema)
-    form = {k: v for k, v in schema.items() if k != "$schema"}
-    form["title"] = f"{gp.title} ({gp.name} {version.version})"
-    values: dict[str, str] = {}
-    for props in [form.get("properties") or {}] + [
+    publish_answers = _publish_answers(list(config.questions))
+    asked = [q for q in config.questions if q.name not in publish_answers]
+    schema = questions_schema(asked, title=gp.title)
+    _walk(schema, _entity_name(schema))
+    pages = _form_pages(gp, schema, version.version)
+    values: dict[str, str] = dict(publish_answers)
+    for props in [page.get("properties") or {} for page in pages] + [
         b.get("properties") or {}
-        for d in (form.get("dependencies") or {}).values()
+        for page in pages
+        for d in (page.get("dependencies") or {}).values()
         for b in d.get("oneOf", [])
     ]:
         for name, prop in props.items():
             if isinstance(prop, dict) and "title" in prop:
                 values[name] = _value(name, prop)
-    repo_step = {
-        "title": "Where to publish",
-        "required": ["repoUrl"],
-        "properties": {
-            "repoUrl": {
-                "title": "Repository location",
-                "type": "string",
-                "ui:field": "RepoUrlPicker",
-                "ui:options": {"allowedHosts": list(options.allowed_hosts)},
-            }
-        },
-    }
     description = gp.description or gp.title
+    repo_step = _repo_step(
+        options, asks_description="description" in values, description=description
+    )
+    branch = next((f"${{{{ parameters.{n} }}}}" for n in REPO_BRANCH_NAMES if n in values), "main")
     return {
         "apiVersion": "scaffolder.backstage.io/v1beta3",
         "kind": "Template",
@@ -121,7 +190,7 @@ def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
         "spec": {
             "owner": f"group:{gp.owner}" if gp.owner else "group:platform-team",
             "type": gp.kind,
-            "parameters": [form, repo_step],
+            "parameters": [*pages, repo_step],
             "steps": [
                 {
                     "id": "fetch",
@@ -135,8 +204,8 @@ def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
                     "action": options.publish_action,
                     "input": {
                         "repoUrl": "${{ parameters.repoUrl }}",
-                        "description": description,
-                        "defaultBranch": "main",
+                        "description": "${{ parameters.description }}",
+                        "defaultBranch": branch,
                     },
                 },
                 {
@@ -164,31 +233,24 @@ def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
 
 
 def export_templates(
-    catalog: Catalog, outdir: Path, options: ExportOptions, names: Iterable[str] = ()
+    catalog: Catalog,
+    outdir: Path,
+    options: ExportOptions,
+    names: Iterable[str] = (),
+    *,
+    force: bool = False,
 ) -> list[Path]:
-    """Write ``<outdir>/<name>/template.yaml`` per golden path, and a Location for them all."""
+    """Write ``<outdir>/<name>/template.yaml`` per golden path and merge them into the
+    Location in ``<outdir>/catalog-info.yaml``; the files written (unchanged ones are not).
+
+    Edited files are kept unless ``force`` (see :mod:`scaffolder.backstage_files`).
+    """
     chosen = [catalog.get(n) for n in names] or [gp for gp in catalog if gp.target == "new-repo"]
-    written = []
-    for gp in chosen:
-        path = outdir / gp.name / "template.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            yaml.safe_dump(
-                template_entity(gp, options), sort_keys=False, width=100, allow_unicode=True
-            ),
-            encoding="utf-8",
+    templates = {
+        outdir / gp.name / "template.yaml": yaml.safe_dump(
+            template_entity(gp, options), sort_keys=False, width=100, allow_unicode=True
         )
-        written.append(path)
-    location = {
-        "apiVersion": "backstage.io/v1alpha1",
-        "kind": "Location",
-        "metadata": {
-            "name": "scaffolder-golden-paths",
-            "description": "Golden paths exported by scaffolder",
-        },
-        "spec": {"targets": [f"./{p.parent.name}/template.yaml" for p in written]},
+        for gp in chosen
     }
-    (outdir / "catalog-info.yaml").write_text(
-        yaml.safe_dump(location, sort_keys=False), encoding="utf-8"
-    )
-    return [*written, outdir / "catalog-info.yaml"]
+    targets = [f"./{path.parent.name}/template.yaml" for path in templates]
+    return write_export(templates, outdir / "catalog-info.yaml", targets, force=force)

@@ -54,13 +54,22 @@ def find_config(root: Path) -> Path | None:
     return next((root / n for n in CONFIG_NAMES if (root / n).is_file()), None)
 
 
-def engine_of(root: Path) -> str | None:
-    """Which tool's template a folder holds: ``copier``, ``cookiecutter`` or None."""
-    if find_config(root) is not None:
-        return "copier"
-    if (root / COOKIECUTTER_CONFIG).is_file():
-        return "cookiecutter"
-    return None
+def formats_of(root: Path) -> tuple[str, ...]:
+    """The template formats a folder holds, the default first: copier's, then cookiecutter's."""
+    found = ("copier",) if find_config(root) is not None else ()
+    return found + (("cookiecutter",) if (root / COOKIECUTTER_CONFIG).is_file() else ())
+
+
+def engine_of(root: Path, preferred: str | None = None) -> str | None:
+    """Which tool's template a folder holds: ``copier``, ``cookiecutter`` or None.
+
+    A folder with both (a template moving from one tool to the other) is read as ``preferred``
+    when given (a repo's record, or ``--engine``), else as copier's (docs/guides/cookiecutter.md).
+    """
+    formats = formats_of(root)
+    if preferred in formats:
+        return preferred
+    return formats[0] if formats else None
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class GoldenPathVersion:
     ref: str | None = None  # the tag that names the commit (None for an untagged commit)
     source: GitTemplate | None = None
     trusted: bool = False  # may run the template's hooks and local extensions
+    template_format: str | None = None  # for a folder with both formats: which to read
 
     @property
     def root(self) -> Path:
@@ -85,7 +95,7 @@ class GoldenPathVersion:
 
     @property
     def engine(self) -> str:
-        engine = engine_of(self.root)
+        engine = engine_of(self.root, self.template_format)
         if engine is None:
             raise CatalogError(
                 f"{self.golden_path} {self.version} holds neither copier.yml nor cookiecutter.json",
@@ -115,6 +125,20 @@ class GoldenPath:
     target: str = "new-repo"  # or "existing-repo": adds files to a repo made by another one
     source: GitTemplate | None = None  # versions are the tags of this git repository
     trusted: bool = False
+    template_format: str | None = None  # read dual-format versions as this format
+    # golden-path.yml's ``generated_per_repo``: gitignore-style patterns of files made per
+    # repo (a hook's random secret); diff and audit do not call their differences drift.
+    generated: tuple[str, ...] = ()
+
+    def with_format(self, template_format: str | None) -> GoldenPath:
+        """This golden path with versions that hold both formats read as ``template_format``."""
+        if template_format == self.template_format:
+            return self
+        return replace(
+            self,
+            template_format=template_format,
+            versions=tuple(replace(v, template_format=template_format) for v in self.versions),
+        )
 
     @property
     def latest(self) -> GoldenPathVersion:
@@ -146,7 +170,14 @@ class GoldenPath:
             commit = self.source.resolve(wanted)
             tagged = next((v for v in self.versions if v.commit == commit), None)
             return tagged or GoldenPathVersion(
-                self.name, commit[:12], None, commit, None, self.source, self.trusted
+                self.name,
+                commit[:12],
+                None,
+                commit,
+                None,
+                self.source,
+                self.trusted,
+                self.template_format,
             )
         raise UnknownVersionError(
             f"golden path {self.name!r} has no version {wanted!r}",
@@ -174,6 +205,11 @@ class Catalog:
         parsed = parse_spec(spec, checkout)
         gp = self.template(*normalize_url(parsed.url))
         return replace(self, golden_paths={**self.golden_paths, gp.name: gp}), gp.name, parsed.ref
+
+    def with_format(self, name: str, template_format: str | None) -> Catalog:
+        """This catalog with golden path ``name`` read as ``template_format`` (``--engine``)."""
+        gp = self.get(name).with_format(template_format)
+        return replace(self, golden_paths={**self.golden_paths, name: gp})
 
     def template(self, url: str, directory: str = "") -> GoldenPath:
         """The golden path of a template kept in git: the catalog's entry for it, if any."""
@@ -318,7 +354,19 @@ def _load_golden_path(root: Path, kind: str, catalog: str, trusted: bool) -> Gol
         versions=tuple(v for _, v in versions),
         target=target,
         trusted=trusted,
+        generated=_generated(meta, meta_path),
     )
+
+
+def _generated(meta: Mapping[str, Any], where: Path | str) -> tuple[str, ...]:
+    """``generated_per_repo:`` of golden-path.yml: a list of gitignore-style patterns."""
+    entries = meta.get("generated_per_repo") or []
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        raise CatalogError(
+            f"{where}: generated_per_repo must be a list of paths or patterns",
+            hint='for example: generated_per_repo: [".envs/**", "config/settings/local.py"]',
+        )
+    return tuple(entries)
 
 
 def _source(root: Path, source: str, directory: str) -> GitTemplate:
@@ -363,4 +411,5 @@ def git_golden_path(
         target=target,
         source=template,
         trusted=trusted,
+        generated=_generated(meta, root / METADATA_FILE if root else template.url),
     )

@@ -35,12 +35,16 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 from scaffolder import notices
 from scaffolder.catalog import COOKIECUTTER_CONFIG
+from scaffolder.cookiecutter_run import TempRender, captured_output, missing_extension, project_at
 from scaffolder.errors import TemplateError
-from scaffolder.project import CRUFT_FILE
+from scaffolder.project import CRUFT_FILE, NOT_CONTENT
 from scaffolder.questions import MISSING, Answers, Choice, Evaluator, Question, cast
 from scaffolder.render import RenderedFile, RenderedTree, RenderMeta
 
 HOOK_NAMES = ("pre_prompt", "pre_gen_project", "post_gen_project")
+# Folders hooks make that hold tools' state, not the template's content (a virtualenv, git,
+# node_modules): never part of a render, so never compared or upgraded.
+TOOL_STATE = NOT_CONTENT - {"site", "build"}
 # generate_files changes the working directory and hooks import from sys.path: one at a time.
 _PROCESS_STATE = threading.Lock()
 
@@ -163,10 +167,10 @@ class CookiecutterRenderer:
                 f"({', '.join(self.config.local_extensions)}), which runs its code",
                 hint="if you trust it, " + trust_hint(),
             )
-        with self._template_imports():
+        with self._template_imports(), missing_extension(self.origin):
             env = create_env_with_context({"cookiecutter": dict(self.config.variables)})
         self.evaluator = CookiecutterEvaluator(env, origin=f"{self.origin}: ")
-        self._cache: OrderedDict[str, RenderedTree] = OrderedDict()
+        self._cache: OrderedDict[str, TempRender] = OrderedDict()
         self._cache_size = cache_size
         self._bytecode = _MemoryBytecodeCache()
 
@@ -198,18 +202,44 @@ class CookiecutterRenderer:
         out["_commit"] = meta.commit or meta.version
         return out
 
+    @property
+    def hooks_run(self) -> bool:
+        """Whether renders run the template's hooks (trusted, and it has some we run)."""
+        return self.trusted and any(not h.startswith("pre_prompt") for h in self.config.hooks)
+
     def render(self, answers: Answers, meta: RenderMeta) -> RenderedTree:
+        """The tree in memory, rendered in a temporary folder (diff, upgrade, audit).
+
+        Hooks run in a folder named like the repo, and the temporary path they may have
+        recorded in files is replaced by ``meta.destination``: the bytes the hooks would
+        have written in the repo itself.
+        """
         context = self.context(answers, meta)
-        key = json.dumps(context, default=str)
+        name = meta.folder_name if self.hooks_run else ""  # only hooks can see the name
+        key = json.dumps([context, name], default=str)
         with _PROCESS_STATE:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
-                return cached
-            tree = self._render(context)
-            self._cache[key] = tree
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            else:
+                cached = self._cache[key] = self._render_in_temp(context, name)
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        self._notices(meta)
+        return cached.moved_to(meta.destination)
+
+    def render_into(self, answers: Answers, meta: RenderMeta, dest: Path) -> RenderedTree:
+        """Generate at ``dest`` itself, so hooks run where the repo will live (``new``).
+
+        The files stay there; the caller owns ``dest`` and removes it if anything fails.
+        """
+        context = self.context(answers, meta)
+        with _PROCESS_STATE, tempfile.TemporaryDirectory(prefix="scaffolder-cc-") as tmp:
+            tree = self._generate(context, dest, Path(tmp) / ".hook-output", quiet=False)
+        self._notices(meta)
+        return tree
+
+    def _notices(self, meta: RenderMeta) -> None:
         unsupported = [h for h in self.config.hooks if h.startswith("pre_prompt")]
         if unsupported and self.trusted:
             notices.add(
@@ -223,9 +253,29 @@ class CookiecutterRenderer:
                 f"skipped hooks {', '.join(self.skipped_hooks)} of {meta.src_path} "
                 f"(the template is not trusted, so its code did not run); {trust_hint()}"
             )
-        return tree
 
-    def _render(self, context: dict[str, Any]) -> RenderedTree:
+    def _render_in_temp(self, context: dict[str, Any], name: str) -> TempRender:
+        with tempfile.TemporaryDirectory(prefix="scaffolder-cc-") as tmp:
+            out = Path(tmp).resolve()  # what os.getcwd() says in a hook
+            project = out / "out" / name if name else None
+            tree = self._generate(context, project, out / ".hook-output", quiet=True)
+            at = str(project) if project else ""
+            holders = frozenset(path for path, f in tree.items() if at and at.encode() in f.content)
+            return TempRender(tree, at, holders)
+
+    def _generate(
+        self,
+        context: dict[str, Any],
+        project: Path | None,
+        output_file: Path,
+        *,
+        quiet: bool,
+    ) -> RenderedTree:
+        """Run cookiecutter's ``generate_files``; the project folder is ``project`` if given.
+
+        ``quiet``: what hooks print to stderr is kept too (diff, upgrade and audit are quiet);
+        for ``new`` it reaches the terminal as cookiecutter shows it.
+        """
         from cookiecutter.exceptions import (
             CookiecutterException,
             FailedHookException,
@@ -238,38 +288,39 @@ class CookiecutterRenderer:
             "cookiecutter": _WithBytecodeCache(context, self._bytecode),
             "_cookiecutter": {k: v for k, v in self.config.variables.items() if k[0] != "_"},
         }
-        with tempfile.TemporaryDirectory(prefix="scaffolder-cc-") as tmp:
-            try:
-                with (
-                    self._template_imports(),
-                    _quiet_hooks(),
-                    _captured_stdout(Path(tmp) / ".hook-output") as output,
-                ):
-                    project = generate_files(
-                        repo_dir=str(self.config.root),
-                        context=full,
-                        output_dir=str(Path(tmp) / "out"),
-                        accept_hooks=self.trusted,
-                    )
-            except FailedHookException as exc:
-                said = _tail(output.read_text(errors="replace"))
-                raise TemplateError(
-                    f"a hook of {self.origin} ({', '.join(self.config.hooks)}) stopped the"
-                    f" generation: {exc}" + (f"; it said: {said}" if said else ""),
-                    hint="fix the answers it rejects, or report it to the template's owner",
-                ) from exc
-            except (CookiecutterException, JinjaTemplateError, OSError) as exc:
-                reason = (  # its str() dumps the whole context: say what is undefined, once
-                    f"{exc.message}: {exc.error.message}"
-                    if isinstance(exc, UndefinedVariableInTemplate)
-                    else f"{type(exc).__name__}: {exc}"
+        output_dir = project.parent if project else output_file.parent / "out"
+        try:
+            with (
+                self._template_imports(),
+                _quiet_hooks(),
+                project_at(project),
+                captured_output(output_file, (1, 2) if quiet else (1,)) as output,
+            ):
+                generated = generate_files(
+                    repo_dir=str(self.config.root),
+                    context=full,
+                    output_dir=str(output_dir),
+                    accept_hooks=self.trusted,
                 )
-                raise TemplateError(
-                    f"golden path {self.origin} failed to render: {reason}",
-                    hint="this is a bug in the template (or its hooks); report it to its owner",
-                ) from exc
-            said = output.read_text(errors="replace").strip()
-            return _read_tree(Path(project), (said,) if said else ())
+        except FailedHookException as exc:
+            said = _tail(output_file.read_text(errors="replace"))
+            raise TemplateError(
+                f"a hook of {self.origin} ({', '.join(self.config.hooks)}) stopped the"
+                f" generation: {exc}" + (f"; it said: {said}" if said else ""),
+                hint="fix the answers it rejects, or report it to the template's owner",
+            ) from exc
+        except (CookiecutterException, JinjaTemplateError, OSError) as exc:
+            reason = (  # its str() dumps the whole context: say what is undefined, once
+                f"{exc.message}: {exc.error.message}".replace(_CONTEXT_NAME, "'cookiecutter'")
+                if isinstance(exc, UndefinedVariableInTemplate)
+                else f"{type(exc).__name__}: {exc}"
+            )
+            raise TemplateError(
+                f"golden path {self.origin} failed to render: {reason}",
+                hint="this is a bug in the template (or its hooks); report it to its owner",
+            ) from exc
+        said = output.read_text(errors="replace").strip()
+        return _read_tree(Path(generated), (said,) if said else ())
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -289,6 +340,10 @@ class _MemoryBytecodeCache(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+# How Jinja names the context in "... has no attribute 'x'": say `cookiecutter` instead.
+_CONTEXT_NAME = f"'{__name__}._WithBytecodeCache object'"
 
 
 class _WithBytecodeCache(dict[str, Any]):
@@ -324,30 +379,6 @@ def _quiet_hooks() -> Iterator[None]:
         hooks_logger.disabled = previous
 
 
-@contextlib.contextmanager
-def _captured_stdout(path: Path) -> Iterator[Path]:
-    """What hooks print, kept in ``path`` rather than on stdout.
-
-    stdout is for machine output (``--json``), and diff or audit render a template many times:
-    the output is shown once, as the template's message after ``new``, or in the error when a
-    hook fails. Hooks are processes, so the file descriptor itself is redirected.
-    """
-    sys.stdout.flush()
-    with path.open("wb") as sink:
-        try:
-            saved = os.dup(1)
-        except OSError:  # no stdout at all
-            yield path
-            return
-        os.dup2(sink.fileno(), 1)
-        try:
-            yield path
-        finally:
-            sys.stdout.flush()
-            os.dup2(saved, 1)
-            os.close(saved)
-
-
 def _tail(text: str, lines: int = 10) -> str:
     return " / ".join(line.strip() for line in text.strip().splitlines()[-lines:] if line.strip())
 
@@ -355,7 +386,7 @@ def _tail(text: str, lines: int = 10) -> str:
 def _read_tree(project: Path, messages: tuple[str, ...]) -> RenderedTree:
     files: dict[str, RenderedFile] = {}
     for dirpath, dirnames, filenames in os.walk(project):
-        dirnames[:] = [d for d in dirnames if d != ".git"]
+        dirnames[:] = [d for d in dirnames if d not in TOOL_STATE]
         for name in filenames:
             path = Path(dirpath) / name
             if path.is_symlink():

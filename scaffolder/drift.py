@@ -27,9 +27,13 @@ class FileStatus(StrEnum):
     DELETED = "deleted"  # the golden path has it; the repo deleted it
     ADDED = "added"  # new in the target version; the repo does not have it yet
     REMOVED = "removed"  # the target version no longer has it; the repo still does
+    # Differences that are not drift (docs/guides/cookiecutter.md):
+    INCOMPLETE = "incomplete"  # an untrusted template's hooks, which did not run, name it
+    GENERATED = "generated"  # marked as generated per repo (a hook's random secret)
 
 
-DRIFT = frozenset(FileStatus) - {FileStatus.UNCHANGED}
+NOT_COMPARED = frozenset({FileStatus.INCOMPLETE, FileStatus.GENERATED})
+DRIFT = frozenset(FileStatus) - {FileStatus.UNCHANGED} - NOT_COMPARED
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class RepoDrift:
     answer_problems: list[AnswerProblem] = field(default_factory=list)
     dropped_answers: list[str] = field(default_factory=list)
     recorded: bool = True
+    version_time: int = 0  # commit time of an untagged recorded version (orders it)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.files)
@@ -62,6 +67,11 @@ class RepoDrift:
     @property
     def drifted(self) -> list[FileDrift]:
         return [f for f in self.files if f.status in DRIFT]
+
+    @property
+    def not_compared(self) -> list[FileDrift]:
+        """Files that differ for a reason that is not drift (hooks not run, per-repo)."""
+        return [f for f in self.files if f.status in NOT_COMPARED]
 
     @property
     def has_drift(self) -> bool:
@@ -118,11 +128,13 @@ def repo_drift(
     target: TargetPlan | None = None,
 ) -> RepoDrift:
     """Compare a repo with its base render and the target version's render."""
+    from scaffolder.drift_scope import scope_of  # it classifies with this module's classes
+
     base_plan = origin.base_plan()
-    folder = origin.repo.resolve().name
-    base = base_plan.render(folder).contents()
+    at = origin.repo.resolve()
+    base = base_plan.render(at.name, at).contents()
     target = target or target_plan(origin, target_version, data=data)
-    theirs = target.plan.render(folder).contents() if target.plan else None
+    theirs = target.plan.render(at.name, at).contents() if target.plan else None
     ours = read_repo_files(origin.repo, set(base) | set(theirs or {}))
     version = (
         target.plan.version.version
@@ -134,8 +146,17 @@ def repo_drift(
         golden_path=origin.golden_path.name,
         version=origin.record.version,
         target_version=version,
-        files=classify(base, ours, theirs),
+        files=scope_of(origin, base_plan, target.plan).reclassify(classify(base, ours, theirs)),
         answer_problems=list(target.problems),
         dropped_answers=list(target.dropped),
         recorded=origin.recorded,
+        version_time=_untagged_time(origin),
     )
+
+
+def _untagged_time(origin: Origin) -> int:
+    """The commit time of a recorded version that is an untagged commit of a git template."""
+    version = origin.golden_path.version(origin.record.version)
+    if version.source is None or version.commit is None or version.ref is not None:
+        return 0
+    return version.source.commit_time(version.commit)

@@ -6,14 +6,25 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion
+from scaffolder import notices
+from scaffolder.catalog import (
+    COOKIECUTTER_CONFIG,
+    Catalog,
+    GoldenPath,
+    GoldenPathVersion,
+    formats_of,
+)
+from scaffolder.errors import TemplateError
 from scaffolder.git import init_and_commit
 from scaffolder.project import AD_HOC, ProjectRecord
 from scaffolder.questions import Answers, Ask, Evaluator, Question, resolve_answers
 from scaffolder.render import RenderedTree, Renderer, RenderMeta
 from scaffolder.writer import check_destination, create_atomically, write_tree
+
+if TYPE_CHECKING:
+    from scaffolder.cookiecutter_engine import CookiecutterRenderer
 
 
 class TemplateConfigLike(Protocol):
@@ -45,7 +56,16 @@ def renderer_for(version: GoldenPathVersion) -> TemplateRenderer:
         from scaffolder.cookiecutter_engine import CookiecutterRenderer
 
         return CookiecutterRenderer(version.root, trusted=version.trusted, origin=origin)
-    return Renderer.for_root(version.root, origin)
+    try:
+        return Renderer.for_root(version.root, origin)
+    except TemplateError as exc:
+        if "cookiecutter" not in formats_of(version.root):
+            raise
+        raise TemplateError(  # a template moving between tools: its other format may work
+            exc.message,
+            hint=f"{origin} also ships {COOKIECUTTER_CONFIG}, which `--engine cookiecutter`"
+            " reads (see docs/guides/cookiecutter.md)",
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -62,9 +82,13 @@ class Plan:
     def renderer(self) -> TemplateRenderer:
         return renderer_for(self.version)
 
-    def meta(self, folder_name: str = "") -> RenderMeta:
+    def meta(self, folder_name: str = "", destination: Path | None = None) -> RenderMeta:
         return RenderMeta(
-            self.golden_path.src_path, self.version.version, folder_name, self.version.commit or ""
+            self.golden_path.src_path,
+            self.version.version,
+            folder_name,
+            self.version.commit or "",
+            str(destination) if destination else "",
         )
 
     def record(self) -> ProjectRecord:
@@ -101,8 +125,9 @@ class Plan:
     def answers_file(self) -> str:
         return self.renderer.answers_path(self.answers)
 
-    def render(self, folder_name: str = "") -> RenderedTree:
-        tree = self.renderer.render(self.answers, self.meta(folder_name))
+    def render(self, folder_name: str = "", destination: Path | None = None) -> RenderedTree:
+        """The tree; ``destination`` is the repo it is compared with (hooks may record it)."""
+        tree = self.renderer.render(self.answers, self.meta(folder_name, destination))
         if not self.skip:
             return tree
         kept = {p: f for p, f in tree.items() if not skipped(p, self.skip)}
@@ -132,7 +157,19 @@ def plan(
     """
     golden_path = catalog.get(name)
     chosen = golden_path.version(checkout or version)
+    formats = formats_of(chosen.root)
+    if golden_path.template_format and golden_path.template_format not in formats:
+        raise TemplateError(
+            f"{name} {chosen.version} is not a {golden_path.template_format} template",
+            hint=f"drop --engine: it holds a {' and a '.join(formats) or 'no'} template",
+        )
     renderer = renderer_for(chosen)
+    if len(formats) > 1:
+        other = "cookiecutter" if chosen.engine == "copier" else "copier"
+        notices.add(
+            f"{name} ships both copier.yml and {COOKIECUTTER_CONFIG}: read it as a"
+            f" {chosen.engine} template (`--engine {other}` reads the other)"
+        )
     answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {}, ask=ask)
     return Plan(golden_path, chosen, answers, checkout=checkout)
 
@@ -175,6 +212,11 @@ def generate(
     if the_plan.golden_path.target == "existing-repo":
         return _add_to_repo(the_plan, dest, git=git, note=note)
     check_destination(dest)
+    from scaffolder.cookiecutter_engine import CookiecutterRenderer
+
+    renderer = the_plan.renderer
+    if isinstance(renderer, CookiecutterRenderer) and renderer.hooks_run:
+        return _generate_in_place(the_plan, renderer, dest, git=git, note=note)
     note(f"rendering {the_plan.golden_path.name} {the_plan.version.version}")
     tree = the_plan.render(folder_name=dest.name)
     record = the_plan.record()
@@ -204,6 +246,37 @@ def generate(
         commit[0] if commit else None,
         record,
         tree.messages,
+    )
+
+
+def _generate_in_place(
+    the_plan: Plan,
+    renderer: CookiecutterRenderer,
+    dest: Path,
+    *,
+    git: bool,
+    note: Callable[[str], None],
+) -> GenerateResult:
+    """``new`` for a template whose hooks run: they run at ``dest``, as under cruft."""
+    from scaffolder.writer import in_place
+
+    record = the_plan.record()
+    answers_file = the_plan.answers_file
+    commit = None
+    with in_place(dest):
+        note(f"rendering {the_plan.golden_path.name} {the_plan.version.version} in {dest}")
+        tree = renderer.render_into(the_plan.answers, the_plan.meta(dest.name, dest), dest)
+        (dest / answers_file).write_text(record.serialize(), encoding="utf-8")
+        if git:
+            note("making the first git commit")
+            commit = init_and_commit(
+                dest,
+                f"Generate from golden path {record.golden_path} {record.version}\n\n"
+                f"Made by scaffolder; answers recorded in {answers_file}.",
+            )
+    files = sorted({*tree, answers_file})
+    return GenerateResult(
+        record.golden_path, record.version, dest, files, commit, record, tree.messages
     )
 
 

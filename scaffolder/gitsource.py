@@ -33,6 +33,7 @@ class _Read:
 
     tags: list[tuple[Version, str, str]] | None = None
     commits: dict[str, str] = field(default_factory=dict)  # ref -> the commit it named
+    times: dict[str, int] = field(default_factory=dict)  # commit -> its commit time
 
 
 _FETCHED: dict[str, _Read] = {}  # mirrors fetched by this process, by URL
@@ -221,6 +222,14 @@ class GitTemplate:
 
     def head(self) -> str:
         return self.resolve("HEAD")
+
+    def commit_time(self, commit: str) -> int:
+        """When ``commit`` was made (seconds since the epoch): orders untagged versions."""
+        mirror = self.sync()
+        times = _FETCHED[self.url].times
+        if commit not in times:
+            times[commit] = int(run_git(mirror, ["show", "-s", "--format=%ct", commit]).strip())
+        return times[commit]
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         """Whether commit ``older`` is in the history of ``newer``."""

@@ -99,10 +99,12 @@ def load_origin(
     version: str | None = None,
     data: Mapping[str, Any] | None = None,
     answers_file: str | None = None,
+    checkout: str | None = None,
 ) -> Origin:
     """The origin recorded in ``repo``, or one given for a repo scaffolder did not make.
 
     ``answers_file`` None reads copier's answers file, else cruft's ``.cruft.json``.
+    ``checkout``: the git ref named for a given golden path, recorded as ``new`` records it.
     """
     catalog = catalog or load_catalog()
     if golden_path is not None:
@@ -110,10 +112,13 @@ def load_origin(
         chosen = gp.version(version)
         renderer = renderer_for(chosen)
         answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {})
-        record = Plan(gp, chosen, answers).record()
+        record = Plan(gp, chosen, answers, checkout=checkout).record()
         return Origin(repo, record, gp, recorded=False, answers_file=record.file)
     record = read_record(repo, answers_file)
-    gp = golden_path_of(record, catalog)
+    # The record decides how a template with both formats is read (issue 16).
+    gp = golden_path_of(record, catalog).with_format(
+        "cookiecutter" if record.cruft is not None else "copier"
+    )
     # Fails early, listing the versions, if it is not there; a cruft record names a commit.
     found = gp.version(record.commit or record.version)
     return Origin(repo, replace(record, version=found.version), gp, answers_file=record.file)

@@ -90,6 +90,9 @@ class RenderMeta:
     version: str
     folder_name: str = ""
     commit: str = ""  # the template's git commit, when it is kept in git
+    # The repo's absolute path, for engines that run template code which may record it
+    # (cookiecutter hooks: docs/guides/cookiecutter.md, "Hooks and paths").
+    destination: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ class _Source:
 
 
 # pathspec 1.0 renamed copier's gitignore-style patterns; copier picks the name the same way.
-_PATTERN_STYLE = "gitignore" if int(pathspec.__version__.split(".")[0]) >= 1 else "gitwildmatch"
+PATTERN_STYLE = "gitignore" if int(pathspec.__version__.split(".")[0]) >= 1 else "gitwildmatch"
 
 
 def _template_line(exc: BaseException, relpath: str) -> int | None:
@@ -141,7 +144,7 @@ class Renderer:
             raise TemplateError(
                 f"template folder {base} does not exist", hint="check _subdirectory in copier.yml"
             )
-        exclude = pathspec.PathSpec.from_lines(_PATTERN_STYLE, self.config.exclude)
+        exclude = pathspec.PathSpec.from_lines(PATTERN_STYLE, self.config.exclude)
         suffix = self.config.templates_suffix
         for dirpath, dirnames, filenames in os.walk(base):
             rel_dir = Path(dirpath).relative_to(base)

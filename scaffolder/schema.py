@@ -65,12 +65,14 @@ def is_static(value: Any) -> bool:
 
 def property_schema(question: Question) -> dict[str, Any]:
     """The JSON Schema of one answer."""
-    schema: dict[str, Any] = {"title": question.name.replace("_", " ").capitalize()}
+    schema: dict[str, Any] = {"title": _title(question.name)}
     if question.help.strip():
         schema["description"] = " ".join(question.help.split())
     item: dict[str, Any] = {}
     if question.type in JSON_TYPES:
         item["type"] = JSON_TYPES[question.type]
+    elif not question.multiselect:  # yaml, json: the shape of the default, else YAML text
+        item.update(structured_schema(question))
     if question.choices and all(is_static(c.value) for c in question.choices):
         values = [c.value for c in question.choices]
         item["enum"] = values
@@ -89,6 +91,63 @@ def property_schema(question: Question) -> dict[str, Any]:
     if question.secret:
         schema["x-scaffolder-secret"] = True
     return schema
+
+
+def structured_schema(question: Question) -> dict[str, Any]:
+    """The schema of a ``yaml``/``json`` answer, inferred from its static default.
+
+    A form needs a ``type`` on every field (Backstage's renders "Unsupported field schema"
+    without one). A list default becomes an array of its items' shape (an empty one, a list
+    of strings), a mapping an object; without a usable default the answer is YAML text, which
+    the generator parses as it parses ``--data`` values.
+    """
+    default = question.default
+    if default is not MISSING and default is not None and is_static(default):
+        inferred = value_schema(default)
+        if inferred.get("type") in ("array", "object"):
+            return inferred
+    return {"type": "string", "x-scaffolder-format": question.type}
+
+
+def value_schema(value: Any) -> dict[str, Any]:
+    """The JSON Schema of a value's shape: lists by their items, mappings by their keys."""
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    if isinstance(value, float):
+        return {"type": "number"}
+    if isinstance(value, list):
+        items = [value_schema(v) for v in value]
+        return {"type": "array", "items": _merge_items(items) if items else {"type": "string"}}
+    if isinstance(value, dict):
+        return {
+            "type": "object",
+            "properties": {
+                str(k): {"title": _title(str(k)), **value_schema(v)} for k, v in value.items()
+            },
+            "required": [str(k) for k in value],
+        }
+    return {"type": "string"}
+
+
+def _merge_items(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """One schema for a list's items: the first item's, with the keys of every mapping and
+    only the keys all of them have required."""
+    first = items[0]
+    if first.get("type") != "object":
+        return first
+    mappings = [i for i in items if i.get("type") == "object"]
+    properties: dict[str, Any] = {}
+    for item in mappings:
+        for key, prop in item["properties"].items():
+            properties.setdefault(key, prop)
+    required = [k for k in properties if all(k in i["required"] for i in mappings)]
+    return {"type": "object", "properties": properties, "required": required}
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
 
 
 def questions_schema(

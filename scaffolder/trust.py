@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -34,16 +35,24 @@ def settings_path() -> Path:
 
 
 @functools.cache
-def _trusted_prefixes(path: Path) -> tuple[str, ...]:
+def load_settings(path: Path) -> dict[str, Any]:
+    """The settings file as a mapping (empty when there is none)."""
     if not path.is_file():
-        return ()
+        return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ScaffolderError(
             f"{path} is not valid YAML: {exc}", hint="fix it, or move it away"
         ) from exc
-    entries = data.get("trust") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise ScaffolderError(f"{path} must hold a mapping", hint="see docs/guides/cookiecutter.md")
+    return data
+
+
+@functools.cache
+def _trusted_prefixes(path: Path) -> tuple[str, ...]:
+    entries = load_settings(path).get("trust")
     if entries is None:
         return ()
     if not isinstance(entries, list):
@@ -58,12 +67,15 @@ def _expand(entry: str) -> str:
     return entry
 
 
+def covers(entry: str, location: str) -> bool:
+    """Whether a settings entry names ``location``: exactly, or as a prefix ending in ``/``."""
+    entry = _expand(entry)
+    return location == entry.rstrip("/") or (entry.endswith("/") and location.startswith(entry))
+
+
 def is_trusted(location: str) -> bool:
     """Whether the settings file trusts this template or catalog location."""
-    for prefix in _trusted_prefixes(settings_path()):
-        if location == prefix.rstrip("/") or (prefix.endswith("/") and location.startswith(prefix)):
-            return True
-    return False
+    return any(covers(prefix, location) for prefix in _trusted_prefixes(settings_path()))
 
 
 def trust_hint() -> str:

@@ -27,9 +27,13 @@ def check_destination(dest: Path) -> None:
                 f"destination {dest} exists and is not a directory", hint="choose a new folder name"
             )
         if any(dest.iterdir()):
+            left = partial_marker(dest).exists()  # a run made in place was killed
             raise DestinationError(
-                f"destination {dest} exists and is not empty",
-                hint="choose a new folder, or empty this one first",
+                f"destination {dest} exists and is not empty"
+                + (" (an interrupted `scaffolder new` left it)" if left else ""),
+                hint=f"remove {dest} and {partial_marker(dest)}"
+                if left
+                else "choose a new folder, or empty this one first",
             )
     parent = _existing_parent(dest)
     if not parent.is_dir():
@@ -79,6 +83,53 @@ def staging_dir(dest: Path) -> Iterator[Path]:
             for folder in created:  # deepest first
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+
+
+PARTIAL_SUFFIX = ".scaffolder-partial"
+
+
+def partial_marker(dest: Path) -> Path:
+    """Beside a destination being made in place: it says the folder is not finished."""
+    return dest.parent / f".{dest.name}{PARTIAL_SUFFIX}"
+
+
+@contextlib.contextmanager
+def in_place(dest: Path) -> Iterator[Path]:
+    """Make ``dest`` (new or empty) in place, for code that must run at its final path.
+
+    Cookiecutter hooks record where they ran (a virtualenv's scripts, ``os.getcwd()``), so they
+    run in the destination itself. Anything that fails, Ctrl-C included, removes all that was
+    made, parents created included; a marker beside it names a folder a killed run left.
+    """
+    check_destination(dest)
+    created = [p for p in [dest, *dest.parents] if not p.exists()]
+    marker = partial_marker(dest)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        marker.write_text(f"scaffolder new is making {dest.name} here; if no run is, remove both\n")
+    except OSError as exc:
+        raise DestinationError(
+            f"cannot create {dest}: {exc.strerror or exc}",
+            hint="choose a destination you can write to",
+        ) from exc
+    try:
+        yield dest
+    except BaseException:
+        marker.unlink(missing_ok=True)
+        if dest in created:
+            shutil.rmtree(dest, ignore_errors=True)
+        else:  # it existed, empty: empty it again
+            for child in list(dest.iterdir()):
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(
+                        child
+                    ) if child.is_dir() and not child.is_symlink() else child.unlink()
+        for folder in created[1:]:  # deepest first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    finally:
+        marker.unlink(missing_ok=True)
 
 
 def write_tree(root: Path, tree: RenderedTree, extra: dict[str, str] | None = None) -> list[str]:
@@ -160,3 +211,21 @@ def add_files_atomically(repo: Path, tree: RenderedTree, extra: dict[str, str]) 
                 path.unlink() if path.is_file() else path.rmdir()
         raise
     return wanted
+
+
+def replace_file_atomically(path: Path, text: str) -> None:
+    """Write ``path`` in one step (a reader sees the old file or the new one, never half)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            tmp.chmod(0o666 & ~_umask())
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise DestinationError(f"cannot write {path}: {exc.strerror or exc}") from exc

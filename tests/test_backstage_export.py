@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 import yaml
 
-from scaffolder.schema import parse_when, questions_schema
+from scaffolder.backstage_files import location_text, unchanged_since_export, with_header
+from scaffolder.schema import parse_when, questions_schema, value_schema
 from scaffolder.template import load_template_config
-from tests.helpers import run_cli
+from tests.helpers import build_file_tree, run_cli
+
+ALL_NEW_REPO = ["inference-service", "service", "training-job", "cluster-baseline"]
 
 
 def test_when_shapes_are_understood() -> None:
@@ -90,8 +95,290 @@ def test_export_writes_a_template_per_new_repo_golden_path(
     assert "parseEntityRef" in fetch["values"]["owner"]
     form = template["spec"]["parameters"][0]
     assert form["properties"]["owner"]["ui:field"] == "OwnerPicker"
-    repo = template["spec"]["parameters"][1]["properties"]["repoUrl"]
+    repo = template["spec"]["parameters"][-1]["properties"]["repoUrl"]
     assert repo["ui:options"]["allowedHosts"] == ["gitlab.example.com"]
     location = yaml.safe_load((tmp_path / "catalog-info.yaml").read_text())
     assert "./service/template.yaml" in location["spec"]["targets"]
     assert not (tmp_path / "tenant").exists(), "golden paths that add to a repo are not exported"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Every built-in Template, as `scaffolder backstage export` writes it."""
+    from scaffolder.cli import main
+
+    outdir = tmp_path_factory.mktemp("export")
+    assert main(["backstage", "export", str(outdir)]) == 0
+    return {n: yaml.safe_load((outdir / n / "template.yaml").read_text()) for n in ALL_NEW_REPO}
+
+
+def _fields(schema: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every field a form renders: properties, array items, object members, branches."""
+    for name, prop in (schema.get("properties") or {}).items():
+        if set(prop) == {"const"}:
+            continue  # a branch's selector, not a field
+        yield f"{path}{name}", prop
+        if prop.get("type") == "array":
+            yield f"{path}{name}[]", prop["items"]
+            yield from _fields(prop["items"], f"{path}{name}[].")
+        yield from _fields(prop, f"{path}{name}.")
+    for dep in (schema.get("dependencies") or {}).values():
+        for branch in dep["oneOf"]:
+            yield from _fields(branch, path)
+
+
+def test_value_schema_follows_the_shape_of_a_default() -> None:
+    assert value_schema([]) == {"type": "array", "items": {"type": "string"}}
+    assert value_schema([{"name": "a", "gpu": 1}, {"name": "b"}]) == {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "name": {"title": "Name", "type": "string"},
+                "gpu": {"title": "Gpu", "type": "integer"},
+            },
+            "required": ["name"],
+        },
+    }
+    assert value_schema({"on": True, "ratio": 0.5})["properties"]["ratio"]["type"] == "number"
+
+
+@pytest.mark.parametrize("name", ALL_NEW_REPO)
+def test_every_exported_field_has_a_type(exported: dict[str, Any], name: str) -> None:
+    for page in exported[name]["spec"]["parameters"]:
+        jsonschema.Draft7Validator.check_schema(page)
+        for field, schema in _fields(page):
+            assert schema.get("type") in (
+                "string",
+                "integer",
+                "number",
+                "boolean",
+                "array",
+                "object",
+            ), f"{name}: {field} has no type a form can render: {schema}"
+
+
+def test_structured_questions_are_typed_lists(exported: dict[str, Any]) -> None:
+    service = dict(_fields({"properties": {}, "dependencies": {}}))
+    for page in exported["service"]["spec"]["parameters"]:
+        service.update(_fields(page))
+    assert service["secret_keys"]["type"] == "array"
+    assert service["secret_keys[]"] == {"type": "string"}
+    baseline: dict[str, Any] = {}
+    for page in exported["cluster-baseline"]["spec"]["parameters"]:
+        baseline.update(_fields(page))
+    teams = baseline["teams[]"]
+    assert teams["type"] == "object"
+    assert {k: v["type"] for k, v in teams["properties"].items()} == {
+        "name": "string",
+        "cpu": "string",
+        "memory": "string",
+        "gpu": "integer",
+    }
+    # The form's default is the golden path's, and valid against the field's own schema.
+    jsonschema.validate(baseline["teams"]["default"], baseline["teams"])
+
+
+@pytest.mark.parametrize("name", ALL_NEW_REPO)
+def test_no_question_is_asked_twice(exported: dict[str, Any], name: str) -> None:
+    asked = []
+    for page in exported[name]["spec"]["parameters"]:
+        top = list(page["properties"])
+        branches = {
+            field
+            for dep in (page.get("dependencies") or {}).values()
+            for branch in dep["oneOf"]
+            for field in branch["properties"]
+            if set(branch["properties"][field]) != {"const"}
+        }
+        asked += top + sorted(branches - set(top))
+    assert len(asked) == len(set(asked)), asked
+    values = exported[name]["spec"]["steps"][0]["input"]["values"]
+    assert set(values) <= set(asked) | {"repo_url"}
+
+
+def test_the_publish_step_answers_the_repo_url_and_branch(exported: dict[str, Any]) -> None:
+    template = exported["cluster-baseline"]
+    fields = {f for page in template["spec"]["parameters"] for f in page["properties"]}
+    assert "repo_url" not in fields and "repoUrl" in fields
+    fetch, publish = template["spec"]["steps"][:2]
+    assert "parseRepoUrl" in fetch["input"]["values"]["repo_url"]
+    assert publish["input"]["defaultBranch"] == "${{ parameters.repo_branch }}"
+    for name in ALL_NEW_REPO:
+        publish = exported[name]["spec"]["steps"][1]["input"]
+        assert publish["description"] == "${{ parameters.description }}"
+        pages = exported[name]["spec"]["parameters"]
+        assert any("description" in page["properties"] for page in pages), name
+
+
+def test_pages_follow_the_golden_path_metadata(exported: dict[str, Any]) -> None:
+    pages = exported["service"]["spec"]["parameters"]
+    version = exported["service"]["metadata"]["annotations"]["scaffolder.dev/golden-path-version"]
+    assert [p["title"] for p in pages] == [
+        f"Python HTTP service (service {version})",
+        "Runtime",
+        "Secrets, routing and delivery",
+        "Where to publish",
+    ]
+    assert list(pages[0]["properties"]) == ["name", "description", "owner", "cost_center", "tier"]
+    # prometheus_url is asked only with a canary: it stays in the canary's branch, on its page.
+    assert "canary" in pages[2]["dependencies"]
+
+
+def test_pages_without_metadata_put_what_identifies_the_repo_first(
+    capsys: pytest.CaptureFixture[str], demo_catalog: Path, tmp_path: Path
+) -> None:
+    r = run_cli(capsys, "backstage", "export", tmp_path, "--catalog", demo_catalog)
+    assert r.code == 0, r.err
+    pages = yaml.safe_load((tmp_path / "demo/template.yaml").read_text())["spec"]["parameters"]
+    assert [p["title"] for p in pages] == ["Demo (demo 1.0.0)", "Options", "Where to publish"]
+    assert list(pages[0]["properties"]) == ["name"]
+    assert "port" in pages[1]["properties"]
+    # gpu_count is asked only with a GPU: it stays with gpu, on gpu's page.
+    assert "gpu" in pages[1]["properties"] and "gpu" in pages[1]["dependencies"]
+
+
+@pytest.mark.parametrize("name", ALL_NEW_REPO)
+def test_names_get_the_entity_name_picker_and_the_first_field_focus(
+    exported: dict[str, Any], name: str
+) -> None:
+    pages = exported[name]["spec"]["parameters"]
+    first_name, first = next(iter(pages[0]["properties"].items()))
+    assert first.get("ui:autofocus") is True
+    assert first["ui:field"] == "EntityNamePicker", first_name
+    assert first_name in ("name", "cluster_name")
+    focused = [f for page in pages for f, s in _fields(page) if s.get("ui:autofocus")]
+    assert focused == [first_name]
+    # One entity name per Template: training-job's queue_name is a Kueue queue, not it.
+    pickers = [
+        f for page in pages for f, s in _fields(page) if s.get("ui:field") == "EntityNamePicker"
+    ]
+    assert pickers == [first_name]
+
+
+def test_unknown_question_in_form_pages_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], demo_catalog: Path, tmp_path: Path
+) -> None:
+    meta = demo_catalog / "templates/demo/golden-path.yml"
+    meta.write_text(meta.read_text() + "form_pages:\n  - title: Basics\n    questions: [nmae]\n")
+    r = run_cli(capsys, "backstage", "export", tmp_path / "out", "--catalog", demo_catalog)
+    assert r.code == 1
+    assert "form_pages names nmae" in r.err and "name" in r.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_merges_into_the_location_and_keeps_edits(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    location = out / "catalog-info.yaml"
+    location.write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: ours\n"
+        "spec:\n  targets:\n    - ./hand-made/template.yaml\n"
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: platform\n"
+        "spec:\n  type: team\n  children: []\n"
+    )
+    r = run_cli(capsys, "backstage", "export", out, "--golden-path", "service")
+    assert r.code == 0, r.err
+    docs = list(yaml.safe_load_all(location.read_text()))
+    assert docs[0]["spec"]["targets"] == ["./hand-made/template.yaml", "./service/template.yaml"]
+    assert docs[1]["kind"] == "Group"
+
+    # A subset later on adds to the Location and never drops a target.
+    r = run_cli(capsys, "backstage", "export", out, "--golden-path", "training-job")
+    assert r.code == 0, r.err
+    targets = yaml.safe_load_all(location.read_text()).__next__()["spec"]["targets"]
+    assert targets == [
+        "./hand-made/template.yaml",
+        "./service/template.yaml",
+        "./training-job/template.yaml",
+    ]
+
+    # The same export again writes nothing.
+    r = run_cli(capsys, "backstage", "export", out, "--golden-path", "service")
+    assert (r.code, r.out) == (0, "")
+
+    # An edited Template stops the export, and nothing at all is written.
+    template = out / "service/template.yaml"
+    edited = template.read_text().replace("kind: Template", "kind: Template  # ours")
+    template.write_text(edited)
+    before = location.read_text()
+    r = run_cli(
+        capsys,
+        "backstage",
+        "export",
+        out,
+        "--golden-path",
+        "service",
+        "--golden-path",
+        "cluster-baseline",
+    )
+    assert r.code == 1
+    assert f"refusing to overwrite {template}" in r.err and "--force" in r.err
+    assert template.read_text() == edited and location.read_text() == before
+    assert not (out / "cluster-baseline").exists()
+
+    r = run_cli(capsys, "backstage", "export", out, "--golden-path", "service", "--force")
+    assert r.code == 0, r.err
+    assert r.out.splitlines() == [str(template)]
+    assert unchanged_since_export(template.read_text())
+
+
+def test_an_unchanged_older_export_is_replaced() -> None:
+    older = with_header("kind: Template\nold: true\n")
+    assert unchanged_since_export(older)
+    assert not unchanged_since_export(older.replace("old: true", "old: false"))
+    assert not unchanged_since_export("kind: Template\n")
+
+
+def test_a_catalog_info_that_is_not_a_location_is_not_overwritten(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "catalog-info.yaml").write_text("- just\n- a list\n")
+    r = run_cli(capsys, "backstage", "export", tmp_path, "--golden-path", "service")
+    assert r.code == 1 and "not a Location" in r.err
+    assert not (tmp_path / "service").exists()
+    r = run_cli(capsys, "backstage", "export", tmp_path, "--golden-path", "service", "--force")
+    assert r.code == 0, r.err
+    assert yaml.safe_load((tmp_path / "catalog-info.yaml").read_text())["kind"] == "Location"
+
+
+def test_location_merge_keeps_a_single_target_and_other_documents() -> None:
+    existing = (
+        "kind: Location\nmetadata:\n  name: org\nspec:\n  target: ./hand/template.yaml\n"
+        "---\nkind: Group\nmetadata:\n  name: platform\n"
+    )
+    merged = location_text(existing, ["./service/template.yaml"])
+    assert merged is not None
+    location, group = yaml.safe_load_all(merged)
+    assert location["spec"] == {"targets": ["./hand/template.yaml", "./service/template.yaml"]}
+    assert group == {"kind": "Group", "metadata": {"name": "platform"}}
+    # Nothing to add: the file is left exactly as it was.
+    assert location_text(merged, ["./service/template.yaml"]) == merged
+    # A file without a Location gets one; one that is not entities is refused.
+    added = location_text("kind: Group\nmetadata:\n  name: a\n", ["./x/template.yaml"])
+    assert added is not None and [d["kind"] for d in yaml.safe_load_all(added)] == [
+        "Group",
+        "Location",
+    ]
+    assert location_text("a: [\n", ["./x/template.yaml"]) is None
+
+
+def test_a_golden_path_that_asks_nothing_gets_the_publish_page_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog"
+    build_file_tree(
+        catalog / "templates/fixed",
+        {
+            "golden-path.yml": "title: Fixed\n",
+            "1.0.0/copier.yml": "_subdirectory: template\nname:\n  default: x\n  when: false\n",
+            "1.0.0/template/README.md": "fixed\n",
+        },
+    )
+    r = run_cli(capsys, "backstage", "export", tmp_path / "out", "--catalog", catalog)
+    assert r.code == 0, r.err
+    template = yaml.safe_load((tmp_path / "out/fixed/template.yaml").read_text())
+    assert [p["title"] for p in template["spec"]["parameters"]] == ["Where to publish"]
+    assert template["spec"]["steps"][0]["input"]["values"] == {}

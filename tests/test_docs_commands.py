@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from scaffolder import DISTRIBUTION
+from scaffolder.cookiecutter_run import EXTENSION_PACKAGES
 from tests.helpers import REPO_ROOT
 
 # Install commands need the network; tests/test_packaging.py installs the wheel they fetch.
@@ -68,7 +69,11 @@ def test_every_install_line_names_our_distribution() -> None:
     for page in pages:
         for target in install_targets(page.read_text(encoding="utf-8")):
             local = target in (".", "..") or "/" in target or target.endswith(".whl")
-            assert local or ours.match(target), f"{page.relative_to(REPO_ROOT)}: {target}"
+            # Jinja extensions a template needs are installed beside scaffolder, not instead.
+            extension = target in EXTENSION_PACKAGES.values()
+            assert local or extension or ours.match(target), (
+                f"{page.relative_to(REPO_ROOT)}: {target}"
+            )
             seen += 1
     assert seen >= 3
 

@@ -32,12 +32,18 @@ jest.setTimeout(60_000);
 /** What a user fills in the exported form: OwnerPicker and RepoUrlPicker answer refs and URLs. */
 const formValues = {
   name: 'payments',
+  description: 'Takes card payments for the web shop',
   tier: 'standard',
   owner: 'group:default/payments-team',
   repoUrl: 'github.com?owner=acme&repo=payments',
 };
 /** The same answers on the command line. */
-const cliValues = { name: 'payments', tier: 'standard', owner: 'payments-team' };
+const cliValues = {
+  name: 'payments',
+  description: 'Takes card payments for the web shop',
+  tier: 'standard',
+  owner: 'payments-team',
+};
 
 /**
  * A Git host in memory. `publish:github` (the exported Template's publish
@@ -138,6 +144,7 @@ describe('scaffolder backend running the exported service Template', () => {
   const mockDir = createMockDirectory();
   const workingDirectory = mockDir.resolve('backend');
   let serviceTemplate: TemplateEntityV1beta3;
+  let baselineTemplate: TemplateEntityV1beta3;
   let version: string;
   /** What `scaffolder new` makes from the same answers. */
   let expected: Tree;
@@ -146,7 +153,18 @@ describe('scaffolder backend running the exported service Template', () => {
 
   beforeAll(async () => {
     const exportDir = mockDir.resolve('export');
-    await runCli(['backstage', 'export', exportDir, '--golden-path', 'service']);
+    await runCli([
+      'backstage',
+      'export',
+      exportDir,
+      '--golden-path',
+      'service',
+      '--golden-path',
+      'cluster-baseline',
+    ]);
+    [baselineTemplate] = (await readCatalogFile(
+      path.join(exportDir, 'cluster-baseline', 'template.yaml'),
+    )) as TemplateEntityV1beta3[];
     [serviceTemplate] = (await readCatalogFile(
       path.join(exportDir, 'service', 'template.yaml'),
     )) as TemplateEntityV1beta3[];
@@ -280,6 +298,30 @@ describe('scaffolder backend running the exported service Template', () => {
     expect(dryRunFiles(body)).toEqual(filesOnly(expected));
   });
 
+  it('answers the repo URL question from the RepoUrlPicker instead of asking it again', async () => {
+    const values = withFormDefaults(baselineTemplate.spec.parameters as JsonObject[], {
+      cluster_name: 'gpu-eu1',
+      owner: 'group:default/platform-team',
+      repoUrl: 'github.com?owner=acme&repo=gpu-eu1-baseline',
+      // Cilium (the default CNI) needs it; its empty default is there to be replaced.
+      api_server_host: 'abc123.gr7.eu-west-1.eks.amazonaws.com',
+      // Asked (required) on the secrets page, as the default provider is aws with IRSA.
+      aws_account_id: '123456789012',
+    });
+    expect(values).not.toHaveProperty('repo_url');
+    const { status, body } = await api('/v2/dry-run', {
+      template: baselineTemplate,
+      values,
+      directoryContents: [],
+    });
+
+    expect({ status, error: body.error }).toEqual({ status: 200, error: undefined });
+    const answers = dryRunFiles(body)['.copier-answers.yml'];
+    expect(answers).toMatchObject({
+      content: expect.stringContaining('repo_url: https://github.com/acme/gpu-eu1-baseline.git'),
+    });
+  });
+
   it('answers a dry run with a bad answer with 400 and the CLI message', async () => {
     const { status, body } = await dryRun({ ...formValues, name: 'Pay_' });
 
@@ -329,7 +371,8 @@ describe('scaffolder backend running the exported service Template', () => {
     expect(published?.tree).toEqual(expected);
     expect(published?.input).toEqual({
       repoUrl: formValues.repoUrl,
-      description: serviceTemplate.metadata.description,
+      // The description the form asked, also in the repo's README and catalog entry.
+      description: formValues.description,
       defaultBranch: 'main',
     });
     // catalog:register registers the repo's catalog-info.yaml, and reads the entity back.

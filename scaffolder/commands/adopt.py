@@ -9,6 +9,7 @@ import click
 from scaffolder.commands.options import (
     catalog_option,
     data_options,
+    engine_option,
     template_options,
     trust_option,
     with_template,
@@ -27,6 +28,7 @@ from scaffolder.commands.options import (
 @data_options
 @catalog_option
 @template_options
+@engine_option
 @trust_option
 @click.option("--force", is_flag=True, help="Replace an existing answers file.")
 @click.option("--commit", is_flag=True, help="Commit the answers file.")
@@ -39,6 +41,7 @@ def command(
     catalogs: tuple[str, ...],
     template: str | None,
     checkout: str | None,
+    engine: str | None,
     trust: bool,
     force: bool,
     commit: bool,
@@ -60,7 +63,7 @@ def command(
     from scaffolder.reports.text import print_report
 
     catalog, golden_path, version = with_template(
-        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version
+        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version, engine
     )
     if golden_path is None:
         raise AnswerError(
@@ -73,6 +76,7 @@ def command(
         golden_path=golden_path,
         version=version,
         data=merge_answers(data_files, data),
+        checkout=version if template is not None else None,  # the ref, as `new` records it
     )
     target = path / origin.answers_file
     if target.exists() and not force:

@@ -43,6 +43,12 @@ def command() -> None:
     show_default=True,
     help="Catalog namespace of the Template entities.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite Template files edited since the last export (and a catalog-info.yaml"
+    " that is not a Location).",
+)
 @catalog_option
 @trust_option
 def export(
@@ -51,6 +57,7 @@ def export(
     publish_action: str,
     allowed_hosts: tuple[str, ...],
     namespace: str,
+    force: bool,
     catalogs: tuple[str, ...],
     trust: bool,
 ) -> None:
@@ -58,11 +65,15 @@ def export(
     golden path, and OUTDIR/catalog-info.yaml, a Location to register them all at once.
 
     Templates run the `fetch:golden-path` action of the scaffolder Backstage module
-    (docs/backstage.md), then the publish step, then catalog:register.
+    (docs/backstage.md), then the publish step, then catalog:register. Exporting again
+    adds to the Location (it never drops a target) and replaces only Template files
+    that are unchanged since they were written; edited ones stop the export (exit 1,
+    nothing written) unless --force. Prints the files written.
     """
     from scaffolder.backstage import ExportOptions, export_templates
     from scaffolder.catalog import load_catalog
 
     options = ExportOptions(publish_action, tuple(allowed_hosts), namespace)
-    for path in export_templates(load_catalog(catalogs, trust=trust), outdir, options, names):
+    catalog = load_catalog(catalogs, trust=trust)
+    for path in export_templates(catalog, outdir, options, names, force=force):
         click.echo(str(path))

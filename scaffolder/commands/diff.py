@@ -11,6 +11,7 @@ from scaffolder.commands.options import (
     answers_file_option,
     catalog_option,
     data_options,
+    engine_option,
     report_options,
     template_options,
     trust_option,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 @data_options
 @catalog_option
 @template_options
+@engine_option
 @trust_option
 @answers_file_option
 @report_options
@@ -54,6 +56,7 @@ def command(
     catalogs: tuple[str, ...],
     template: str | None,
     checkout: str | None,
+    engine: str | None,
     trust: bool,
     answers_file: str | None,
     patch: bool,
@@ -78,7 +81,7 @@ def command(
 
     provided = merge_answers(data_files, data)
     catalog, golden_path, version = with_template(
-        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version
+        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version, engine
     )
     report = check_repo(
         path,

@@ -12,8 +12,10 @@ from scaffolder.commands.options import (
     catalog_option,
     check_template_options,
     data_options,
+    engine_option,
     template_options,
     trust_option,
+    with_engine,
 )
 
 
@@ -23,6 +25,7 @@ from scaffolder.commands.options import (
 @data_options
 @catalog_option
 @template_options
+@engine_option
 @trust_option
 @click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
 @click.option(
@@ -51,6 +54,7 @@ def command(
     catalogs: tuple[str, ...],
     template: str | None,
     checkout: str | None,
+    engine: str | None,
     trust: bool,
     version: str | None,
     defaults: bool,
@@ -90,6 +94,7 @@ def command(
                 hint="with --template, the only argument is DEST",
             )
         catalog, golden_path, checkout = catalog.with_template(template, checkout)
+    catalog = with_engine(catalog, golden_path, engine)
     interactive = not (defaults or as_json) and sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
         from scaffolder.wizard import run_wizard

@@ -58,11 +58,13 @@ def with_template(
     template: str | None,
     checkout: str | None,
     version: str | None,
+    engine: str | None = None,
 ) -> tuple[Catalog, str | None, str | None]:
-    """(catalog, golden path, version) once ``--template`` is resolved into the catalog."""
+    """(catalog, golden path, version) once ``--template`` is resolved into the catalog,
+    the golden path read in the format ``--engine`` names."""
     check_template_options(template, checkout)
     if template is None:
-        return catalog, golden_path, version
+        return with_engine(catalog, golden_path, engine), golden_path, version
     if golden_path is not None:
         from scaffolder.errors import AnswerError
 
@@ -71,7 +73,37 @@ def with_template(
             hint="--template names the template by its git URL or path",
         )
     catalog, name, ref = catalog.with_template(template, checkout)
-    return catalog, name, ref or version
+    return with_engine(catalog, name, engine), name, ref or version
+
+
+# ``--engine``: how a template is read and rendered. ``native`` (scaffolder's renderer) and
+# ``copier`` (copier's library) both read copier.yml; ``cookiecutter`` reads cookiecutter.json.
+# One option for both choices, kept here so every command offers the same values.
+ENGINES = ("native", "copier", "cookiecutter")
+
+
+def engine_option(func: F) -> F:
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default=None,
+        help="How to read the template: native or copier (copier.yml), or cookiecutter "
+        "(cookiecutter.json). Default: copier.yml when a template ships both.",
+    )(func)
+
+
+def template_format(engine: str | None) -> str | None:
+    """The template format an ``--engine`` value reads: ``copier``, ``cookiecutter`` or None."""
+    if engine is None:
+        return None
+    return "cookiecutter" if engine == "cookiecutter" else "copier"
+
+
+def with_engine(catalog: Catalog, golden_path: str | None, engine: str | None) -> Catalog:
+    """The catalog with ``golden_path`` read in the format ``--engine`` names."""
+    if golden_path is None or engine is None:
+        return catalog
+    return catalog.with_format(golden_path, template_format(engine))
 
 
 def trust_option(func: F) -> F:

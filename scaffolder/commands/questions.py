@@ -8,6 +8,7 @@ import click
 
 from scaffolder.commands.options import (
     catalog_option,
+    engine_option,
     template_options,
     trust_option,
     with_template,
@@ -18,6 +19,7 @@ from scaffolder.commands.options import (
 @click.argument("golden_path", required=False)
 @catalog_option
 @template_options
+@engine_option
 @trust_option
 @click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON on stdout.")
@@ -32,6 +34,7 @@ def command(
     catalogs: tuple[str, ...],
     template: str | None,
     checkout: str | None,
+    engine: str | None,
     trust: bool,
     version: str | None,
     as_json: bool,
@@ -44,7 +47,7 @@ def command(
     from scaffolder.questions import MISSING
 
     catalog, golden_path, version = with_template(
-        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version
+        load_catalog(catalogs, trust=trust), golden_path, template, checkout, version, engine
     )
     if golden_path is None:
         raise AnswerError("missing GOLDEN_PATH", hint="pass a golden path name or --template URL")

@@ -33,6 +33,15 @@ def render(reports: Sequence[RepoReport]) -> str:
                 ET.SubElement(
                     case, "failure", message=f"{len(problems)} differences", type="drift"
                 ).text = "\n".join(problems)
+            skipped = [f"{f.status.value}: {f.path}" for f in report.drift.not_compared]
+            if skipped:  # not failures: hooks not run, or generated per repo
+                cases += 1
+                case = ET.SubElement(
+                    suite, "testcase", classname="drift", name="files not compared"
+                )
+                ET.SubElement(
+                    case, "skipped", message=f"{len(skipped)} files not compared"
+                ).text = "\n".join(skipped)
         if report.standards:
             for r in report.standards.results:
                 cases += 1
@@ -60,6 +69,7 @@ def render(reports: Sequence[RepoReport]) -> str:
         suite.set("tests", str(cases))
         suite.set("failures", str(failed))
         suite.set("errors", "0")
+        suite.set("skipped", str(len(suite.findall("testcase/skipped"))))
         total, failures = total + cases, failures + failed
     root.set("tests", str(total))
     root.set("failures", str(failures))

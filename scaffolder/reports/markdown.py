@@ -44,6 +44,13 @@ def render(reports: Sequence[RepoReport]) -> str:
                 ]
                 lines += [f"| `{f.path}` | {f.status.value} |" for f in drifted]
                 lines += ["", "</details>", ""]
+            if drift.not_compared:
+                lines += [
+                    "_Not drift: `incomplete` files are named by hooks of an untrusted"
+                    " template, which did not run (trust it to compare them); `generated`"
+                    " files are made per repo._",
+                    "",
+                ]
         if report.standards:
             failed = [r for r in report.standards.results if not r.passed]
             if failed:

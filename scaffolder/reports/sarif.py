@@ -42,6 +42,17 @@ DRIFT_TEXT = {
         "Removed from the golden path",
         "The target version no longer has this file.",
     ),
+    FileStatus.INCOMPLETE: (
+        "Incomplete: hooks not run",
+        "The template is not trusted, so its hooks did not run, and they name this file: it"
+        " cannot be compared until the template is trusted (--trust, or `trust:` in the"
+        " settings file). Not drift.",
+    ),
+    FileStatus.GENERATED: (
+        "Generated per repo",
+        "This file is marked as generated for each repo (generated_per_repo): its"
+        " differences are expected. Not drift.",
+    ),
 }
 
 
@@ -92,6 +103,20 @@ def _drift_descriptor(status: FileStatus) -> dict[str, Any]:
     }
 
 
+def _not_compared_descriptor(status: FileStatus) -> dict[str, Any]:
+    title, text = DRIFT_TEXT[status]
+    return {
+        "id": f"comparison/{status.value}",
+        "name": title.replace(" ", "").replace(":", ""),
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": text},
+        "help": {"text": text, "markdown": text},
+        "helpUri": "https://scaffolder.dev/guides/cookiecutter/",
+        "defaultConfiguration": {"level": "none"},
+        "properties": {"tags": ["golden-path"]},
+    }
+
+
 def render(reports: Sequence[RepoReport]) -> str:
     descriptors: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
@@ -136,6 +161,22 @@ def render(reports: Sequence[RepoReport]) -> str:
                         "ruleIndex": index(f"drift/{f.status.value}", _drift_descriptor(f.status)),
                         "message": {"text": text},
                         "locations": [_location(uri)],
+                        "partialFingerprints": {
+                            "scaffolderFinding/v1": _fingerprint(f.status.value, f.path)
+                        },
+                    }
+                )
+            for f in report.drift.not_compared:  # informational: not findings
+                results.append(
+                    {
+                        "ruleId": f"comparison/{f.status.value}",
+                        "ruleIndex": index(
+                            f"comparison/{f.status.value}", _not_compared_descriptor(f.status)
+                        ),
+                        "kind": "informational",
+                        "level": "none",
+                        "message": {"text": f"{f.path}: {DRIFT_TEXT[f.status][1]}"},
+                        "locations": [_location(prefix + f.path if f.ours else placeholder)],
                         "partialFingerprints": {
                             "scaffolderFinding/v1": _fingerprint(f.status.value, f.path)
                         },

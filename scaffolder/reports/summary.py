@@ -13,6 +13,7 @@ from scaffolder.reports.fleet import LEVELS, summarize
 from scaffolder.reports.model import RepoReport
 
 STATUSES = ("modified", "outdated", "conflicting", "deleted", "added", "removed")
+NOT_DRIFT = ("incomplete", "generated")  # hooks not run; generated per repo
 
 
 def print_summary(
@@ -23,11 +24,14 @@ def print_summary(
     table = Table(title=f"Audit of {summary.repos} repos", title_justify="left")
     for column in ("golden path", "version", "repos", "standards levels", "drifted files"):
         table.add_column(column, justify="right" if column == "repos" else "left")
-    for (golden_path, version), counts in sorted(summary.groups.items()):
+    for golden_path, version in summary.group_order():
+        counts = summary.groups[(golden_path, version)]
         levels = ", ".join(
             f"{counts[f'level:{lv}']} {lv}" for lv in LEVELS if counts.get(f"level:{lv}")
         )
         drift = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s)) or "none"
+        other = ", ".join(f"{counts[s]} {s}" for s in NOT_DRIFT if counts.get(s))
+        drift += f" (not drift: {other})" if other else ""
         table.add_row(golden_path, version, str(counts["repos"]), levels, drift)
     console.print(table)
     if summary.repos_needing_answers:

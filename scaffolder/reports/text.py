@@ -7,9 +7,10 @@ import difflib
 from rich.console import Console
 
 from scaffolder.console import stderr_console
-from scaffolder.drift import FileDrift, FileStatus
+from scaffolder.drift import NOT_COMPARED, FileDrift, FileStatus
 from scaffolder.reports.model import RepoReport
 
+NOT_COMPARED_LISTED = 10  # not drift: a hook that deletes a hundred files lists ten
 STYLE = {
     FileStatus.MODIFIED: "cyan",
     FileStatus.OUTDATED: "yellow",
@@ -17,6 +18,8 @@ STYLE = {
     FileStatus.DELETED: "magenta",
     FileStatus.ADDED: "green",
     FileStatus.REMOVED: "yellow",
+    FileStatus.INCOMPLETE: "dim",
+    FileStatus.GENERATED: "dim",
 }
 MEANING = {
     FileStatus.MODIFIED: "locally modified (deliberate edit; the golden path did not change)",
@@ -25,6 +28,9 @@ MEANING = {
     FileStatus.DELETED: "deleted locally",
     FileStatus.ADDED: "new in the golden path",
     FileStatus.REMOVED: "removed from the golden path",
+    FileStatus.INCOMPLETE: "incomplete: hooks not run (the untrusted template's hooks name"
+    " these files, so they cannot be compared; not drift)",
+    FileStatus.GENERATED: "generated per repo (marked as made for each repo; not drift)",
 }
 
 
@@ -67,6 +73,10 @@ def print_report(
             if not files:
                 continue
             console.print(f"  [{style}]{MEANING[status]}[/]: {len(files)}")
+            if status in NOT_COMPARED and len(files) > NOT_COMPARED_LISTED:
+                more = len(files) - NOT_COMPARED_LISTED
+                files = files[:NOT_COMPARED_LISTED]
+                console.print(f"    (the first {len(files)}; {more} more in --format json)")
             for f in files:
                 extra = " (and modified locally)" if f.locally_modified else ""
                 console.print(f"    {f.path}{extra}")
@@ -78,6 +88,10 @@ def print_report(
                     console.print(
                         unified(f, drift.version, drift.target_version), markup=False, style="dim"
                     )
+        if any(f.status == FileStatus.INCOMPLETE for f in drift.files):
+            from scaffolder.trust import trust_hint
+
+            console.print(f"  to compare them, trust the template: {trust_hint()}", style="dim")
         unchanged = drift.summary()[FileStatus.UNCHANGED.value]
         console.print(f"  unchanged: {unchanged}")
         for problem in drift.answer_problems:

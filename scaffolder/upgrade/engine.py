@@ -10,6 +10,7 @@ from typing import Any
 from scaffolder import migrations
 from scaffolder.catalog import Catalog
 from scaffolder.drift import read_repo_files
+from scaffolder.drift_scope import DriftScope, scope_of
 from scaffolder.errors import AnswerError, ProjectError
 from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
@@ -19,6 +20,8 @@ from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# A binary file changed on both sides keeps ours; the template's version is written beside it.
+THEIRS_SUFFIX = ".theirs"
 
 
 @dataclass(frozen=True)
@@ -114,18 +117,44 @@ def merge_file(
         base_label=labels[1],
         theirs_label=labels[2],
     )
+    if merged.binary:
+        return (
+            "conflict",
+            ours,
+            (
+                f"binary file changed on both sides; kept yours, {labels[2]}'s is in"
+                f" {path}{THEIRS_SUFFIX}"
+            ),
+        )
     if merged.conflicts == 0:
         return "merge", merged.content, "local edits and template changes merged"
     if path.endswith(YAML_SUFFIXES) and base is not None:
         structured = merge_yaml(base, ours, theirs)
         if structured is not None:
             return "yaml-merge", structured, "merged object by object, key by key"
-    try:
-        for data in (base or b"", ours, theirs):
-            data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "conflict", ours, "binary file changed on both sides; kept yours"
     return "conflict", merged.content, f"{merged.conflicts} conflicting hunk(s) marked"
+
+
+_HOOKS_LEFT = "left as is: hooks that did not run name it"
+
+
+def _merge_in_scope(
+    path: str,
+    base: bytes | None,
+    ours: bytes | None,
+    theirs: bytes | None,
+    labels: tuple[str, str, str],
+    scope: DriftScope,
+) -> tuple[str, bytes | None, str]:
+    """:func:`merge_file`, except that a file generated per repo keeps ours, and one the
+    skipped hooks of an untrusted template name is left as is (what they would do to it is
+    unknown: a trusted upgrade handles it)."""
+    if ours is not None and scope.is_generated(path):
+        return "same", ours, "generated per repo; kept yours"
+    action, content, note = merge_file(path, base, ours, theirs, labels)
+    if action not in ("same", "keep-deleted") and scope.hooks_name(path):
+        return "same", ours, _HOOKS_LEFT
+    return action, content, note
 
 
 def plan_upgrade(
@@ -151,9 +180,10 @@ def plan_upgrade(
             question=first.question,
             hint=first.hint,
         )
-    folder = repo.resolve().name
-    base = origin.base_plan().render(folder).contents()
-    theirs = target.plan.render(folder).contents()
+    at = repo.resolve()
+    base_plan = origin.base_plan()
+    base = base_plan.render(at.name, at).contents()
+    theirs = target.plan.render(at.name, at).contents()
     moved_from = {str(s.args["from"]) for s in steps if s.kind == "move"}
     original = read_repo_files(repo, set(base) | set(theirs) | moved_from)
     ours = dict(original)
@@ -177,14 +207,27 @@ def plan_upgrade(
     ]
     final: dict[str, bytes | None] = dict(ours)
     actions: dict[str, tuple[str, str]] = {}
+    scope = scope_of(origin, base_plan, target.plan)
+    left: list[str] = []  # named by hooks that did not run
     for path in sorted(set(base) | set(theirs)):
-        action, content, note = merge_file(
-            path, base.get(path), ours.get(path), theirs.get(path), labels
+        action, content, note = _merge_in_scope(
+            path, base.get(path), ours.get(path), theirs.get(path), labels, scope
         )
+        if note == _HOOKS_LEFT:
+            left.append(path)
         final[path] = content
         actions[path] = (action, note)
         if action == "conflict":
             result.conflicts.append(path)
+            beside = path + THEIRS_SUFFIX
+            if note.endswith(beside) and not (repo / beside).exists() and beside not in theirs:
+                final[beside] = theirs[path]
+                actions[beside] = ("add", f"{labels[2]}'s version of {path}, to resolve by hand")
+    if left:
+        result.notes.append(
+            "left as is, since the template's hooks, which did not run, name them (trust the"
+            " template to upgrade them): " + ", ".join(left)
+        )
     for path in sorted(set(final) | set(original)):
         before, after = original.get(path), final.get(path)
         if before == after:

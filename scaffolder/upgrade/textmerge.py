@@ -1,4 +1,8 @@
-"""Line-based three-way merge of one file, through ``git merge-file`` (diff3 markers)."""
+"""Line-based three-way merge of one file, through ``git merge-file`` (diff3 markers).
+
+Binary files (git's test: a NUL byte in the first 8,000 bytes) are not merged line by line:
+changed on both sides, they are a conflict that keeps ours (issue 16).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,27 @@ from scaffolder.git import git_executable
 class MergeResult:
     content: bytes
     conflicts: int  # number of conflict hunks; 0 = clean
+    binary: bool = False  # a binary conflict: ``content`` is ours, unchanged
+
+
+# git merge-file's own test for a binary file (xdiff's buffer_is_binary).
+BINARY_PROBE = 8000
+
+
+def is_binary(data: bytes) -> bool:
+    """Whether git would refuse to merge ``data`` line by line."""
+    return b"\0" in data[:BINARY_PROBE]
 
 
 def merge_text(
     base: bytes, ours: bytes, theirs: bytes, *, ours_label: str, base_label: str, theirs_label: str
 ) -> MergeResult:
-    """Merge the change base→theirs into ours; conflicts get markers naming both sides."""
+    """Merge the change base→theirs into ours; conflicts get markers naming both sides.
+
+    A binary side makes the result a conflict holding ours (no markers can be written).
+    """
+    if any(is_binary(data) for data in (base, ours, theirs)):
+        return MergeResult(ours, 1, binary=True)
     with tempfile.TemporaryDirectory(prefix="scaffolder-merge-") as tmp:
         paths = []
         for name, data in (("ours", ours), ("base", base), ("theirs", theirs)):

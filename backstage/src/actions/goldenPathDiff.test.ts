@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { createGoldenPathDiffAction } from './goldenPathDiff';
-import { createContext } from '../__testUtils__/scaffolderCli';
+import { createContext, runCli, scaffolderCommand } from '../__testUtils__/scaffolderCli';
 
 /** A report as `scaffolder diff --format json` prints it (schema_version 1). */
 const driftReport = {
@@ -170,5 +170,66 @@ describe('golden-path:diff', () => {
 
     await expect(action.handler(ctx)).rejects.toMatchObject({ name: 'NotAllowedError' });
     await expect(fs.access(argsFile)).rejects.toThrow();
+  });
+
+  describe('with the real CLI and an organisation catalog', () => {
+    // A golden path only an organisation catalog has, rendered into the workspace.
+    const miniCatalog = {
+      templates: {
+        mini: {
+          'golden-path.yml': 'title: Mini\n',
+          '1.0.0': {
+            'copier.yml':
+              '_subdirectory: template\n_templates_suffix: .jinja\n' +
+              '_answers_file: .copier-answers.yml\nname:\n  type: str\n  help: Name\n',
+            template: { 'README.md.jinja': '# {{ name }}\n' },
+          },
+        },
+      },
+    };
+
+    beforeEach(async () => {
+      mockDir.addContent({ catalog: miniCatalog });
+      await runCli([
+        'new',
+        'mini',
+        path.join(workspacePath, 'mini'),
+        `--catalog=${mockDir.resolve('catalog')}`,
+        '--data=name=ledger',
+        '--no-git',
+        '--json',
+      ]);
+    });
+
+    it('finds the golden path through the catalog input', async () => {
+      const action = createGoldenPathDiffAction({ command: scaffolderCommand() });
+      const { ctx, output } = context({ path: 'mini', catalog: mockDir.resolve('catalog') });
+
+      await action.handler(ctx);
+
+      expect(output).toHaveBeenCalledWith('files', [{ path: 'README.md', status: 'unchanged' }]);
+    });
+
+    it('finds it through scaffolder.goldenPaths.catalog when the step sets none', async () => {
+      const action = createGoldenPathDiffAction({
+        command: scaffolderCommand(),
+        defaultCatalog: mockDir.resolve('catalog'),
+      });
+      const { ctx, output } = context({ path: 'mini' });
+
+      await action.handler(ctx);
+
+      expect(output).toHaveBeenCalledWith('files', [{ path: 'README.md', status: 'unchanged' }]);
+    });
+
+    it('names the unknown golden path without a catalog', async () => {
+      const action = createGoldenPathDiffAction({ command: scaffolderCommand() });
+      const { ctx } = context({ path: 'mini' });
+
+      await expect(action.handler(ctx)).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringContaining("unknown golden path 'mini'"),
+      });
+    });
   });
 });

@@ -46,6 +46,7 @@ export function createGoldenPathDiffAction(options: GoldenPathsOptions) {
           '    action: golden-path:diff',
           '    input:',
           '      path: ./repo',
+          '      catalog: /srv/golden-paths',
           '      failOn: drift',
         ].join('\n'),
       },
@@ -57,6 +58,13 @@ export function createGoldenPathDiffAction(options: GoldenPathsOptions) {
             .string()
             .optional()
             .describe("Directory inside the workspace to check; defaults to '.'"),
+        catalog: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Organisation catalog directory on the backend host; defaults to scaffolder.goldenPaths.catalog',
+            ),
         failOn: z =>
           z
             .enum(['none', 'drift'])
@@ -79,11 +87,16 @@ export function createGoldenPathDiffAction(options: GoldenPathsOptions) {
     async handler(ctx) {
       const dir = resolveSafeChildPath(ctx.workspacePath, ctx.input.path ?? '.');
       const failOn = ctx.input.failOn ?? 'none';
+      // The repo's golden path is looked up in the catalog it came from: without
+      // it, every golden path of an organisation catalog is "unknown".
+      const catalog = ctx.input.catalog ?? options.defaultCatalog;
 
+      const args = ['diff', dir, '--format', 'json'];
+      if (catalog) args.push(`--catalog=${catalog}`);
       const { exitCode, stdout } = await runScaffolder({
         command: options.command,
         // dir is absolute, so it can never be read as an option.
-        args: ['diff', dir, '--format', 'json'],
+        args,
         logger: ctx.logger,
         signal: ctx.signal,
         // Exit 2 is a report (drift found), not a failure of the command.
