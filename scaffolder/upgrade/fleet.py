@@ -59,8 +59,7 @@ def _one(args: _Work) -> dict[str, Any]:
         branch = publish.branch_for(branch, record, catalog, to)
         entry["branch"] = branch
         if publishing is not None:
-            entry["base"] = start
-            publish.prepare_branch(repo, branch, publishing.remote)
+            entry["base"] = publish.begin(repo, branch, start, publishing.remote)
         outcome = run.upgrade_repo(
             repo,
             catalog,

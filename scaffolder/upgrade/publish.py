@@ -76,6 +76,17 @@ def branch_for(template: str, record: ProjectRecord, catalog: Catalog, to: str |
     return template.format(golden_path=record.golden_path, version=version)
 
 
+def begin(repo: Path, branch: str, start: str, remote: str) -> str:
+    """Check the repo can be published and prepare ``branch``; returns the request's base."""
+    if start == "HEAD":  # CI checkouts are often detached: a request needs a base branch
+        raise ScaffolderError(
+            f"{repo} is on a detached HEAD: check out the branch the pull request should "
+            "target first (git checkout -B main)"
+        )
+    prepare_branch(repo, branch, remote)
+    return start
+
+
 def prepare_branch(repo: Path, branch: str, remote: str) -> None:
     """Point ``branch`` at the remote's copy of it, when the remote has one."""
     if not run_git(repo, ["ls-remote", "--heads", remote, f"refs/heads/{branch}"]).strip():
