@@ -149,6 +149,7 @@ def command(
             as_json=fmt == "json",
             markdown=fmt == "markdown",
             publishing=publishing,
+            answers_file=answers_file,
         )
     if cont:
         return run.continue_(path, commit=commit)

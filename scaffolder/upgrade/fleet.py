@@ -28,7 +28,14 @@ SCHEMA_VERSION = 1
 
 
 _Work = tuple[
-    Path, str, str | None, tuple[str, ...], bool, Mapping[str, Any], "PublishOptions | None"
+    Path,
+    str,
+    str | None,
+    tuple[str, ...],
+    bool,
+    Mapping[str, Any],
+    "PublishOptions | None",
+    str | None,
 ]
 
 
@@ -38,7 +45,7 @@ def _one(args: _Work) -> dict[str, Any]:
     from scaffolder.project import read_record
     from scaffolder.upgrade import publish, run, transaction
 
-    repo, branch, to, catalogs, trust, data, publishing = args
+    repo, branch, to, catalogs, trust, data, publishing, answers_file = args
     entry: dict[str, Any] = {
         "path": str(repo),
         "status": "failed",
@@ -53,7 +60,7 @@ def _one(args: _Work) -> dict[str, Any]:
         if not transaction.is_git_repo(repo):
             raise ScaffolderError(f"{repo} is not a git repository")
         start = run_git(repo, ["rev-parse", "--abbrev-ref", "HEAD"]).strip()
-        record = read_record(repo)
+        record = read_record(repo, answers_file)
         entry["from"] = record.version
         catalog = load_catalog(catalogs, trust=trust)
         branch = publish.branch_for(branch, record, catalog, to)
@@ -68,6 +75,7 @@ def _one(args: _Work) -> dict[str, Any]:
             commit=True,
             branch=branch,
             quiet=True,
+            answers_file=answers_file,
         )
         plan = outcome.plan
         entry["from"] = plan.from_version if plan else entry["from"]
@@ -119,6 +127,7 @@ def run_repos(
     as_json: bool,
     markdown: bool = False,
     publishing: PublishOptions | None = None,
+    answers_file: str | None = None,
 ) -> int:
     """Upgrade ``repos`` on ``branch`` (``{golden_path}`` and ``{version}`` are filled in per
     repo); with ``publishing``, push each branch and open or update its pull request
@@ -133,7 +142,7 @@ def run_repos(
 
     check_branch_template(branch)
     work: list[_Work] = [
-        (repo, branch, to, catalogs, trust, dict(data), publishing) for repo in repos
+        (repo, branch, to, catalogs, trust, dict(data), publishing, answers_file) for repo in repos
     ]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(repos)))
     if workers == 1:
