@@ -33,6 +33,17 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "argo-rollouts": (GITHUB, ("argoproj/argo-rollouts/releases/download/{version}/install.yaml",)),
+    "cert-manager": (
+        GITHUB,
+        ("cert-manager/cert-manager/releases/download/{version}/cert-manager.crds.yaml",),
+    ),
+    "cilium": (
+        RAW,
+        tuple(
+            f"cilium/cilium/{{version}}/pkg/k8s/apis/cilium.io/client/crds/v2/cilium{n}.yaml"
+            for n in ("networkpolicies", "clusterwidenetworkpolicies")
+        ),
+    ),
     "envoy-gateway": (GITHUB, ("envoyproxy/gateway/releases/download/{version}/install.yaml",)),
     "external-secrets": (
         RAW,

@@ -20,7 +20,10 @@ from scaffolder.validate.pins import catalog_crd_pins
 from tests.helpers import build_file_tree, release_mirror, run_cli
 
 # Pins the bundle cannot hold, and why; anything else pinned and not bundled fails below.
-NOT_BUNDLED: set[str] = set()
+# Cilium's CRDs live only in its source repository (no release artifact), which was too large
+# to bring here when the bundle was built; only cluster-baseline 1.1.0 with
+# ingress=gateway-cilium pins them, and `scaffolder crds fetch` downloads them.
+NOT_BUNDLED = {"cilium-v1.20.1"}
 
 WIDGET_CRD = {
     "apiVersion": "apiextensions.k8s.io/v1",

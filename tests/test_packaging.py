@@ -151,7 +151,8 @@ def test_installed_wheel_lists_generates_and_validates_offline(
     listing = run("list", "--json")
     assert listing.returncode == 0, listing.stderr
     versions = {gp["name"]: gp["versions"] for gp in json.loads(listing.stdout)}
-    assert versions["service"] == ["1.0.0", "1.1.0", "2.0.0"]
+    assert versions["service"] == ["1.0.0", "1.1.0", "2.0.0", "2.1.0"]
+    assert {"inference-service", "training-job"} <= set(versions)
     made = run("new", "service", "pay", "--defaults", "-d", "name=payments", "-d", "tier=standard")
     assert made.returncode == 0, made.stderr
     checked = run("validate", "pay")

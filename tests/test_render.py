@@ -133,6 +133,9 @@ BUILTIN_SAMPLES = {
     ("service", "2.0.0"): {"name": "payments", "tier": "critical"},
     ("inference-service", "1.0.0"): {"name": "chat", "gpu_mode": "mig", "mig_profile": "1g.10gb"},
     ("training-job", "1.0.0"): {"name": "train", "workload": "jobset", "workers": 2},
+    ("service", "2.1.0"): {"name": "payments", "tier": "standard", "canary": True},
+    ("inference-service", "1.1.0"): {"name": "chat", "gpu_mode": "time-sliced"},
+    ("training-job", "1.1.0"): {"name": "train", "workload": "jobset", "workers": 2},
 }
 
 

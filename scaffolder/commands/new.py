@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from scaffolder.catalog import Catalog
 
 from scaffolder.commands.options import (
     catalog_option,
@@ -95,6 +99,8 @@ def command(
             )
         catalog, golden_path, checkout = catalog.with_template(template, checkout)
     catalog = with_engine(catalog, golden_path, engine)
+    if golden_path is not None and dest is not None:
+        provided = _with_inherited(catalog, golden_path, version, dest, provided)
     interactive = not (defaults or as_json) and sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
         from scaffolder.wizard import run_wizard
@@ -130,6 +136,18 @@ def command(
         from scaffolder.next_steps import print_next_steps
 
         print_next_steps(result)
+
+
+def _with_inherited(
+    catalog: Catalog, name: str, version: str | None, dest: Path, provided: dict[str, Any]
+) -> dict[str, Any]:
+    """``provided`` over the answers an existing-repo golden path reads from ``dest``'s record."""
+    golden_path = catalog.get(name)
+    if golden_path.target != "existing-repo" or not dest.is_dir():
+        return provided
+    from scaffolder.inherit import inherited_answers
+
+    return {**inherited_answers(golden_path.version(version), dest), **provided}
 
 
 def _progress(message: str) -> None:

@@ -31,12 +31,20 @@ from scaffolder.commands.options import catalog_option
     show_default=True,
     help="json prints the report on stdout.",
 )
+@click.option(
+    "--platform",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    metavar="BASELINE_REPO",
+    help="Also prove the cluster baseline repo BASELINE_REPO provides everything PATH needs"
+    " in each environment (docs/guides/platform-contract.md).",
+)
 @catalog_option
 def command(
     path: Path,
     kubernetes_version: str | None,
     crd_dir: Path | None,
     fmt: str,
+    platform: Path | None,
     catalogs: tuple[str, ...],
 ) -> int:
     """Validate the repo at PATH: YAML, kustomize builds, Kubernetes and CRD schemas,
@@ -51,6 +59,10 @@ def command(
     from scaffolder.validate.runner import ValidateOptions, validate_repo
 
     report = validate_repo(path, ValidateOptions(kubernetes_version, crd_dir, catalogs))
+    if platform is not None:
+        from scaffolder.validate.contract import check_platform
+
+        report.merge(check_platform(path, platform, catalogs=catalogs))
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2))
     print_report(report)

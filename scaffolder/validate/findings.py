@@ -16,6 +16,7 @@ class Finding:
     object: str | None = None  # Kind/name, or "Kind/name (overlay prod)"
     field: str | None = None  # a dotted path inside the object
     severity: str = "error"  # "error" fails the run; "warning" is reported only
+    peer: str | None = None  # the other side ("file: Kind/name" in the platform repo), if any
 
     def location(self) -> str:
         parts = [self.file]
@@ -40,6 +41,12 @@ class Report:
 
     def count(self, check: str, n: int = 1) -> None:
         self.checked[check] = self.checked.get(check, 0) + n
+
+    def merge(self, other: Report) -> None:
+        """Add another check's findings and counts (``validate --platform``)."""
+        self.findings.extend(other.findings)
+        for check, n in other.checked.items():
+            self.count(check, n)
 
     @property
     def errors(self) -> list[Finding]:

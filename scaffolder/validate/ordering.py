@@ -170,12 +170,15 @@ def units(objects: list[Any]) -> tuple[str | None, list[Unit]]:
             "kustomize.toolkit.fluxcd.io"
         ):
             engine = engine or "flux"
+            # A Kustomization of another source (an OCIRepository, e.g. Flux's own
+            # manifests) applies nothing of this repo.
+            in_repo = (spec.get("sourceRef") or {}).get("kind", "GitRepository") == "GitRepository"
             found.append(
                 Unit(
                     "Kustomization",
                     str(meta.get("name")),
                     o.file,
-                    str(spec.get("path") or "."),
+                    str(spec.get("path") or ".") if in_repo else None,
                     0,
                     [str(d.get("name")) for d in spec.get("dependsOn") or []],
                 )

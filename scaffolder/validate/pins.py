@@ -36,9 +36,15 @@ def repo_pins(root: Path, catalogs: tuple[str, ...] = ()) -> RepoPins:
     return pins
 
 
-def pins_for(
-    golden_path: str, version: str, answers: Mapping[str, Any], catalogs: tuple[str, ...] = ()
-) -> RepoPins:
+def computed_value(
+    golden_path: str,
+    version: str,
+    answers: Mapping[str, Any],
+    name: str,
+    catalogs: tuple[str, ...] = (),
+) -> Any:
+    """The computed value ``name`` (``pins``, ``contract``...) of a golden-path version,
+    resolved with a repo's recorded answers."""
     from scaffolder.catalog import load_catalog
     from scaffolder.generate import renderer_for
     from scaffolder.questions import resolve_answers
@@ -51,7 +57,13 @@ def pins_for(
         renderer.evaluator,
         {k: v for k, v in answers.items() if k in known},
     )
-    pins = resolved.context.get("pins") or {}
+    return resolved.context.get(name)
+
+
+def pins_for(
+    golden_path: str, version: str, answers: Mapping[str, Any], catalogs: tuple[str, ...] = ()
+) -> RepoPins:
+    pins = computed_value(golden_path, version, answers, "pins", catalogs) or {}
     if not isinstance(pins, dict):
         return RepoPins()
     kubernetes = pins.get("kubernetes")

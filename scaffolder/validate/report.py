@@ -28,6 +28,8 @@ def print_report(report: Report, console: Console | None = None) -> None:
                 + (f"{where}: " if where else "")
                 + f.message
             )
+            if f.peer:
+                console.print(f"      [dim]platform:[/] {f.peer}")
     errors, warnings = len(report.errors), len(report.findings) - len(report.errors)
     if report.ok:
         console.print(f"\n[green]valid[/] ({warnings} warnings)")

@@ -199,7 +199,9 @@ def gitops_paths_exist(objects: list[Obj], root: Path) -> Iterator[Finding]:
         sources = [spec.get("source")] if spec.get("source") else list(spec.get("sources") or [])
         paths = [s.get("path") for s in sources if isinstance(s, dict) and not s.get("chart")]
         if o.kind == "Kustomization":
-            paths = [spec.get("path")]
+            # Only a GitRepository source is this repo (an OCIRepository is another artifact).
+            in_repo = (spec.get("sourceRef") or {}).get("kind", "GitRepository") == "GitRepository"
+            paths = [spec.get("path")] if in_repo else []
         for path in paths:
             if isinstance(path, str) and "{{" not in path and not (root / path).exists():
                 yield Finding(

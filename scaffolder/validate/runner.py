@@ -13,7 +13,14 @@ from typing import Any
 import yaml
 
 from scaffolder.project import NOT_CONTENT
-from scaffolder.validate import catalog_info, crds, kube_schemas, kustomize, workflows
+from scaffolder.validate import (
+    catalog_info,
+    crds,
+    gatekeeper,
+    kube_schemas,
+    kustomize,
+    workflows,
+)
 from scaffolder.validate.findings import Finding, Report
 from scaffolder.validate.pins import repo_pins
 
@@ -96,6 +103,9 @@ def validate_repo(root: Path, options: ValidateOptions | None = None) -> Report:
     _check_crd_pins(report, root, index)
     repo = _scan(root)
     _check_yaml(report, repo)
+    # Constraints of the repo's own ConstraintTemplates validate offline (gatekeeper.py).
+    templates = [d for docs in repo.documents.values() for d in docs if gatekeeper.is_template(d)]
+    index = gatekeeper.with_constraint_templates(index, templates)
     built_dirs = _check_kustomize(report, repo, version, index)
     _check_plain_manifests(report, repo, built_dirs, version, index)
     _check_workflows(report, repo)

@@ -1,6 +1,7 @@
-"""End to end: cluster baselines over a pairwise matrix of their choices, plus the all-on and
-all-off corners, render and pass `scaffolder validate` (pinned Kubernetes and CRD schemas,
-semantic checks including CRD ordering); a tenant added to a baseline repo keeps it valid."""
+"""End to end: cluster baselines over a pairwise matrix of their choices (Kyverno and
+Gatekeeper included), plus the all-on and all-off corners, render and pass `scaffolder
+validate` (pinned Kubernetes and CRD schemas, semantic checks including CRD ordering); a
+tenant added to a baseline repo keeps it valid."""
 
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ AZURE = {
     "external_secrets_auth": "workload-identity",
     "azure_tenant_id": "00000000-0000-0000-0000-000000000001",
     "azure_client_id": "00000000-0000-0000-0000-000000000002",
+    # cert-manager's DNS-01 solver (Azure DNS), since cluster-baseline 1.1.0.
+    "azure_subscription_id": "00000000-0000-0000-0000-000000000003",
+    "azure_dns_client_id": "00000000-0000-0000-0000-000000000004",
 }
 ONPREM = {
     "provider": "on-prem",
@@ -69,6 +73,9 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "argocd",
         **CALICO,
         **AZURE,
+        # Gatekeeper in the offline matrix: its constraints are validated against schemas
+        # derived from the repo's ConstraintTemplates (needs the gatekeeper CRD folder).
+        "policy_engine": "gatekeeper",
         "gpu": True,
         "gpu_sharing": "mig-single",
         "mig_profile": "1g.10gb",
@@ -117,6 +124,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "flux",
         **CALICO,
         **ONPREM,
+        "policy_engine": "gatekeeper",
         "gpu": False,
         "kueue": False,
         "observability": False,
@@ -166,7 +174,7 @@ def test_tenant_added_into_a_baseline_repo(
     log = subprocess.run(
         ["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True, check=True
     ).stdout.splitlines()
-    assert log[0].startswith("Add tenant 1.0.0")
+    assert log[0].startswith("Add tenant 1.1.0")
     # The tenant's own record: diff compares just its files.
     r = run_cli(
         capsys,

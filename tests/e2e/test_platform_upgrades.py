@@ -1,0 +1,153 @@
+"""End to end: repos made with the 1.0.0 releases upgrade to the issue-17 versions with
+`scaffolder upgrade` (migrations delete what moved to the platform, new answers take their
+defaults), and a tenant added to a baseline repo reads the baseline's recorded answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from scaffolder.catalog import load_catalog
+from scaffolder.generate import generate, plan
+from tests.e2e.test_baselines import AWS, CILIUM
+from tests.helpers import run_cli
+
+pytestmark = pytest.mark.e2e
+
+
+def made(tmp_path: Path, golden_path: str, version: str, answers: dict[str, Any]) -> Path:
+    dest = tmp_path / golden_path
+    generate(plan(load_catalog(), golden_path, version=version, data=answers), dest)
+    return dest
+
+
+def recorded(repo: Path, answers_file: str = ".copier-answers.yml") -> dict[str, Any]:
+    data = yaml.safe_load((repo / answers_file).read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("golden_path", "answers", "target", "data", "gone", "added"),
+    [
+        (
+            "inference-service",
+            {"name": "chat-llm"},
+            "1.1.0",
+            [],
+            ["deploy/base/priorityclass.yaml"],
+            {"priority_class": "tier-critical", "queue_name": "platform-team-queue"},
+        ),
+        (
+            "training-job",
+            {"name": "churn-model"},
+            "1.1.0",
+            ["--data", "manage_priority_class=false"],
+            ["deploy/cluster/workloadpriorityclass.yaml", "deploy/cluster/kustomization.yaml"],
+            {"manage_priority_class": False, "gpu_resource": "nvidia.com/gpu"},
+        ),
+        (
+            "service",
+            {"name": "payments", "tier": "standard"},
+            "2.1.0",
+            [],
+            [],
+            {"monitoring": True},
+        ),
+    ],
+)
+def test_service_repos_upgrade_to_the_platform_versions(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    golden_path: str,
+    answers: dict[str, Any],
+    target: str,
+    data: list[str],
+    gone: list[str],
+    added: dict[str, Any],
+) -> None:
+    old = "2.0.0" if golden_path == "service" else "1.0.0"
+    repo = made(tmp_path, golden_path, old, answers)
+    r = run_cli(capsys, "upgrade", repo, "--to", target, "--commit", *data)
+    assert r.code == 0, r.err
+    record = recorded(repo)
+    assert record["_commit"] == target
+    assert {k: record[k] for k in added} == added
+    for path in gone:
+        assert not (repo / path).exists(), path
+    # The recorded namespace (1.0.0's default) is kept: moving a workload is its owners' call.
+    assert record["namespace"] == answers["name"]
+    # The upgraded repo is exactly what the target renders with its recorded answers.
+    fresh = made(
+        tmp_path / "fresh",
+        golden_path,
+        target,
+        {k: v for k, v in record.items() if not k.startswith("_")},
+    )
+    assert files(fresh) == files(repo)
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file()
+        and ".git" not in p.relative_to(root).parts
+        and p.name != ".copier-answers.yml"
+    }
+
+
+def test_baseline_and_its_tenant_upgrade(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    answers = {"cluster_name": "prod-eu", "gitops_engine": "argocd", **CILIUM, **AWS}
+    repo = made(tmp_path, "cluster-baseline", "1.0.0", answers)
+    r = run_cli(capsys, "new", "tenant", repo, "--version", "1.0.0", "-d", "team=search")
+    assert r.code == 0, r.err
+    r = run_cli(capsys, "upgrade", repo, "--to", "1.1.0", "--commit")
+    assert r.code == 0, r.err
+    assert recorded(repo)["_commit"] == "1.1.0"
+    assert (repo / "platform/releases/argo-rollouts/values.yaml").is_file()
+    assert (repo / "tenants/ml-research/clustersecretstore.yaml").is_file()
+    tenant = "tenants/search/.copier-answers.yml"
+    r = run_cli(capsys, "upgrade", repo, "--answers-file", tenant, "--to", "1.1.0", "--commit")
+    assert r.code == 0, r.err
+    assert recorded(repo, tenant)["_commit"] == "1.1.0"
+    assert (repo / "tenants/search/clustersecretstore.yaml").is_file()
+
+
+def test_a_tenant_reads_the_baselines_answers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    answers = {
+        "cluster_name": "prod-eu",
+        **CILIUM,
+        **AWS,
+        "gpu": True,
+        "gpu_sharing": "mig-mixed",
+        "mig_profile": "3g.40gb",
+        "kueue_cohort": "research",
+        "kueue_preemption": "never",
+    }
+    repo = made(tmp_path, "cluster-baseline", "1.1.0", answers)
+    r = run_cli(capsys, "new", "tenant", repo, "-d", "team=search", "-d", "gpu_quota=2")
+    assert r.code == 0, r.err
+    record = recorded(repo, "tenants/search/.copier-answers.yml")
+    assert (record["cohort"], record["preemption"], record["gpu_sharing"]) == (
+        "research",
+        "never",
+        "mig-mixed",
+    )
+    queue = yaml.safe_load((repo / "tenants/search/clusterqueue.yaml").read_text())
+    gpu_group = queue["spec"]["resourceGroups"][1]["coveredResources"]
+    assert gpu_group == [f"nvidia.com/mig-{p}" for p in ("1g.10gb", "2g.20gb", "3g.40gb")]
+    # The tenant's files match what the baseline renders for its own teams.
+    own = yaml.safe_load((repo / "tenants/ml-research/clusterqueue.yaml").read_text())
+    assert own["spec"]["resourceGroups"][1]["coveredResources"] == gpu_group
+    # --data still wins over the recorded answers.
+    r = run_cli(capsys, "new", "tenant", repo, "-d", "team=ads", "-d", "cohort=ads")
+    assert r.code == 0, r.err
+    assert recorded(repo, "tenants/ads/.copier-answers.yml")["cohort"] == "ads"
