@@ -13,11 +13,15 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from scaffolder import __version__
 from scaffolder.errors import ExitCode, ScaffolderError
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 # name -> (module, one-line help). The help is here so listing commands imports nothing.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -30,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Audit a fleet of repos against their golden paths.",
     ),
     "backstage": ("scaffolder.commands.backstage", "Export golden paths as Backstage templates."),
+    "completion": ("scaffolder.commands.completion", "Print the shell completion script."),
     "crds": ("scaffolder.commands.crds", "Fetch the CRDs that validate checks against."),
     "fleet": ("scaffolder.commands.fleet", "Clone a fleet of repos listed by URL."),
     "diff": ("scaffolder.commands.diff", "Show how a repo differs from its golden path."),
@@ -42,7 +47,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+    """A group whose subcommands are imported on first use.
+
+    It also suggests the closest command for a typo (`scaffolder lst`), completes command
+    names without importing them, and ends quietly on a broken pipe (`... | head`).
+    """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -54,6 +63,34 @@ class LazyGroup(click.Group):
         module = importlib.import_module(entry[0])
         command: click.Command = module.command
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name not in COMMANDS and not name.startswith("-") and not ctx.resilient_parsing:
+            from scaffolder.errors import did_you_mean
+
+            hint = did_you_mean(name, COMMANDS)
+            raise click.UsageError(f"No such command {name!r}. {hint[0].upper()}{hint[1:]}", ctx)
+        return super().resolve_command(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        names = [
+            CompletionItem(n, help=h) for n, (_, h) in COMMANDS.items() if n.startswith(incomplete)
+        ]
+        return names + click.Command.shell_complete(self, ctx, incomplete)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+            from scaffolder.output import discard_stdout
+
+            discard_stdout()
+            return int(ExitCode.OK)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
@@ -67,7 +104,7 @@ def cli() -> None:
     """Golden paths for platform teams: new repos from versioned templates, cluster
     baselines, drift reports and upgrades.
 
-    Results go to stdout (--json for machines); progress and errors go to stderr.
+    Results go to stdout (-o json or --json for machines); progress and errors go to stderr.
     Exit codes: 0 ok, 1 error, 2 findings, 3 conflicts, 4 internal error, 130 cancelled.
     """
 

@@ -59,6 +59,9 @@ class RepoDrift:
     dropped_answers: list[str] = field(default_factory=list)
     recorded: bool = True
     version_time: int = 0  # commit time of an untagged recorded version (orders it)
+    # False when the target version could not be rendered (answers it needs are missing or
+    # invalid): ``files`` then compare the repo with its own version only.
+    compared: bool = True
 
     def summary(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.files)
@@ -151,6 +154,7 @@ def repo_drift(
         dropped_answers=list(target.dropped),
         recorded=origin.recorded,
         version_time=_untagged_time(origin),
+        compared=target.plan is not None,
     )
 
 

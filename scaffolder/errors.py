@@ -7,7 +7,8 @@ exit code of the class. Documented in docs/reference/exit-codes.md.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from enum import IntEnum
 
 
@@ -92,3 +93,23 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     if close:
         return "did you mean " + " or ".join(repr(c) for c in close) + "?"
     return "choose one of: " + ", ".join(names) if names else "none are available"
+
+
+@dataclass(frozen=True)
+class AnswerIssue:
+    """One missing or invalid answer among several (see :class:`AnswersError`)."""
+
+    question: str
+    message: str  # "invalid value 'x' for question 'port': must be ..."
+    example: str  # "--data port=8080"
+    missing: bool
+
+
+class AnswersError(AnswerError):
+    """Every missing and invalid answer of one run, reported together."""
+
+    def __init__(
+        self, message: str, issues: Sequence[AnswerIssue], *, hint: str | None = None
+    ) -> None:
+        super().__init__(message, question=issues[0].question, hint=hint)
+        self.issues = tuple(issues)

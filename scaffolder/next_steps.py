@@ -5,30 +5,39 @@ from __future__ import annotations
 from rich.console import Console
 from rich.panel import Panel
 
-from scaffolder.console import stderr_console
+from scaffolder.console import stdout_console
 from scaffolder.generate import GenerateResult
+from scaffolder.output import plural
+
+
+def next_steps(result: GenerateResult) -> list[tuple[str, str]]:
+    """(command, why) pairs; ``why`` may be empty."""
+    files = set(result.files)
+    steps = [(f"cd {result.destination}", "")]
+    if "Makefile" in files:
+        steps.append(("make test", "the repo's own tests"))
+    if "mkdocs.yml" in files:
+        steps.append(("see docs/", "runbook, rollback plan (TechDocs)"))
+    if result.commit:
+        steps.append(("git remote add origin <your remote> && git push -u origin main", ""))
+    else:
+        steps.append(("git init && git add -A && git commit", "--no-git skipped this"))
+    return steps
 
 
 def next_steps_text(result: GenerateResult) -> str:
-    files = set(result.files)
-    steps = [f"cd {result.destination}"]
-    if "Makefile" in files:
-        steps.append("make test            # the repo's own tests")
-    if "mkdocs.yml" in files:
-        steps.append("see docs/             # runbook, rollback plan (TechDocs)")
-    if result.commit:
-        steps.append("git remote add origin <your remote> && git push -u origin main")
-    else:
-        steps.append("git init && git add -A && git commit   # --no-git skipped this")
-    return "\n".join(steps)
+    """The steps, one a line, their ``# why`` comments in one column."""
+    steps = next_steps(result)
+    width = max((len(command) for command, why in steps if why), default=0)
+    return "\n".join(f"{command:<{width}}   # {why}" if why else command for command, why in steps)
 
 
 def print_next_steps(result: GenerateResult, console: Console | None = None) -> None:
-    console = console or stderr_console()
+    console = console or stdout_console()
     commit = f", first commit {result.commit[:8]}" if result.commit else ""
     console.print(
         f"[bold green]Generated[/] {result.golden_path} {result.version} in "
-        f"[bold]{result.destination}[/] ({len(result.files)} files{commit})."
+        f"[bold]{result.destination}[/] ({plural(len(result.files), 'file')}{commit})."
     )
     if result.messages:
         console.print(

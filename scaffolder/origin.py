@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion, load_catalog
-from scaffolder.errors import AnswerError
+from scaffolder.errors import AnswersError
 from scaffolder.generate import Plan, renderer_for
 from scaffolder.gitsource import is_version_tag
 from scaffolder.project import AD_HOC, ANSWERS_FILE, ProjectRecord, read_record
@@ -155,18 +155,18 @@ def target_plan(
     carried = {k: v for k, v in recorded.items() if k in known}
     dropped = sorted(k for k in recorded if k not in known)
     provided = {**carried, **(data or {})}
-    problems: list[AnswerProblem] = []
-    for _attempt in range(len(known) + 1):
-        try:
-            answers = resolve_answers(
-                renderer.config.questions, renderer.evaluator, provided, ask=ask
+    try:
+        answers = resolve_answers(renderer.config.questions, renderer.evaluator, provided, ask=ask)
+    except AnswersError as exc:  # every missing and invalid answer, each with its example
+        problems = [
+            AnswerProblem(
+                i.question,
+                i.message,
+                (("pass " if i.missing else "for example: ") + i.example) if i.example else None,
             )
-        except AnswerError as exc:
-            problems.append(AnswerProblem(exc.question or "?", exc.message, exc.hint))
-            if exc.question in provided:
-                provided.pop(exc.question)  # fall back to its default and look for more
-                continue
-            return TargetPlan(None, problems, dropped, migrated)
-        plan = None if problems else Plan(origin.golden_path, chosen, answers, origin.record.skip)
-        return TargetPlan(plan, problems, dropped, migrated)
-    return TargetPlan(None, problems, dropped, migrated)
+            for i in exc.issues
+        ]
+        return TargetPlan(None, problems, dropped, migrated)
+    return TargetPlan(
+        Plan(origin.golden_path, chosen, answers, origin.record.skip), [], dropped, migrated
+    )

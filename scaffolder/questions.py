@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final
 
 import yaml
 
-from scaffolder.errors import AnswerError, TemplateError, did_you_mean
+from scaffolder.errors import AnswerError, AnswerIssue, TemplateError, did_you_mean
 
 if TYPE_CHECKING:  # jinja2 is imported on first render, after the wizard's first prompt
     from jinja2.sandbox import SandboxedEnvironment
@@ -390,50 +390,128 @@ def resolve_answers(
 ) -> Answers:
     """Answer every question, in order: provided values, then the prompt, then defaults.
 
-    Without ``ask`` nothing prompts: a question without a default and without a provided value
-    is an error that names the flag to pass. Every provided value is cast and validated.
+    Without ``ask`` nothing prompts: every unknown key, missing and invalid answer is collected
+    and raised together as one :class:`~scaffolder.errors.AnswersError`, each answer with a
+    ``--data`` example.
+    A question whose condition, default or validator reads an answer that is missing or
+    invalid cannot be judged yet and is left out (a required one is named as "may be asked").
+    With ``ask`` (the wizard) the first invalid provided value is raised at once.
     """
-    check_known_keys(questions, provided)
-    values: dict[str, Any] = {}
-    computed: dict[str, Any] = {}
-    missing: list[Question] = []
+    bad_keys = key_problems(questions, provided)
+    if bad_keys and ask is not None:
+        raise bad_keys[0]
+    known = {k: v for k, v in provided.items() if k not in {e.question for e in bad_keys}}
+    run = _Resolution(questions, evaluator, known, ask, flag_hint)
     for question in questions:
-        context = {**computed, **values}
-        if question.computed or not evaluator.applies(question, context):
-            default = evaluator.default(question, context)
-            computed[question.name] = None if default is MISSING else default
-            continue
-        if question.name in provided:
-            values[question.name] = validated(
-                question, evaluator, provided[question.name], context, flag_hint=flag_hint
-            )
-        elif ask is not None:
-            values[question.name] = ask(question, evaluator, context)
-        else:
-            default = evaluator.default(question, context)
-            if default is MISSING:
-                missing.append(question)
-                values[question.name] = None
-                continue
-            if missing:
-                # A default computed from a missing answer ("{{ name }}") is meaningless:
-                # report the missing answers, not a bogus invalid default.
-                values[question.name] = default
-                continue
-            values[question.name] = validated(
-                question, evaluator, default, context, flag_hint=flag_hint, is_default=True
-            )
-    if missing:
-        first = missing[0]
-        flags = " ".join(f"{flag_hint} {q.name}=VALUE" for q in missing)
-        raise AnswerError(
-            "missing answer for " + ", ".join(f"{q.name!r} ({q.title})" for q in missing),
-            question=first.name,
-            hint=f"pass {flags}, or put them in --data-file "
-            f"(for example: {flag_hint} {first.name}={evaluator.example(first, values)})",
-        )
+        run.answer(question)
+    if bad_keys and not run.issues and len(bad_keys) == 1:
+        raise bad_keys[0]
+    if bad_keys or run.issues:
+        from scaffolder.answer_issues import answers_error
+
+        issues = [
+            AnswerIssue(e.question or "?", f"{e.message}: {e.hint}", "", False) for e in bad_keys
+        ]
+        raise answers_error(questions, [*issues, *run.issues], run.maybe)
     secrets = frozenset(q.name for q in questions if q.secret)
-    return Answers(values=values, computed=computed, secrets=secrets)
+    return Answers(values=run.values, computed=run.computed, secrets=secrets)
+
+
+@dataclass
+class _Resolution:
+    """The state of one :func:`resolve_answers` run."""
+
+    questions: Sequence[Question]
+    evaluator: Evaluator
+    provided: Mapping[str, Any]
+    ask: Ask | None
+    flag_hint: str
+    values: dict[str, Any] = field(default_factory=dict)
+    computed: dict[str, Any] = field(default_factory=dict)
+    issues: list[AnswerIssue] = field(default_factory=list)
+    unknown: set[str] = field(default_factory=set)  # answers that cannot be known yet
+    maybe: list[str] = field(default_factory=list)  # required, asked depending on unknowns
+
+    def blocked(self, *sources: Any) -> bool:
+        """Whether Jinja among ``sources`` reads an answer that is missing or invalid."""
+        if not self.unknown:
+            return False
+        from scaffolder.answer_issues import reads
+
+        return bool(self.unknown & reads(self.evaluator.env, sources))
+
+    def answer(self, question: Question) -> None:
+        name, context = question.name, {**self.computed, **self.values}
+        if not question.computed and self.blocked(question.when):
+            self.unknown.add(name)
+            if question.required and name not in self.provided:
+                self.maybe.append(name)
+        elif question.computed or not self.evaluator.applies(question, context):
+            if self.blocked(question.default):
+                self.unknown.add(name)
+                self.computed[name] = None
+            else:
+                default = self.evaluator.default(question, context)
+                self.computed[name] = None if default is MISSING else default
+        elif name in self.provided:
+            checks = (question.validator, *(c.value for c in question.choices))
+            if self.blocked(*checks):  # its type can be checked, its validator not yet
+                self._check(question, context, lambda: cast(question, self.provided[name]))
+            else:
+                self._validate(question, context, self.provided[name], is_default=False)
+        elif self.ask is not None:
+            self.values[name] = self.ask(question, self.evaluator, context)
+        elif self.blocked(question.default):
+            self.values[name] = None
+            self.unknown.add(name)
+        else:
+            default = self.evaluator.default(question, context)
+            if default is MISSING:
+                self.values[name] = None
+                from scaffolder.answer_issues import label
+
+                self._fail(question, f"missing answer for {label(question)}", context, True)
+            else:
+                self._validate(question, context, default, is_default=True)
+
+    def _validate(
+        self, question: Question, context: Mapping[str, Any], raw: Any, *, is_default: bool
+    ) -> None:
+        self._check(
+            question,
+            context,
+            lambda: validated(
+                question,
+                self.evaluator,
+                raw,
+                context,
+                flag_hint=self.flag_hint,
+                is_default=is_default,
+            ),
+        )
+
+    def _check(
+        self, question: Question, context: Mapping[str, Any], value: Callable[[], Any]
+    ) -> None:
+        try:
+            self.values[question.name] = value()
+        except AnswerError as exc:
+            self.values[question.name] = None
+            self._fail(question, exc.message, context, False)
+
+    def _fail(
+        self, question: Question, message: str, context: Mapping[str, Any], missing: bool
+    ) -> None:
+        if self.blocked(question.default):  # a default computed from unknowns is no example
+            question = replace(question, default=MISSING)
+        example = self.evaluator.example(question, context)
+        flag = f"{self.flag_hint} {question.name}={example}"
+        self.issues.append(AnswerIssue(question.name, message, flag, missing))
+        self.unknown.add(question.name)
+        if self.ask is not None:  # the wizard stops at the first bad --data value
+            from scaffolder.answer_issues import answers_error
+
+            raise answers_error(self.questions, self.issues, self.maybe)
 
 
 def validated(
@@ -467,18 +545,31 @@ def validated(
 
 def check_known_keys(questions: Sequence[Question], provided: Mapping[str, Any]) -> None:
     """Reject answers for questions the golden path does not have, or computes itself."""
+    problems = key_problems(questions, provided)
+    if problems:
+        raise problems[0]
+
+
+def key_problems(questions: Sequence[Question], provided: Mapping[str, Any]) -> list[AnswerError]:
+    """Answers for questions the golden path does not have, or computes itself."""
     askable = {q.name for q in questions if not q.computed}
     computed = {q.name for q in questions if q.computed}
+    problems = []
     for key in provided:
         if key in computed:
-            raise AnswerError(
-                f"{key!r} is computed by the golden path and cannot be set",
-                question=key,
-                hint="remove it from --data / --data-file",
+            problems.append(
+                AnswerError(
+                    f"{key!r} is computed by the golden path and cannot be set",
+                    question=key,
+                    hint="remove it from --data / --data-file",
+                )
             )
-        if key not in askable:
-            raise AnswerError(
-                f"unknown question {key!r}",
-                question=key,
-                hint=did_you_mean(key, askable) + " (`scaffolder questions NAME` lists them)",
+        elif key not in askable:
+            problems.append(
+                AnswerError(
+                    f"unknown question {key!r}",
+                    question=key,
+                    hint=did_you_mean(key, askable) + " (`scaffolder questions NAME` lists them)",
+                )
             )
+    return problems

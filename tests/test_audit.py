@@ -49,7 +49,8 @@ def test_audit_reports_every_repo_and_survives_a_broken_one(
     assert "has no .copier-answers.yml" in repos["not-a-repo"]["error"]
     assert repos["beta"]["summary"]["modified"] == 1
     assert repos["alpha"]["summary"]["outdated"] == 3
-    assert "Audit of 4 repos" in r.err and "error" in r.err
+    assert "Audit of 4 repos" not in r.out + r.err, "-o json prints the JSON alone"
+    assert f"HTML report: {html}" in r.err
     page = html.read_text()
     assert "<title>Golden path audit</title>" in page and "demo 1.0.0" in page
     assert "not-a-repo" in page

@@ -71,12 +71,17 @@ def test_questions(capsys: pytest.CaptureFixture[str], demo_catalog: Path) -> No
     assert questions["name"]["required"] and not questions["port"]["required"]
     assert questions["token"]["secret"]
     r = run_cli(capsys, "questions", "demo", "--catalog", demo_catalog)
-    assert "required" in r.out and "{{ gpu }}" in r.out
+    assert "name (str, required)" in r.out and "asked:    when gpu is true" in r.out
+    assert "{{" not in r.out, "Jinja is explained, not shown"
+    r = run_cli(capsys, "questions", "demo", "--catalog", demo_catalog, "--raw")
+    assert "asked:    when {{ gpu }}" in r.out and "default:  {{ name }}-ns" in r.out
 
 
 def test_usage_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_cli(capsys, "nope")
     assert r.code == 1 and "No such command 'nope'" in r.err
+    r = run_cli(capsys, "lst")
+    assert r.code == 1 and "No such command 'lst'. Did you mean 'list'" in r.err
     r = run_cli(capsys, "new", "--bogus")
     assert r.code == 1 and "No such option" in r.err
 

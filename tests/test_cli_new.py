@@ -68,7 +68,7 @@ def test_message_after_copy_is_shown_and_in_json(
     assert r.code == 0, r.err
     assert json.loads(r.out)["messages"] == ["Deploy pay with: make deploy"]
     r = run_cli(capsys, *base[:2], tmp_path / "b", *base[2:])
-    assert "From the template" in r.err and "Deploy pay with: make deploy" in r.err
+    assert "From the template" in r.out and "Deploy pay with: make deploy" in r.out
 
 
 def test_copier_reads_our_answers_file(
@@ -190,7 +190,11 @@ BAD_INPUTS = [
         ["new", "demo", "DEST", "-d", "name=a", "-d", "port=eighty"],
         "invalid value 'eighty' for question 'port'",
     ),
-    (["new", "demo", "DEST"], "missing answer for 'name' (Service name); pass --data name=VALUE"),
+    (
+        ["new", "demo", "DEST"],
+        "missing answer for 'name' (Service name); pass --data name=payments, or put the"
+        " answers in --data-file",
+    ),
     (
         ["new", "demo", "DEST", "-d", "name=a", "-d", "nmespace=x"],
         "unknown question 'nmespace'; did you mean 'namespace'",

@@ -120,7 +120,7 @@ def test_what_hooks_print_is_the_templates_message(capsys: Capsys, template: Pat
         capsys, "new", "--template", template, tmp_path / "svc2", "--defaults", "--trust",
         "--no-git",
     )  # fmt: skip
-    assert "From the template" in run.err and "Next: cd payments-api && make test" in run.err
+    assert "From the template" in run.out and "Next: cd payments-api && make test" in run.out
     repo = _cruft_repo(template, tmp_path / "cruft")
     run = run_cli(capsys, "diff", repo, "--trust")  # renders twice, says nothing of it
     assert "make test" not in run.err + run.out
@@ -381,7 +381,7 @@ def test_upgrade_cruft_repo_keeps_local_edits(
     assert _git(repo, "status", "--porcelain") == ""
     assert cruft_check(repo) is True
     run = run_cli(capsys, "upgrade", repo, "--trust")
-    assert run.code == 0 and "already at" in run.err
+    assert run.code == 0 and "already at" in run.out
 
 
 def test_upgrade_conflict_then_abort(capsys: Capsys, template: Path, tmp_path: Path):

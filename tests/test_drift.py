@@ -101,7 +101,7 @@ def test_diff_against_the_recorded_version_shows_only_local_edits(
     (repo / "envs.txt").write_text("edited\n")
     r = run_cli(capsys, "diff", repo, "--catalog", catalog, "--against", "1.0.0")
     assert r.code == 2
-    assert "locally modified" in r.err and "envs.txt" in r.err
+    assert "locally modified" in r.out and "envs.txt" in r.out, "the report is on stdout"
 
 
 def test_patch_shows_unified_diffs(
@@ -109,7 +109,7 @@ def test_patch_shows_unified_diffs(
 ) -> None:
     repo = generate(tmp_path, catalog)
     r = run_cli(capsys, "diff", repo, "--catalog", catalog, "--against", "1.1.0", "--patch")
-    assert "+## Support" in r.err
+    assert "+## Support" in r.out
 
 
 def test_answers_the_target_rejects_are_reported(
@@ -215,7 +215,7 @@ def test_adopt_records_a_base_for_later_diffs(
         "name=legacy",
     )
     assert r.code == 0, r.err
-    assert "recorded demo 1.0.0" in r.err
+    assert "recorded demo 1.0.0" in r.err and "compared with 1.0.0" in r.out
     r = run_cli(
         capsys, "diff", legacy, "--catalog", catalog, "--against", "1.1.0", "--format", "json"
     )

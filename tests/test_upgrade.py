@@ -100,7 +100,7 @@ def test_yaml_edits_on_adjacent_keys_merge(
     commit_all(repo)
     r = upgrade(capsys, repo, catalog, "--to", "1.1.0")
     assert r.code == 0, r.err
-    assert "yaml-merge" in r.err
+    assert "yaml-merge" in r.out
     merged = yaml.safe_load(app.read_text())
     assert merged["spec"]["replicas"] == 5
     assert merged["spec"]["revisionHistoryLimit"] == 5
@@ -117,7 +117,7 @@ def test_true_conflict_exits_3_then_continue(
     commit_all(repo)
     r = upgrade(capsys, repo, catalog, "--to", "1.1.0")
     assert r.code == 3
-    assert "README.md" in r.err and "--continue" in r.err
+    assert "README.md" in r.out and "--continue" in r.out
     text = (repo / "README.md").read_text()
     assert "<<<<<<< your edit" in text and ">>>>>>> template demo 1.1.0" in text
     assert "UU README.md" in git(repo, "status", "--porcelain")
@@ -146,7 +146,7 @@ def test_abort_restores_the_repo_exactly(
     assert upgrade(capsys, repo, catalog, "--to", "1.1.0").code == 3
     assert files(repo) != before
     r = upgrade(capsys, repo, catalog, "--abort")
-    assert r.code == 0 and "aborted" in r.err
+    assert r.code == 0 and "aborted" in r.out
     assert files(repo) == before
     assert (repo / ".git/index").read_bytes() == index_before
     assert git(repo, "status", "--porcelain") == ""
@@ -174,7 +174,7 @@ def test_migrations_move_files_with_their_edits_and_answer_new_questions(
     assert git(repo, "status", "--porcelain") == "", "a refused upgrade writes nothing"
     r = upgrade(capsys, repo, catalog, "--to", "2.0.0", "-d", "tier=critical")
     assert r.code == 0, r.err
-    assert "migration move envs.txt -> config/envs.txt" in r.err
+    assert "migration move envs.txt -> config/envs.txt" in r.out
     assert not (repo / "envs.txt").exists()
     assert (repo / "config/envs.txt").read_text() == "dev\nprod\nqa\n", "the edit moved along"
     assert not (repo / "static.txt").exists(), "unchanged file deleted by the migration"
@@ -192,7 +192,7 @@ def test_migration_keeps_a_locally_changed_file(
     r = upgrade(capsys, repo, catalog, "--to", "2.0.0", "-d", "tier=standard")
     assert r.code in (0, 3), r.err
     assert (repo / "static.txt").read_text() == "mine now\n"
-    assert "static.txt" in r.err
+    assert "static.txt" in r.out
 
 
 def test_dirty_tree_refused_unless_allowed(
@@ -216,7 +216,9 @@ def test_dry_run_writes_nothing(
     assert r.code == 0
     report = json.loads(r.out)
     assert {c["path"]: c["action"] for c in report["changes"]}["NEW.md"] == "add"
-    assert "+## Support" in r.err and "nothing written" in r.err
+    assert "nothing written" in r.err, "with -o json stdout is the JSON alone"
+    r = upgrade(capsys, repo, catalog, "--to", "1.1.0", "--dry-run")
+    assert r.code == 0 and "+## Support" in r.out and "nothing written" in r.out
     assert files(repo) == before and git(repo, "status", "--porcelain") == ""
 
 
@@ -256,7 +258,7 @@ def test_without_git_needs_allow_no_git(
 def test_already_current(capsys: pytest.CaptureFixture[str], catalog: Path, tmp_path: Path) -> None:
     repo = generate(tmp_path, catalog, "pay", "1.1.0")
     r = upgrade(capsys, repo, catalog, "--to", "1.1.0")
-    assert r.code == 0 and "already at demo 1.1.0" in r.err
+    assert r.code == 0 and "already at demo 1.1.0" in r.out
 
 
 def test_fleet_upgrade_on_branches_is_rerunnable(

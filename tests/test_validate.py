@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -133,7 +134,9 @@ def test_cli_exit_codes_and_json(capsys: pytest.CaptureFixture[str], repo: Path)
     assert finding["file"].endswith("kustomization.yaml") and finding["object"].startswith(
         "Deployment/checkout"
     )
-    assert "errors" in r.err
+    assert r.err == "", "-o json prints the JSON alone"
+    r = run_cli(capsys, "validate", repo)
+    assert r.code == 2 and re.search(r"\n\d+ errors?, \d+ warnings?\n", r.out), r.out
 
 
 def test_a_missing_dependency_is_a_user_error(

@@ -7,9 +7,12 @@ from pathlib import Path
 import click
 
 from scaffolder.commands.options import (
+    REPORT_FORMATS,
     catalog_option,
+    complete_golden_paths,
     data_options,
     engine_option,
+    format_option,
     template_options,
     trust_option,
     with_template,
@@ -18,7 +21,12 @@ from scaffolder.commands.options import (
 
 @click.command("adopt")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--golden-path", metavar="NAME", help="The golden path the repo follows.")
+@click.option(
+    "--golden-path",
+    metavar="NAME",
+    shell_complete=complete_golden_paths,
+    help="The golden path the repo follows.",
+)
 @click.option(
     "--version",
     "version",
@@ -32,6 +40,7 @@ from scaffolder.commands.options import (
 @trust_option
 @click.option("--force", is_flag=True, help="Replace an existing answers file.")
 @click.option("--commit", is_flag=True, help="Commit the answers file.")
+@format_option(*REPORT_FORMATS, help="Output format of the adopted repo's report (on stdout).")
 def command(
     path: Path,
     golden_path: str | None,
@@ -45,6 +54,7 @@ def command(
     trust: bool,
     force: bool,
     commit: bool,
+    fmt: str,
 ) -> int:
     """Record a golden path (--golden-path, or --template for a template in git), its
     version and your answers in the repo at PATH.
@@ -60,7 +70,7 @@ def command(
     from scaffolder.data import merge_answers
     from scaffolder.errors import AnswerError, DestinationError, ExitCode
     from scaffolder.origin import load_origin
-    from scaffolder.reports.text import print_report
+    from scaffolder.reports import print_reports
 
     catalog, golden_path, version = with_template(
         load_catalog(catalogs, trust=trust), golden_path, template, checkout, version, engine
@@ -100,5 +110,5 @@ def command(
     click.echo(
         f"recorded {origin.record.golden_path} {origin.record.version} in {target}", err=True
     )
-    print_report(report)
+    print_reports([report], fmt)
     return int(ExitCode.OK)

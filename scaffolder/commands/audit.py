@@ -101,24 +101,27 @@ def finish(
     fail_level: str | None,
     json_doc: dict[str, Any] | None = None,
 ) -> int:
-    """Print ``reports`` in ``fmt`` (``json_doc``: the JSON as it is), the HTML and summary;
-    the exit code (audit and audit merge end the same way)."""
+    """Print ``reports`` in ``fmt`` (``json_doc``: the JSON as it is) and write the HTML;
+    returns the exit code (audit and audit merge end the same way)."""
     from scaffolder.commands.diff import report_fails
     from scaffolder.errors import ExitCode
     from scaffolder.reports import formatter
     from scaffolder.reports.summary import print_summary
 
-    if fmt == "json" and json_doc is not None:
-        from scaffolder.reports.json_report import dumps
-
-        click.echo(dumps(json_doc), nl=False)
-    elif fmt != "text":
-        click.echo(formatter(fmt)(reports), nl=False)
     if html_file is not None:
         from scaffolder.reports.html import render_html
 
         html_file.write_text(render_html(reports), encoding="utf-8")
-    print_summary(reports, html_file)
+    if fmt == "text":
+        print_summary(reports)
+    elif fmt == "json" and json_doc is not None:
+        from scaffolder.reports.json_report import dumps
+
+        click.echo(dumps(json_doc), nl=False)
+    else:
+        click.echo(formatter(fmt)(reports), nl=False)
+    if html_file is not None:
+        click.echo(f"HTML report: {html_file}", err=True)
     failing = any(report_fails(r, fail_level) for r in reports)
     return int(ExitCode.FINDINGS if failing else ExitCode.OK)
 

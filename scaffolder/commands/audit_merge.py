@@ -37,15 +37,10 @@ def command(
     """
     from scaffolder.catalog import load_catalog
     from scaffolder.commands.audit import finish
-    from scaffolder.reports.merge import (
-        known_rules,
-        merge_documents,
-        read_report,
-        report_from_json,
-    )
+    from scaffolder.reports.merge import known_rules, merged_report, read_report
 
-    merged = merge_documents([(path, read_report(path)) for path in reports])
     roots = [s.path for s in load_catalog(catalogs).sources]
-    rules = known_rules(roots)
-    objects = [report_from_json(entry, rules) for entry in merged["repos"]]
-    return finish(objects, fmt=fmt, html_file=html_file, fail_level=fail_level, json_doc=merged)
+    report, objects = merged_report(
+        [(path, read_report(path)) for path in reports], known_rules(roots)
+    )
+    return finish(objects, fmt=fmt, html_file=html_file, fail_level=fail_level, json_doc=report)

@@ -10,6 +10,7 @@ import click
 from scaffolder.commands.options import (
     answers_file_option,
     catalog_option,
+    complete_golden_paths,
     data_options,
     engine_option,
     report_options,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 @click.option(
     "--golden-path",
     metavar="NAME",
+    shell_complete=complete_golden_paths,
     help="Compare a repo scaffolder did not make with this golden path.",
 )
 @click.option(
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
 @trust_option
 @answers_file_option
 @report_options
-@click.option("--patch", is_flag=True, help="Show unified diffs of changed files on stderr.")
+@click.option("--patch", is_flag=True, help="Show unified diffs of changed files (text format).")
 def command(
     path: Path,
     against: str | None,
@@ -76,8 +78,7 @@ def command(
     from scaffolder.checkup import check_repo
     from scaffolder.data import merge_answers
     from scaffolder.errors import ExitCode, ProjectError
-    from scaffolder.reports import formatter
-    from scaffolder.reports.text import print_report
+    from scaffolder.reports import print_reports
 
     provided = merge_answers(data_files, data)
     catalog, golden_path, version = with_template(
@@ -94,9 +95,7 @@ def command(
     )
     if report.error:
         raise ProjectError(report.error)
-    if fmt != "text":
-        click.echo(formatter(fmt)([report]), nl=False)
-    print_report(report, patch=patch)
+    print_reports([report], fmt, patch=patch)
     return int(ExitCode.FINDINGS if report_fails(report, fail_level) else ExitCode.OK)
 
 

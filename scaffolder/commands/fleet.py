@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from scaffolder.commands.options import format_option
+
 if TYPE_CHECKING:
     from scaffolder.clone import CloneResult
 
@@ -46,15 +48,7 @@ def command() -> None:
     is_flag=True,
     help="Fetch only the record files (a version inventory); audit needs full clones.",
 )
-@click.option(
-    "--format",
-    "-o",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format of the result (on stdout).",
-)
+@format_option("text", "json", help="Output format of the clone report (on stdout).")
 def clone(
     fleet_file: Path,
     dest: Path,

@@ -6,18 +6,18 @@ import json
 
 import click
 
-from scaffolder.commands.options import catalog_option
+from scaffolder.commands.options import catalog_option, format_option
 
 
 @click.command("list")
 @catalog_option
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array on stdout.")
-def command(catalogs: tuple[str, ...], as_json: bool) -> None:
+@format_option("text", "json", help="Output format (json: an array of golden paths).")
+def command(catalogs: tuple[str, ...], fmt: str) -> None:
     """List the golden paths in the catalog, grouped by kind, with their versions."""
     from scaffolder.catalog import load_catalog
 
     catalog = load_catalog(catalogs)
-    if as_json:
+    if fmt == "json":
         rows = [
             {
                 "name": gp.name,
@@ -37,8 +37,9 @@ def command(catalogs: tuple[str, ...], as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
 
-    from rich.console import Console
     from rich.table import Table
+
+    from scaffolder.console import stdout_console
 
     table = Table(title="Golden paths", title_justify="left", expand=False)
     columns = ("name", "kind", "engine", "latest", "versions")
@@ -49,7 +50,7 @@ def command(catalogs: tuple[str, ...], as_json: bool) -> None:
     widths = [max([len(c), *(len(line[i]) for line in lines)]) for i, c in enumerate(columns)]
     for column, width in zip(columns, widths, strict=True):
         table.add_column(column, no_wrap=True, min_width=width)
-    console = Console()
+    console = stdout_console()
     # One line a golden path; the description takes the room left (each column costs three
     # characters of padding and border), cut short with an ellipsis, or is left out.
     room = console.width - sum(widths) - 3 * (len(columns) + 1) - 1

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 from scaffolder.commands.options import (
     catalog_option,
     check_template_options,
+    complete_golden_paths,
     data_options,
     engine_option,
+    format_option,
     template_options,
     trust_option,
     with_engine,
@@ -24,7 +26,7 @@ from scaffolder.commands.options import (
 
 
 @click.command("new")
-@click.argument("golden_path", required=False)
+@click.argument("golden_path", required=False, shell_complete=complete_golden_paths)
 @click.argument("dest", required=False, type=click.Path(path_type=Path, file_okay=False))
 @data_options
 @catalog_option
@@ -44,12 +46,7 @@ from scaffolder.commands.options import (
     help="Also write the answers (never secrets) to FILE, for --data-file replays.",
 )
 @click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print the result as JSON on stdout (implies no prompts).",
-)
+@format_option("text", "json", help="Output format of the result (json implies no prompts).")
 def command(
     golden_path: str | None,
     dest: Path | None,
@@ -64,12 +61,12 @@ def command(
     defaults: bool,
     save_answers: Path | None,
     no_git: bool,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """Generate a new repo in DEST from GOLDEN_PATH (or from --template, then only DEST).
 
     On a terminal, anything not given is asked by a wizard. Without a terminal (CI, pipes,
-    Backstage), or with --defaults or --json, nothing is asked: questions take --data,
+    Backstage), or with --defaults or -o json, nothing is asked: questions take --data,
     --data-file or their defaults, and a question without a default is an error naming the
     flag to pass.
 
@@ -85,6 +82,7 @@ def command(
     from scaffolder.errors import AnswerError
     from scaffolder.generate import generate, plan
 
+    as_json = fmt == "json"
     check_template_options(template, checkout)
     provided = merge_answers(data_files, data)
     catalog = load_catalog(catalogs, trust=trust)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from scaffolder.catalog import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -23,6 +26,24 @@ def catalog_option(func: F) -> F:
         help="An organisation catalog to search before the built-in one (repeatable; "
         "default: $SCAFFOLDER_CATALOG, separated by ':').",
     )(func)
+
+
+def complete_golden_paths(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of golden-path names, from --catalog (if typed before) or the default."""
+    from click.shell_completion import CompletionItem
+
+    from scaffolder.catalog import load_catalog
+    from scaffolder.errors import ScaffolderError
+
+    try:
+        catalog = load_catalog(ctx.params.get("catalogs") or ())
+    except ScaffolderError:  # a broken catalog offers nothing rather than an error mid-line
+        return []
+    return [
+        CompletionItem(gp.name, help=gp.title) for gp in catalog if gp.name.startswith(incomplete)
+    ]
 
 
 def template_options(func: F) -> F:
@@ -138,6 +159,42 @@ REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "codequality")
 FAIL_LEVELS = ("bronze", "silver", "gold")
 
 
+def format_option(
+    *formats: str, help: str = "Output format of the result (on stdout)."
+) -> Callable[[F], F]:
+    """``--format``/``-o`` FORMAT (first of ``formats`` by default) and ``--json``, its alias.
+
+    The command receives ``fmt``; ``--json`` arrives as ``fmt="json"`` (gh spells it
+    ``--json``, kubectl ``-o json``: both work everywhere). Results go to stdout in every
+    format; with a machine format nothing else is written to stdout.
+    """
+    default = formats[0]
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, fmt: str | None, as_json: bool, **kwargs: Any) -> Any:
+            if as_json and fmt not in (None, "json"):
+                raise click.UsageError(f"--json and --format {fmt} contradict each other")
+            return func(*args, fmt="json" if as_json else fmt or default, **kwargs)
+
+        wrapped = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(
+            wrapper
+        )
+        return cast(
+            F,
+            click.option(
+                "--format",
+                "-o",
+                "fmt",
+                type=click.Choice(formats),
+                default=None,  # None: not given, so --json may set it
+                help=f"{help}  [default: {default}]",
+            )(wrapped),
+        )
+
+    return decorate
+
+
 def report_options(func: F) -> F:
     """``--format`` and ``--fail-level``, as diff and audit share them."""
     func = click.option(
@@ -146,14 +203,7 @@ def report_options(func: F) -> F:
         default=None,
         help="Exit 2 only for failed rules at or below this level (drift alone passes).",
     )(func)
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(REPORT_FORMATS),
-        default="text",
-        show_default=True,
-        help="Machine formats go to stdout.",
-    )(func)
+    return format_option(*REPORT_FORMATS, help="Output format of the report (on stdout).")(func)
 
 
 def answers_file_option(func: F) -> F:

@@ -8,7 +8,9 @@ import click
 
 from scaffolder.commands.options import (
     catalog_option,
+    complete_golden_paths,
     engine_option,
+    format_option,
     template_options,
     trust_option,
     with_template,
@@ -16,18 +18,22 @@ from scaffolder.commands.options import (
 
 
 @click.command("questions")
-@click.argument("golden_path", required=False)
+@click.argument("golden_path", required=False, shell_complete=complete_golden_paths)
 @catalog_option
 @template_options
 @engine_option
 @trust_option
 @click.option("--version", "version", metavar="V", help="Golden-path version (default: latest).")
-@click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON on stdout.")
+@format_option(
+    "text",
+    "json",
+    "json-schema",
+    help="Output format: json lists the questions, json-schema is a JSON Schema (draft-07) "
+    "of the answers for form builders.",
+)
+@click.option("--json-schema", "as_schema", is_flag=True, help="Same as --format json-schema.")
 @click.option(
-    "--json-schema",
-    "as_schema",
-    is_flag=True,
-    help="Print a JSON Schema (draft-07) of the answers on stdout, for form builders.",
+    "--raw", is_flag=True, help="Show Jinja defaults and conditions as written, not explained."
 )
 def command(
     golden_path: str | None,
@@ -37,15 +43,26 @@ def command(
     engine: str | None,
     trust: bool,
     version: str | None,
-    as_json: bool,
+    fmt: str,
     as_schema: bool,
+    raw: bool,
 ) -> None:
-    """Show GOLDEN_PATH's (or --template's) questions: type, default, choices, when asked."""
+    """Show GOLDEN_PATH's (or --template's) questions: type, help, default, choices and when
+    each is asked.
+
+    Defaults and conditions written in Jinja are explained ("asked when cni is cilium",
+    "<cluster_name>.example.internal", "by provider: aws → eu-west-1, ..."); --raw shows the
+    Jinja as written. Questions the golden path computes itself (`when: false`) are not listed.
+    """
     from scaffolder.catalog import load_catalog
     from scaffolder.errors import AnswerError
     from scaffolder.generate import renderer_for
     from scaffolder.questions import MISSING
 
+    if as_schema:
+        if fmt not in ("text", "json-schema"):
+            raise click.UsageError(f"--json-schema and --format {fmt} contradict each other")
+        fmt = "json-schema"
     catalog, golden_path, version = with_template(
         load_catalog(catalogs, trust=trust), golden_path, template, checkout, version, engine
     )
@@ -53,8 +70,9 @@ def command(
         raise AnswerError("missing GOLDEN_PATH", hint="pass a golden path name or --template URL")
     gp = catalog.get(golden_path)
     chosen = gp.version(version)
-    config = renderer_for(chosen).config
-    if as_schema:
+    renderer = renderer_for(chosen)
+    config = renderer.config
+    if fmt == "json-schema":
         from scaffolder.schema import questions_schema
 
         schema = questions_schema(config.questions, title=gp.title, description=gp.description)
@@ -85,7 +103,7 @@ def command(
         }
         for q in questions
     ]
-    if as_json:
+    if fmt == "json":
         click.echo(
             json.dumps(
                 {"golden_path": gp.name, "version": chosen.version, "questions": rows},
@@ -95,15 +113,14 @@ def command(
         )
         return
 
-    from rich.console import Console
-    from rich.table import Table
+    import shutil
 
-    table = Table(title=f"{gp.name} {chosen.version}: questions", title_justify="left")
-    for column in ("name", "type", "default", "asked when", "help"):
-        table.add_column(column, no_wrap=column in ("name", "type"))
-    for row in rows:
-        kind = f"{row['type']} (list)" if row["multiselect"] else str(row["type"])
-        default = "[red]required[/]" if row["required"] else json.dumps(row["default"])
-        when = "always" if row["when"] is True else str(row["when"])
-        table.add_row(str(row["name"]), kind, default, when, str(row["help"]))
-    Console().print(table)
+    from scaffolder.question_text import render_questions
+
+    # A terminal's width (or $COLUMNS), capped for reading; 80 columns when piped.
+    width = max(40, min(shutil.get_terminal_size((80, 24)).columns, 100))
+    title = f"{gp.name} {chosen.version}"
+    click.echo(
+        render_questions(title, config.questions, renderer.evaluator, width=width, raw=raw),
+        nl=False,
+    )

@@ -13,6 +13,7 @@ from scaffolder.commands.options import (
     answers_file_option,
     catalog_option,
     data_options,
+    format_option,
     trust_option,
 )
 
@@ -80,14 +81,11 @@ if TYPE_CHECKING:
     metavar="LOGIN",
     help="With --open-pr: request this reviewer on new requests (CODEOWNERS apply anyway).",
 )
-@click.option(
-    "--format",
-    "-o",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="json prints the plan or fleet report on stdout; markdown the fleet report.",
+@format_option(
+    "text",
+    "json",
+    "markdown",
+    help="Output format of the plan or the fleet report (markdown: the fleet report).",
 )
 def command(
     path: Path,
@@ -129,6 +127,7 @@ def command(
     Exit codes: 0 upgraded (or already current), 3 conflicts to resolve, 1 error.
     """
     from scaffolder.catalog import load_catalog
+    from scaffolder.console import stderr_console
     from scaffolder.data import merge_answers
     from scaffolder.errors import ExitCode
     from scaffolder.upgrade import run
@@ -151,10 +150,11 @@ def command(
             publishing=publishing,
             answers_file=answers_file,
         )
+    machine = fmt != "text"  # stdout is the JSON alone; what happened goes to stderr
     if cont:
-        return run.continue_(path, commit=commit)
+        return run.continue_(path, commit=commit, console=stderr_console() if machine else None)
     if abort:
-        return run.abort(path)
+        return run.abort(path, console=stderr_console() if machine else None)
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and fmt == "text"
     outcome = run.upgrade_repo(
         path,
@@ -169,6 +169,8 @@ def command(
         interactive=interactive,
         patch=dry_run,
         answers_file=answers_file,
+        quiet=machine,
+        console=stderr_console() if machine else None,
     )
     if fmt == "json" and outcome.plan is not None:
         from scaffolder.upgrade.report import plan_json

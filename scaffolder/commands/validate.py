@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scaffolder.commands.options import catalog_option
+from scaffolder.commands.options import catalog_option, format_option
 
 
 @click.command("validate")
@@ -23,14 +23,7 @@ from scaffolder.commands.options import catalog_option
     help="Folder of <project>-<version>/ CRD folders to look in first; then "
     "$SCAFFOLDER_CRD_DIR, the user cache (`scaffolder crds fetch`) and the built-in bundle.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json prints the report on stdout.",
-)
+@format_option("text", "json", help="Output format of the report (on stdout).")
 @click.option(
     "--platform",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
@@ -65,7 +58,8 @@ def command(
         report.merge(check_platform(path, platform, catalogs=catalogs))
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2))
-    print_report(report)
+    else:
+        print_report(report)
     return int(ExitCode.OK if report.ok else ExitCode.FINDINGS)
 
 

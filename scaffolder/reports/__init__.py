@@ -1,7 +1,7 @@
 """Report formats for diff and audit: one module per format, registered by name.
 
 Each takes the same :class:`~scaffolder.reports.model.RepoReport` list and returns text for
-stdout. The human text report goes to stderr separately.
+stdout; the human text report (:mod:`scaffolder.reports.text`) prints to stdout itself.
 """
 
 from __future__ import annotations
@@ -28,3 +28,18 @@ def formatter(name: str) -> Formatter:
 
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "codequality")
+
+
+def print_reports(reports: Sequence[RepoReport], fmt: str, *, patch: bool = False) -> None:
+    """The result of diff and adopt on stdout: the human report, or one machine format."""
+    if fmt == "text":
+        from scaffolder.console import stdout_console
+        from scaffolder.reports.text import print_report
+
+        console = stdout_console()
+        for report in reports:
+            print_report(report, patch=patch, console=console)
+        return
+    import click
+
+    click.echo(formatter(fmt)(reports), nl=False)

@@ -1,14 +1,22 @@
-"""Fleet-level aggregates of an audit, shared by the summary table and the HTML report."""
+"""Fleet-level aggregates of an audit, shared by the text summary, the HTML and the JSON report.
+
+Every figure is counted here once, so the three always agree. A repo is in exactly one of
+three states: *compared* with its target version, *needs answers* (the target version asks
+questions its record does not answer, so it could not be rendered and compared), or *error*
+(it could not be checked at all). Drift figures count compared repos only: a repo that was not
+compared has no outdated or conflicting files to count, not zero of them.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from scaffolder.drift import DRIFT
+from scaffolder.drift import DRIFT, FileStatus
 from scaffolder.reports.model import RepoReport
 
 LEVELS = ("gold", "silver", "bronze", "none")
@@ -17,12 +25,13 @@ LEVELS = ("gold", "silver", "bronze", "none")
 @dataclass
 class FleetSummary:
     repos: int = 0
+    compared: int = 0  # repos compared with their target version
     errors: list[tuple[str, str]] = field(default_factory=list)
     versions: Counter[str] = field(default_factory=Counter)  # "service 1.0.0" -> repos
     levels: Counter[str] = field(default_factory=Counter)
     failed_rules: Counter[str] = field(default_factory=Counter)  # "SVC001 title" -> repos
-    drifted_files: Counter[str] = field(default_factory=Counter)  # path -> repos
-    drift: Counter[str] = field(default_factory=Counter)  # status -> files
+    drifted_files: Counter[str] = field(default_factory=Counter)  # path -> compared repos
+    drift: Counter[str] = field(default_factory=Counter)  # status -> files in compared repos
     groups: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
     needs_answers: Counter[str] = field(default_factory=Counter)  # question -> repos
     repos_needing_answers: int = 0
@@ -41,6 +50,18 @@ class FleetSummary:
 
         return sorted(self.groups, key=key)
 
+    def to_json(self) -> dict[str, Any]:
+        """The figures of the JSON report's ``summary`` (docs/reference/report-json.md)."""
+        return {
+            "repos": self.repos,
+            "compared": self.compared,
+            "needs_answers": self.repos_needing_answers,
+            "errors": len(self.errors),
+            "levels": {level: self.levels.get(level, 0) for level in LEVELS},
+            "files": {s.value: self.drift.get(s.value, 0) for s in FileStatus},
+            "questions": dict(self.needs_answers.most_common()),
+        }
+
 
 def summarize(reports: Sequence[RepoReport]) -> FleetSummary:
     summary = FleetSummary(repos=len(reports))
@@ -57,18 +78,21 @@ def summarize(reports: Sequence[RepoReport]) -> FleetSummary:
             summary.version_times[key] = drift.version_time
         group["repos"] += 1
         group[f"level:{report.level}"] += 1
+        if report.standards:
+            for r in report.standards.failed():
+                summary.failed_rules[f"{r.rule.id} {r.rule.title}"] += 1
+        if not drift.compared:
+            summary.repos_needing_answers += 1
+            group["needs answers"] += 1
+            for question in sorted({p.question for p in drift.answer_problems}):
+                summary.needs_answers[question] += 1
+            continue
+        summary.compared += 1
+        group["compared"] += 1
         for status, count in drift.summary().items():
             summary.drift[status] += count
             group[status] += count
         for f in drift.files:
             if f.status in DRIFT:
                 summary.drifted_files[f.path] += 1
-        if drift.answer_problems:
-            summary.repos_needing_answers += 1
-            group["needs answers"] += 1
-            for problem in drift.answer_problems:
-                summary.needs_answers[problem.question] += 1
-        if report.standards:
-            for r in report.standards.failed():
-                summary.failed_rules[f"{r.rule.id} {r.rule.title}"] += 1
     return summary

@@ -14,6 +14,7 @@ from importlib import resources
 from jinja2 import Environment, select_autoescape
 
 from scaffolder import __version__
+from scaffolder.output import plural
 from scaffolder.reports.fleet import LEVELS, summarize
 from scaffolder.reports.model import RepoReport
 
@@ -26,6 +27,7 @@ def render_html(reports: Sequence[RepoReport], *, title: str = "Golden path audi
     env = Environment(
         autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
     )
+    env.filters["plural"] = plural
 
     def bars(counter: Counter[str], limit: int = 10) -> list[tuple[str, int, float]]:
         items = counter.most_common(limit)
@@ -45,6 +47,7 @@ def render_html(reports: Sequence[RepoReport], *, title: str = "Golden path audi
                 "version": drift.version if drift else "",
                 "target": drift.target_version if drift else "",
                 "summary": drift.summary() if drift else {},
+                "compared": drift.compared if drift else False,
                 "failed": [res.rule.id for res in r.standards.failed()] if r.standards else [],
                 "needs": sorted({p.question for p in drift.answer_problems}) if drift else [],
             }

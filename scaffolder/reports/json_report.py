@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from scaffolder import __version__
+from scaffolder.reports.fleet import summarize
 from scaffolder.reports.model import RepoReport
 
 SCHEMA_VERSION = 1
@@ -21,6 +22,7 @@ def repo_json(report: RepoReport) -> dict[str, Any]:
             version=drift.version,
             target_version=drift.target_version,
             recorded=drift.recorded,
+            compared=drift.compared,
             summary=drift.summary(),
             files=[
                 {
@@ -65,6 +67,7 @@ def document(reports: Sequence[RepoReport], **extra: Any) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "scaffolder", "version": __version__},
         **extra,
+        "summary": summarize(reports).to_json(),
         "repos": [repo_json(r) for r in reports],
     }
 

@@ -21,8 +21,9 @@ def render(reports: Sequence[RepoReport]) -> str:
         if drift:
             lines += [
                 "",
-                f"**{drift.golden_path}** {drift.version} compared with "
-                f"{drift.target_version} · standards level **{BADGE[report.level]}**",
+                f"**{drift.golden_path}** {drift.version} "
+                + ("compared with " if drift.compared else "not compared (needs answers) with ")
+                + f"{drift.target_version} · standards level **{BADGE[report.level]}**",
                 "",
             ]
             summary = {k: v for k, v in drift.summary().items() if v}

@@ -17,6 +17,7 @@ from typing import Any
 from scaffolder.drift import FileDrift, FileStatus, RepoDrift
 from scaffolder.errors import AnswerError
 from scaffolder.origin import AnswerProblem
+from scaffolder.reports.fleet import summarize
 from scaffolder.reports.json_report import SCHEMA_VERSION
 from scaffolder.reports.model import RepoReport
 from scaffolder.standards.model import Level, Rule, RuleResult, StandardsReport, Violation
@@ -82,6 +83,21 @@ def merge_documents(docs: Sequence[tuple[Path, Mapping[str, Any]]]) -> dict[str,
     entries.sort(key=_parts)
     first = docs[0][1]
     return {"schema_version": first["schema_version"], "tool": first["tool"], "repos": entries}
+
+
+def merged_report(
+    docs: Sequence[tuple[Path, Mapping[str, Any]]], rules: Mapping[str, Rule]
+) -> tuple[dict[str, Any], list[RepoReport]]:
+    """The merged JSON report (with the fleet summary of the whole union) and its objects."""
+    merged = merge_documents(docs)
+    objects = [report_from_json(entry, rules) for entry in merged["repos"]]
+    report = {
+        "schema_version": merged["schema_version"],
+        "tool": merged["tool"],
+        "summary": summarize(objects).to_json(),
+        "repos": merged["repos"],
+    }
+    return report, objects
 
 
 def _check_shards(docs: Sequence[tuple[Path, Mapping[str, Any]]]) -> None:

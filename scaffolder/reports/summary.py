@@ -1,27 +1,25 @@
-"""The fleet summary table of an audit, on stderr."""
+"""The fleet summary table of an audit, on stdout."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from scaffolder.console import stderr_console
-from scaffolder.reports.fleet import LEVELS, summarize
+from scaffolder.console import stdout_console
+from scaffolder.output import plural
+from scaffolder.reports.fleet import LEVELS, FleetSummary, summarize
 from scaffolder.reports.model import RepoReport
 
 STATUSES = ("modified", "outdated", "conflicting", "deleted", "added", "removed")
 NOT_DRIFT = ("incomplete", "generated")  # hooks not run; generated per repo
 
 
-def print_summary(
-    reports: Sequence[RepoReport], html_file: Path | None = None, console: Console | None = None
-) -> None:
-    console = console or stderr_console()
+def print_summary(reports: Sequence[RepoReport], console: Console | None = None) -> None:
+    console = console or stdout_console()
     summary = summarize(reports)
-    table = Table(title=f"Audit of {summary.repos} repos", title_justify="left")
+    table = Table(title=f"Audit of {plural(summary.repos, 'repo')}", title_justify="left")
     for column in ("golden path", "version", "repos", "standards levels", "drifted files"):
         table.add_column(column, justify="right" if column == "repos" else "left")
     for golden_path, version in summary.group_order():
@@ -29,21 +27,35 @@ def print_summary(
         levels = ", ".join(
             f"{counts[f'level:{lv}']} {lv}" for lv in LEVELS if counts.get(f"level:{lv}")
         )
-        drift = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s)) or "none"
+        drift = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s))
+        if counts["compared"]:
+            drift = drift or "none"
         other = ", ".join(f"{counts[s]} {s}" for s in NOT_DRIFT if counts.get(s))
         drift += f" (not drift: {other})" if other else ""
+        if counts["needs answers"]:  # those repos were not compared: no figure, not "none"
+            waiting = f"{plural(counts['needs answers'], 'repo')} not compared (answers needed)"
+            drift = f"{drift}; {waiting}" if drift else waiting
         table.add_row(golden_path, version, str(counts["repos"]), levels, drift)
     console.print(table)
+    console.print(totals(summary))
     if summary.repos_needing_answers:
         questions = ", ".join(f"{q} ({n})" for q, n in summary.needs_answers.most_common())
         console.print(
-            f"{summary.repos_needing_answers} repos need answers for the target "
-            f"version before it can be compared or upgraded: {questions}"
+            f"needs answers: {questions}; answer them with `scaffolder upgrade REPO --data "
+            "KEY=VALUE` (or `scaffolder diff REPO --data ...` to compare first)"
         )
     if summary.failed_rules:
         top = ", ".join(f"{rule} ({n})" for rule, n in summary.failed_rules.most_common(5))
         console.print(f"most-failed rules: {top}")
     for path, error in summary.errors:
         console.print(f"[red]error[/] {path}: {error}")
-    if html_file is not None:
-        console.print(f"HTML report: {html_file}")
+
+
+def totals(summary: FleetSummary) -> str:
+    """One line of the headline figures, the same as the HTML tiles and the JSON summary."""
+    waiting = summary.repos_needing_answers
+    return (
+        f"{plural(summary.repos, 'repo')}: {summary.compared} compared with the target, "
+        f"{waiting} {'needs' if waiting == 1 else 'need'} answers, "
+        f"{len(summary.errors)} could not be checked"
+    )

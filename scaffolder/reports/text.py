@@ -1,4 +1,4 @@
-"""The human report of diff on stderr: grouped by drift class, rules by level, colour on a TTY."""
+"""The human report of diff on stdout: grouped by drift class, rules by level, colour on a TTY."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import difflib
 
 from rich.console import Console
 
-from scaffolder.console import stderr_console
+from scaffolder.console import stdout_console
 from scaffolder.drift import NOT_COMPARED, FileDrift, FileStatus
 from scaffolder.reports.model import RepoReport
 
@@ -57,16 +57,21 @@ def unified(f: FileDrift, version: str, target: str) -> str:
 def print_report(
     report: RepoReport, *, patch: bool = False, console: Console | None = None
 ) -> None:
-    console = console or stderr_console()
+    console = console or stdout_console()
     if report.error:
         console.print(f"[red]error[/] {report.path}: {report.error}")
         return
     drift = report.drift
     if drift:
         origin = "recorded" if drift.recorded else "given on the command line"
+        against = (
+            f"compared with {drift.target_version}"
+            if drift.compared
+            else f"not compared with {drift.target_version} (it needs answers, below);"
+            f" local edits to {drift.version}"
+        )
         console.print(
-            f"[bold]{report.path}[/]: {drift.golden_path} {drift.version} ({origin})"
-            f" compared with {drift.target_version}"
+            f"[bold]{report.path}[/]: {drift.golden_path} {drift.version} ({origin}) {against}"
         )
         for status, style in STYLE.items():
             files = [f for f in drift.files if f.status == status]

@@ -178,7 +178,7 @@ def plan_upgrade(
             f"cannot upgrade to {gp.name} {to_version}: "
             + "; ".join(p.message for p in target.problems),
             question=first.question,
-            hint=first.hint,
+            hint="; ".join(p.hint for p in target.problems if p.hint) or None,
         )
     at = repo.resolve()
     base_plan = origin.base_plan()

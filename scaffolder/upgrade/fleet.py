@@ -167,7 +167,8 @@ def run_repos(
         from scaffolder.upgrade.publish import fleet_markdown
 
         click.echo(fleet_markdown(report), nl=False)
-    _print(report)
+    else:
+        _print(report)
     if summary.get("failed"):
         return int(ExitCode.ERROR)
     conflicted = summary.get("conflicts") or summary.get("conflicted")
@@ -177,9 +178,9 @@ def run_repos(
 def _print(report: Mapping[str, Any]) -> None:
     from rich.table import Table
 
-    from scaffolder.console import stderr_console
+    from scaffolder.console import stdout_console
 
-    console = stderr_console()
+    console = stdout_console()
     table = Table(title=f"Fleet upgrade on branch {report['branch']}", title_justify="left")
     for column in ("repo", "status", "from", "to", "details"):
         table.add_column(column)

@@ -1,4 +1,4 @@
-"""How an upgrade plan and its outcome are shown: a list on stderr, patches for --dry-run."""
+"""How an upgrade plan and its outcome are shown: a list on stdout, patches for --dry-run."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import difflib
 
 from rich.console import Console
 
-from scaffolder.console import stderr_console
+from scaffolder.console import stdout_console
 from scaffolder.upgrade.engine import UpgradePlan
 
 STYLE = {
@@ -21,7 +21,7 @@ STYLE = {
 
 
 def print_plan(plan: UpgradePlan, *, patch: bool, console: Console | None = None) -> None:
-    console = console or stderr_console()
+    console = console or stdout_console()
     gp = plan.origin.golden_path.name
     console.print(f"[bold]{plan.repo}[/]: {gp} {plan.from_version} → {plan.to_version}")
     for note in plan.notes:

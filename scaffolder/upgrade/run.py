@@ -10,9 +10,10 @@ from typing import Any
 from rich.console import Console
 
 from scaffolder.catalog import Catalog
-from scaffolder.console import stderr_console
+from scaffolder.console import stdout_console
 from scaffolder.errors import ExitCode, ProjectError
 from scaffolder.git import run_git
+from scaffolder.output import plural
 from scaffolder.upgrade import transaction
 from scaffolder.upgrade.engine import UpgradePlan, plan_upgrade
 from scaffolder.upgrade.report import print_plan
@@ -26,7 +27,7 @@ class Outcome:
 
 
 def _console() -> Console:
-    return stderr_console()
+    return stdout_console()
 
 
 def check_repo_state(repo: Path, *, allow_dirty: bool, allow_no_git: bool) -> None:
@@ -93,8 +94,13 @@ def upgrade_repo(
     patch: bool = False,
     quiet: bool = False,
     answers_file: str | None = None,
+    console: Console | None = None,
 ) -> Outcome:
-    console = _console()
+    """Plan and apply an upgrade; the plan and its outcome print to ``console`` (stdout).
+
+    ``quiet`` leaves out the plan and the success lines (fleet upgrades, JSON output).
+    """
+    console = console or _console()
     check_repo_state(repo, allow_dirty=allow_dirty or dry_run, allow_no_git=allow_no_git or dry_run)
     ask = None
     if interactive and not dry_run:
@@ -108,17 +114,19 @@ def upgrade_repo(
         if not quiet:
             console.print(f"{repo}: already at {plan.origin.golden_path.name} {plan.to_version}")
         return Outcome("current", plan)
-    if not quiet or dry_run:
+    if not quiet:
         print_plan(plan, patch=patch, console=console)
     if dry_run:
         if plan.conflicts:
-            console.print(f"[red]{len(plan.conflicts)} conflict(s) expected[/]; nothing written")
+            console.print(
+                f"[red]{plural(len(plan.conflicts), 'conflict')} expected[/]; nothing written"
+            )
         else:
             console.print("dry run: nothing written")
         return Outcome("conflicts" if plan.conflicts else "planned", plan)
     state = transaction.apply(plan)
     if state is not None:
-        console.print(f"[red]{len(state.conflicts)} conflict(s)[/] to resolve:")
+        console.print(f"[red]{plural(len(state.conflicts), 'conflict')}[/] to resolve:")
         for path in state.conflicts:
             console.print(f"  {path}")
         console.print(
@@ -142,7 +150,7 @@ def upgrade_repo(
     return Outcome("upgraded", plan, sha)
 
 
-def continue_(repo: Path, *, commit: bool) -> int:
+def continue_(repo: Path, *, commit: bool, console: Console | None = None) -> int:
     state = transaction.continue_upgrade(repo)
     sha = (
         commit_upgrade(
@@ -153,16 +161,16 @@ def continue_(repo: Path, *, commit: bool) -> int:
         if (commit)
         else None
     )
-    _console().print(
+    (console or _console()).print(
         f"[green]upgraded[/] to {state.golden_path} {state.to_version}"
         + (f", commit {sha[:8]}" if sha else "")
     )
     return int(ExitCode.OK)
 
 
-def abort(repo: Path) -> int:
+def abort(repo: Path, *, console: Console | None = None) -> int:
     state = transaction.abort_upgrade(repo)
-    _console().print(
+    (console or _console()).print(
         f"upgrade to {state.golden_path} {state.to_version} aborted; the repo is as it was"
     )
     return int(ExitCode.OK)

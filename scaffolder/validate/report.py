@@ -1,4 +1,4 @@
-"""The human report of ``validate`` on stderr."""
+"""The human report of ``validate`` on stdout."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from itertools import groupby
 
 from rich.console import Console
 
-from scaffolder.console import stderr_console
+from scaffolder.console import stdout_console
+from scaffolder.output import plural
 from scaffolder.validate.findings import Report
 
 
 def print_report(report: Report, console: Console | None = None) -> None:
-    console = console or stderr_console()
+    console = console or stdout_console()
     checked = ", ".join(f"{n} {check}" for check, n in sorted(report.checked.items()))
     console.print(
         f"[bold]validate[/] {report.root} (Kubernetes {report.kubernetes_version}):"
@@ -32,6 +33,6 @@ def print_report(report: Report, console: Console | None = None) -> None:
                 console.print(f"      [dim]platform:[/] {f.peer}")
     errors, warnings = len(report.errors), len(report.findings) - len(report.errors)
     if report.ok:
-        console.print(f"\n[green]valid[/] ({warnings} warnings)")
+        console.print(f"\n[green]valid[/] ({plural(warnings, 'warning')})")
     else:
-        console.print(f"\n[red]{errors} errors[/], {warnings} warnings")
+        console.print(f"\n[red]{plural(errors, 'error')}[/], {plural(warnings, 'warning')}")
