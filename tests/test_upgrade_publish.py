@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,23 +12,7 @@ import pytest
 from tests.helpers import Run, build_versioned_demo, run_cli
 from tests.remotes import git, remote_fleet
 
-STANDIN = Path(__file__).with_name("forge_standin.py")
 BRANCH = "golden-path/demo-1.1.0"
-
-
-@pytest.fixture
-def forge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """gh and glab on PATH as the recording stand-in; returns its state file."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for tool in ("gh", "glab"):
-        wrapper = bin_dir / tool
-        wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{STANDIN}" {tool} "$@"\n')
-        wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
-    monkeypatch.setenv("FORGE_LOG", str(tmp_path / "forge.log"))
-    monkeypatch.setenv("FORGE_STATE", str(tmp_path / "forge.json"))
-    return tmp_path / "forge.json"
 
 
 @pytest.fixture
