@@ -10,13 +10,14 @@ has no ``--description-file``, hence the body as an argument, capped below the f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -170,18 +171,13 @@ def forge_for(name: str) -> Forge:
     return GitHub() if name == "github" else GitLab()
 
 
-class _body_file:
+@contextlib.contextmanager
+def _body_file(body: str) -> Iterator[str]:
     """The body in a temporary file for ``--body-file`` (no argument length limit)."""
-
-    def __init__(self, body: str) -> None:
-        self.body = capped(body)
-        self.path = ""
-
-    def __enter__(self) -> str:
-        handle, self.path = tempfile.mkstemp(prefix="scaffolder-pr-", suffix=".md")
+    handle, path = tempfile.mkstemp(prefix="scaffolder-pr-", suffix=".md")
+    try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(self.body)
-        return self.path
-
-    def __exit__(self, *exc: object) -> None:
-        Path(self.path).unlink(missing_ok=True)
+            f.write(capped(body))
+        yield path
+    finally:
+        Path(path).unlink(missing_ok=True)
