@@ -206,3 +206,16 @@ def test_the_standin_refuses_what_the_real_cli_refuses(
     _, _, clones = fleet
     result = subprocess.run(argv, cwd=clones / "alpha", capture_output=True, text=True, check=False)
     assert result.returncode == 1 and message in result.stderr
+
+
+def test_fleet_json_on_stdout_is_the_report_alone(
+    fleet: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """A whole process: a repo's conflict notes go to stderr, stdout parses as the report."""
+    catalog, listing, _ = fleet
+    argv = ["scaffolder", "upgrade", "--fleet", str(listing), "--branch", BRANCH]
+    argv += ["--to", "1.1.0", "--catalog", str(catalog), "--format", "json", "-j", "2"]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert result.returncode == 3
+    assert json.loads(result.stdout)["summary"]["conflicts"] == 1
+    assert "conflict to resolve" in result.stderr

@@ -41,6 +41,7 @@ _Work = tuple[
 
 def _one(args: _Work) -> dict[str, Any]:
     from scaffolder.catalog import load_catalog
+    from scaffolder.console import stderr_console
     from scaffolder.git import run_git
     from scaffolder.project import read_record
     from scaffolder.upgrade import publish, run, transaction
@@ -76,6 +77,8 @@ def _one(args: _Work) -> dict[str, Any]:
             branch=branch,
             quiet=True,
             answers_file=answers_file,
+            # The report is the fleet's result; a repo's conflict notes are progress.
+            console=stderr_console(),
         )
         plan = outcome.plan
         entry["from"] = plan.from_version if plan else entry["from"]
