@@ -32,10 +32,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("scaffolder.commands.new", "Generate a new repo from a golden path."),
     "questions": ("scaffolder.commands.questions", "Show a golden path's questions."),
     "adopt": ("scaffolder.commands.adopt", "Record a golden path in a repo made without it."),
-    "audit": ("scaffolder.commands.audit", "Audit a fleet of repos against their golden paths."),
+    "audit": (
+        "scaffolder.commands.audit_group",
+        "Audit a fleet of repos against their golden paths.",
+    ),
     "backstage": ("scaffolder.commands.backstage", "Export golden paths as Backstage templates."),
     "completion": ("scaffolder.commands.completion", "Print the shell completion script."),
     "crds": ("scaffolder.commands.crds", "Fetch the CRDs that validate checks against."),
+    "fleet": ("scaffolder.commands.fleet", "Clone a fleet of repos listed by URL."),
     "diff": ("scaffolder.commands.diff", "Show how a repo differs from its golden path."),
     "upgrade": ("scaffolder.commands.upgrade", "Upgrade a repo or a fleet to a newer golden path."),
     "validate": (

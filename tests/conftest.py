@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,3 +45,19 @@ def demo_catalog(tmp_path: Path) -> Path:
     from tests.helpers import build_demo_catalog
 
     return build_demo_catalog(tmp_path / "catalog")
+
+
+@pytest.fixture
+def forge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """gh and glab on PATH as the recording stand-in; returns its state file."""
+    standin = Path(__file__).with_name("forge_standin.py")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("gh", "glab"):
+        wrapper = bin_dir / tool
+        wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{standin}" {tool} "$@"\n')
+        wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("FORGE_LOG", str(tmp_path / "forge.log"))
+    monkeypatch.setenv("FORGE_STATE", str(tmp_path / "forge.json"))
+    return tmp_path / "forge.json"

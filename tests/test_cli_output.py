@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from scaffolder.cli import COMMANDS, cli
@@ -20,17 +21,22 @@ RESULT_COMMANDS = {
     "list": ("text", "json"),
     "new": ("text", "json"),
     "questions": ("text", "json", "json-schema"),
-    "adopt": ("text", "json", "sarif", "junit", "markdown"),
-    "diff": ("text", "json", "sarif", "junit", "markdown"),
-    "audit": ("text", "json", "sarif", "junit", "markdown"),
-    "upgrade": ("text", "json"),
+    "adopt": ("text", "json", "sarif", "junit", "markdown", "codequality"),
+    "diff": ("text", "json", "sarif", "junit", "markdown", "codequality"),
+    "audit": ("text", "json", "sarif", "junit", "markdown", "codequality"),
+    "audit merge": ("text", "json", "sarif", "junit", "markdown", "codequality"),
+    "upgrade": ("text", "json", "markdown"),
+    "fleet clone": ("text", "json"),
     "validate": ("text", "json"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(RESULT_COMMANDS))
 def test_every_result_command_takes_format_o_and_json(name: str) -> None:
-    command = cli.get_command(None, name)  # type: ignore[arg-type]
+    group, _, sub = name.partition(" ")
+    command = cli.get_command(None, group)  # type: ignore[arg-type]
+    if isinstance(command, click.Group):  # audit runs `audit run` by default
+        command = command.commands[sub or "run"]
     assert command is not None
     options = {opt: p for p in command.params for opt in getattr(p, "opts", [])}
     assert options["--format"] is options["-o"], "-o is the short form of --format"

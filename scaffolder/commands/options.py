@@ -162,7 +162,7 @@ def data_options(func: F) -> F:
     )(func)
 
 
-REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "codequality")
 FAIL_LEVELS = ("bronze", "silver", "gold")
 
 

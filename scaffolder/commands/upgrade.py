@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from scaffolder.commands.options import (
     format_option,
     trust_option,
 )
+
+if TYPE_CHECKING:
+    from scaffolder.upgrade.publish import PublishOptions
 
 
 @click.command("upgrade")
@@ -56,7 +60,39 @@ from scaffolder.commands.options import (
     default=None,
     help="With --fleet: repos upgraded in parallel (default: one per core).",
 )
-@format_option("text", "json", help="Output format of the plan or the fleet report.")
+@click.option(
+    "--push",
+    is_flag=True,
+    help="With --fleet: push each repo's --branch to its remote (never forced).",
+)
+@click.option(
+    "--remote",
+    default="origin",
+    show_default=True,
+    help="With --push: the remote to push to and to read an existing branch from.",
+)
+@click.option(
+    "--open-pr",
+    "forge",
+    type=click.Choice(["github", "gitlab"]),
+    help="With --push: open or update one pull/merge request per repo through gh or glab.",
+)
+@click.option(
+    "--label", "labels", multiple=True, metavar="NAME", help="With --open-pr: add this label."
+)
+@click.option(
+    "--reviewer",
+    "reviewers",
+    multiple=True,
+    metavar="LOGIN",
+    help="With --open-pr: request this reviewer on new requests (CODEOWNERS apply anyway).",
+)
+@format_option(
+    "text",
+    "json",
+    "markdown",
+    help="Output format of the plan or the fleet report (markdown: the fleet report).",
+)
 def command(
     path: Path,
     to: str | None,
@@ -75,6 +111,11 @@ def command(
     abort: bool,
     fleet_list: Path | None,
     jobs: int | None,
+    push: bool,
+    remote: str,
+    forge: str | None,
+    labels: tuple[str, ...],
+    reviewers: tuple[str, ...],
     fmt: str,
 ) -> int:
     """Upgrade the repo at PATH to a newer version of its golden path.
@@ -85,6 +126,11 @@ def command(
     are registered as conflicted in git, and the upgrade stays in progress until
     `--continue` (after you resolve them) or `--abort` (restores the repo exactly).
 
+    With --branch, --push and --open-pr github|gitlab (one repo, or every --fleet repo), the
+    upgraded branch is pushed and gets one pull request, opened or updated (reruns never
+    duplicate one); conflicts are committed with their markers into a draft request that lists
+    them. --branch may name {golden_path} and {version}: golden-path/{golden_path}-{version}.
+
     Exit codes: 0 upgraded (or already current), 3 conflicts to resolve, 1 error.
     """
     from scaffolder.catalog import load_catalog
@@ -93,11 +139,13 @@ def command(
     from scaffolder.errors import ExitCode
     from scaffolder.upgrade import run
 
-    if fleet_list is not None:
-        from scaffolder.upgrade.fleet import run_fleet
+    publishing = _publishing(push, remote, forge, labels, reviewers)
+    if fleet_list is not None or publishing is not None:
+        from scaffolder.upgrade.fleet import fleet_repos, run_repos
 
-        return run_fleet(
-            fleet_list,
+        # One repo with --push is a fleet of one: the per-repo CI job (docs/guides/fleet.md).
+        return run_repos(
+            fleet_repos(fleet_list) if fleet_list is not None else [path.resolve()],
             branch=branch,
             to=to,
             catalogs=catalogs,
@@ -105,6 +153,9 @@ def command(
             jobs=jobs,
             data=merge_answers(data_files, data),
             as_json=fmt == "json",
+            markdown=fmt == "markdown",
+            publishing=publishing,
+            answers_file=answers_file,
         )
     machine = fmt != "text"  # stdout is the JSON alone; what happened goes to stderr
     if cont:
@@ -136,3 +187,24 @@ def command(
 
         click.echo(json.dumps({**plan_json(outcome.plan), "status": outcome.status}, indent=2))
     return int(ExitCode.CONFLICTS if outcome.status == "conflicts" else ExitCode.OK)
+
+
+def _publishing(
+    push: bool,
+    remote: str,
+    forge: str | None,
+    labels: tuple[str, ...],
+    reviewers: tuple[str, ...],
+) -> PublishOptions | None:
+    """``--push`` and its companions, checked: they only make sense together, on a fleet."""
+    from scaffolder.errors import AnswerError
+    from scaffolder.upgrade.publish import PublishOptions
+
+    if (forge or labels or reviewers) and not push:
+        raise AnswerError(
+            "--open-pr, --label and --reviewer go with --push",
+            hint="add --push (the branch must be on the remote for a pull request)",
+        )
+    if not push:
+        return None
+    return PublishOptions(remote=remote, forge=forge, labels=labels, reviewers=reviewers)

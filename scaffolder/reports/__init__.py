@@ -15,18 +15,19 @@ Formatter = Callable[[Sequence[RepoReport]], str]
 
 def formatter(name: str) -> Formatter:
     """The formatter registered under ``name`` (imported on demand)."""
-    from scaffolder.reports import json_report, junit, markdown, sarif
+    from scaffolder.reports import codequality, json_report, junit, markdown, sarif
 
     registry: dict[str, Formatter] = {
         "json": json_report.render,
         "sarif": sarif.render,
         "junit": junit.render,
         "markdown": markdown.render,
+        "codequality": codequality.render,
     }
     return registry[name]
 
 
-FORMATS = ("text", "json", "sarif", "junit", "markdown")
+FORMATS = ("text", "json", "sarif", "junit", "markdown", "codequality")
 
 
 def print_reports(reports: Sequence[RepoReport], fmt: str, *, patch: bool = False) -> None:

@@ -61,13 +61,20 @@ def repo_json(report: RepoReport) -> dict[str, Any]:
     return out
 
 
+def document(reports: Sequence[RepoReport], **extra: Any) -> dict[str, Any]:
+    """The report as a mapping; ``extra`` keys (an audit shard) go before ``repos``."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "scaffolder", "version": __version__},
+        **extra,
+        "summary": summarize(reports).to_json(),
+        "repos": [repo_json(r) for r in reports],
+    }
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2)
+
+
 def render(reports: Sequence[RepoReport]) -> str:
-    return json.dumps(
-        {
-            "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "scaffolder", "version": __version__},
-            "summary": summarize(reports).to_json(),
-            "repos": [repo_json(r) for r in reports],
-        },
-        indent=2,
-    )
+    return dumps(document(reports))

@@ -11,28 +11,42 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scaffolder.audit import read_list
 from scaffolder.errors import AnswerError, ExitCode, ScaffolderError
 
+if TYPE_CHECKING:
+    from scaffolder.upgrade.publish import PublishOptions
+
 SCHEMA_VERSION = 1
 
 
-def _one(
-    args: tuple[Path, str, str | None, tuple[str, ...], bool, Mapping[str, Any]],
-) -> dict[str, Any]:
+_Work = tuple[
+    Path,
+    str,
+    str | None,
+    tuple[str, ...],
+    bool,
+    Mapping[str, Any],
+    "PublishOptions | None",
+    str | None,
+]
+
+
+def _one(args: _Work) -> dict[str, Any]:
     from scaffolder.catalog import load_catalog
+    from scaffolder.console import stderr_console
     from scaffolder.git import run_git
     from scaffolder.project import read_record
-    from scaffolder.upgrade import run, transaction
+    from scaffolder.upgrade import publish, run, transaction
 
-    repo, branch, to, catalogs, trust, data = args
+    repo, branch, to, catalogs, trust, data, publishing, answers_file = args
     entry: dict[str, Any] = {
         "path": str(repo),
         "status": "failed",
@@ -47,24 +61,41 @@ def _one(
         if not transaction.is_git_repo(repo):
             raise ScaffolderError(f"{repo} is not a git repository")
         start = run_git(repo, ["rev-parse", "--abbrev-ref", "HEAD"]).strip()
-        entry["from"] = read_record(repo).version
+        record = read_record(repo, answers_file)
+        entry["from"] = record.version
+        catalog = load_catalog(catalogs, trust=trust)
+        branch = publish.branch_for(branch, record, catalog, to)
+        entry["branch"] = branch
+        if publishing is not None:
+            entry["base"] = publish.begin(repo, branch, start, publishing.remote)
         outcome = run.upgrade_repo(
             repo,
-            load_catalog(catalogs, trust=trust),
+            catalog,
             to=to,
             data=data,
             commit=True,
             branch=branch,
             quiet=True,
+            answers_file=answers_file,
+            # The report is the fleet's result; a repo's conflict notes are progress.
+            console=stderr_console(),
         )
         plan = outcome.plan
         entry["from"] = plan.from_version if plan else entry["from"]
         entry["to"] = plan.to_version if plan else None
+        if plan is not None:
+            entry["golden_path"] = plan.origin.golden_path.name
+            entry["answers_file"] = plan.answers_file
         if outcome.status == "conflicts" and plan is not None:
             entry["conflicts"] = plan.conflicts
-            transaction.abort_upgrade(repo)
+            if publishing is None:
+                transaction.abort_upgrade(repo)
+            else:  # into the pull request, markers and all, for a person to resolve
+                outcome.commit = publish.commit_conflicts(repo)
         entry["status"] = outcome.status
         entry["commit"] = outcome.commit
+        if publishing is not None:
+            publish.publish(entry, repo, branch, publishing)
     except ScaffolderError as exc:
         entry["error"] = str(exc)
     except Exception as exc:  # one repo's failure never stops the fleet
@@ -80,8 +111,15 @@ def _one(
     return entry
 
 
-def run_fleet(
-    list_file: Path,
+def fleet_repos(list_file: Path) -> list[Path]:
+    repos = read_list(list_file)
+    if not repos:
+        raise AnswerError(f"{list_file} lists no repos", hint="one repo path a line")
+    return repos
+
+
+def run_repos(
+    repos: Sequence[Path],
     *,
     branch: str | None,
     to: str | None,
@@ -90,16 +128,25 @@ def run_fleet(
     jobs: int | None,
     data: Mapping[str, Any],
     as_json: bool,
+    markdown: bool = False,
+    publishing: PublishOptions | None = None,
+    answers_file: str | None = None,
 ) -> int:
+    """Upgrade ``repos`` on ``branch`` (``{golden_path}`` and ``{version}`` are filled in per
+    repo); with ``publishing``, push each branch and open or update its pull request
+    (:mod:`scaffolder.upgrade.publish`)."""
     if not branch:
         raise AnswerError(
-            "--fleet needs --branch NAME",
-            hint="each repo gets its upgrade committed on that branch",
+            "--fleet and --push need --branch NAME",
+            hint="each repo gets its upgrade committed on that branch, for example "
+            "--branch 'golden-path/{golden_path}-{version}'",
         )
-    repos = read_list(list_file)
-    if not repos:
-        raise AnswerError(f"{list_file} lists no repos", hint="one repo path a line")
-    work = [(repo, branch, to, catalogs, trust, dict(data)) for repo in repos]
+    from scaffolder.upgrade.publish import check_branch_template
+
+    check_branch_template(branch)
+    work: list[_Work] = [
+        (repo, branch, to, catalogs, trust, dict(data), publishing, answers_file) for repo in repos
+    ]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(repos)))
     if workers == 1:
         entries = [_one(w) for w in work]
@@ -107,19 +154,28 @@ def run_fleet(
         with ProcessPoolExecutor(max_workers=workers) as pool:
             entries = list(pool.map(_one, work))
     summary = Counter(e["status"] for e in entries)
+    if publishing is None:
+        statuses: tuple[str, ...] = ("upgraded", "current", "conflicts", "failed")
+    else:
+        from scaffolder.upgrade.publish import STATUSES as statuses
     report = {
         "schema_version": SCHEMA_VERSION,
         "branch": branch,
-        "summary": {k: summary.get(k, 0) for k in ("upgraded", "current", "conflicts", "failed")},
+        "summary": {k: summary.get(k, 0) for k in statuses},
         "repos": entries,
     }
     if as_json:
         click.echo(json.dumps(report, indent=2))
+    elif markdown:
+        from scaffolder.upgrade.publish import fleet_markdown
+
+        click.echo(fleet_markdown(report), nl=False)
     else:
         _print(report)
     if summary.get("failed"):
         return int(ExitCode.ERROR)
-    return int(ExitCode.CONFLICTS if summary.get("conflicts") else ExitCode.OK)
+    conflicted = summary.get("conflicts") or summary.get("conflicted")
+    return int(ExitCode.CONFLICTS if conflicted else ExitCode.OK)
 
 
 def _print(report: Mapping[str, Any]) -> None:
@@ -133,10 +189,8 @@ def _print(report: Mapping[str, Any]) -> None:
         table.add_column(column)
     for e in report["repos"]:
         details = e["error"] or ", ".join(e["conflicts"]) or (e["commit"] or "")[:8]
+        if e.get("pr"):
+            details = f"{e['pr']['url']} {details}".strip()
         table.add_row(Path(e["path"]).name, e["status"], e["from"] or "", e["to"] or "", details)
     console.print(table)
-    s = report["summary"]
-    console.print(
-        f"{s['upgraded']} upgraded, {s['current']} already current, "
-        f"{s['conflicts']} with conflicts, {s['failed']} failed"
-    )
+    console.print(", ".join(f"{n} {status}" for status, n in report["summary"].items()))
