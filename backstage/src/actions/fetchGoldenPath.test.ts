@@ -165,7 +165,7 @@ describe('fetch:golden-path', () => {
       { goldenPath: 'service', version: '9.9.9', values: { name: 'payments' } },
       /no version '9\.9\.9'/,
     ],
-    [{ ...serviceV1, values: { nme: 'payments' } }, /unknown question 'nme'; did you mean 'name'/],
+    [{ ...serviceV1, values: { nme: 'payments' } }, /unknown question 'nme': did you mean 'name'/],
   ])('reports CLI user errors as InputError (%j)', async (input, message) => {
     const { ctx } = context(input);
     await expect(action.handler(ctx)).rejects.toMatchObject({
