@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
 import json
 import os
 import signal
@@ -56,15 +55,13 @@ class Limits:
         )
 
 
-@functools.cache
 def _from_settings(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
+    from scaffolder.trust import load_settings
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        section = load_settings(path).get("limits")
+    except (OSError, ScaffolderError):
         return {}  # trust.py reports an unreadable settings file
-    section = data.get("limits") if isinstance(data, dict) else None
     return dict(section) if isinstance(section, dict) else {}
 
 
