@@ -158,6 +158,21 @@ class GoldenPath:
     def latest(self) -> GoldenPathVersion:
         return self.versions[-1]
 
+    def release(self, name: str) -> Version | None:
+        """The version order of ``name`` when it is one of this golden path's releases.
+
+        None for anything else, above all an untagged commit of a git template: a commit
+        prefix such as ``123456789012`` or ``0123a4567890`` parses as a PEP 440 version, and
+        ordering or migrating by it would be wrong.
+        """
+        normalized = name.removeprefix("v")
+        if normalized not in self.version_names:
+            return None
+        try:
+            return Version(normalized)
+        except InvalidVersion:
+            return None
+
     @property
     def version_names(self) -> list[str]:
         return [v.version for v in self.versions]

@@ -86,11 +86,17 @@ class Cancelled(ScaffolderError):
         super().__init__(message)
 
 
+def _likeness(word: str, candidate: str) -> float:
+    return difflib.SequenceMatcher(None, word, candidate).ratio()
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A hint naming the closest candidates, or all of them when nothing is close."""
     names = sorted(candidates)
     close = difflib.get_close_matches(word, names, n=3, cutoff=0.5)
-    if close:
+    if close:  # only the near-best: `lst` suggests 'list', not also 'fleet' (0.86 vs 0.5)
+        best = _likeness(word, close[0])
+        close = [c for c in close if _likeness(word, c) >= best - 0.15]
         return "did you mean " + " or ".join(repr(c) for c in close) + "?"
     return "choose one of: " + ", ".join(names) if names else "none are available"
 

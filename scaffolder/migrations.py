@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from scaffolder.catalog import GoldenPath
 from scaffolder.errors import CatalogError
@@ -53,9 +53,8 @@ class Step:
 
 def steps_between(golden_path: GoldenPath, recorded: str, target: str) -> list[Step]:
     """The migration steps to run going from ``recorded`` to ``target``, in order."""
-    try:
-        start, end = Version(recorded), Version(target)
-    except InvalidVersion:  # a git template's untagged commit: no version range to migrate
+    start, end = golden_path.release(recorded), golden_path.release(target)
+    if start is None or end is None:  # a git template's untagged commit: no range to migrate
         return []
     steps: list[Step] = []
     for version in golden_path.versions:
@@ -78,7 +77,7 @@ def steps_between(golden_path: GoldenPath, recorded: str, target: str) -> list[S
                     f"{path}: invalid 'from' {entry.get('from')!r}",
                     hint='use a PEP 440 specifier such as "<2.0.0"',
                 ) from exc
-            if Version(recorded) not in spec:
+            if start not in spec:
                 continue
             for raw in entry.get("steps") or []:
                 steps.append(_parse_step(path, version.version, raw))

@@ -86,6 +86,7 @@ def test_usage_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_cli(capsys, "lst")
     assert r.code == 1 and r.err.count("\n") == 1
     assert "error: no such command 'lst'" in r.err and "did you mean 'list'" in r.err.lower()
+    assert "'fleet'" not in r.err  # only the near-best suggestion
     r = run_cli(capsys, "new", "--bogus")
     assert r.code == 1 and r.err.startswith("error: no such option --bogus")
     assert r.err.count("\n") == 1  # one line, like every other error

@@ -43,10 +43,14 @@ class FleetSummary:
 
         def key(group: tuple[str, str]) -> tuple[str, int, Version, int, str]:
             golden_path, version = group
-            try:
-                return golden_path, 0, Version(version), 0, version
-            except InvalidVersion:
-                return golden_path, 1, Version("0"), self.version_times.get(group, 0), version
+            # An untagged commit has a commit time; its 12-digit prefix may still parse as a
+            # PEP 440 version ("123456789012", "0123a4567890"), so the time decides first.
+            if group not in self.version_times:
+                try:
+                    return golden_path, 0, Version(version), 0, version
+                except InvalidVersion:
+                    pass
+            return golden_path, 1, Version("0"), self.version_times.get(group, 0), version
 
         return sorted(self.groups, key=key)
 

@@ -21,6 +21,7 @@ def repo_json(report: RepoReport) -> dict[str, Any]:
             golden_path=drift.golden_path,
             version=drift.version,
             target_version=drift.target_version,
+            **({"version_time": drift.version_time} if drift.version_time else {}),
             recorded=drift.recorded,
             compared=drift.compared,
             summary=drift.summary(),

@@ -164,6 +164,7 @@ def report_from_json(entry: Mapping[str, Any], rules: Mapping[str, Rule]) -> Rep
             ],
             dropped_answers=list(entry.get("dropped_answers", [])),
             recorded=bool(entry.get("recorded", True)),
+            version_time=int(entry.get("version_time", 0)),
         )
     if "rules" in entry:
         report.standards = StandardsReport(
