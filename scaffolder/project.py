@@ -89,17 +89,24 @@ class ProjectRecord:
             data, sort_keys=True, default_flow_style=False, allow_unicode=True, width=100
         )
 
-    def carried_from(self, previous: ProjectRecord, tag: str | None) -> ProjectRecord:
+    def carried_from(
+        self, previous: ProjectRecord, tag: str | None, asked: str | None = None
+    ) -> ProjectRecord:
         """This record replacing ``previous`` after an upgrade to ``tag``.
 
         Keys of .cruft.json that are not ours to change (``skip``, other tools' keys) are
         kept, and so is a ``checkout`` that follows a branch; one pinned to a version tag
-        moves to the tag upgraded to, so cruft agrees on where the repo is.
+        moves to the tag upgraded to, so cruft agrees on where the repo is. A ref the user
+        named (``upgrade --to REF``) is recorded as ``cruft update --checkout REF`` records
+        it (the tag when REF names a release): left at the old tag, cruft's next update
+        would take the repo back to it.
         """
         if self.cruft is None or previous.cruft is None:
             return self
         checkout = previous.cruft.get("checkout")
-        if tag is not None and isinstance(checkout, str) and is_version_tag(checkout):
+        if asked is not None and asked != "latest":
+            checkout = tag or asked
+        elif tag is not None and isinstance(checkout, str) and is_version_tag(checkout):
             checkout = tag
         return replace(self, cruft={**previous.cruft, **self.cruft, "checkout": checkout})
 

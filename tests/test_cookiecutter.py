@@ -652,6 +652,22 @@ def test_tagged_repos_follow_tags_and_branch_checkouts_follow_the_branch(
     assert json.loads(run.out)["repos"][0]["target_version"] == "1.1.0"  # asked for: honoured
 
 
+def test_an_upgrade_to_a_named_ref_is_recorded_as_cruft_records_its_checkout(
+    capsys: Capsys, template: Path, tags: dict[str, str], tmp_path: Path
+):
+    head = _commit_on_main(template, "4")
+    repo = _cruft_repo(template, tmp_path / "cruft")  # made at v1.0.0, pinned to it
+    run = run_cli(capsys, "upgrade", repo, "--to", head[:10], "--trust", "--commit")
+    assert run.code == 0, run.err
+    state = json.loads((repo / ".cruft.json").read_text())
+    # `cruft update --checkout REF` writes REF; left at v1.0.0, cruft would go back to it.
+    assert state["commit"] == head and state["checkout"] == head[:10]
+    assert cruft_check(repo) is True
+    run = run_cli(capsys, "upgrade", repo, "--to", "v1.1.0", "--trust", "--commit")
+    assert run.code == 0, run.err  # back to a release, by name: the tag is recorded
+    assert json.loads((repo / ".cruft.json").read_text())["checkout"] == "v1.1.0"
+
+
 def test_adopt_a_repo_made_by_plain_cookiecutter(
     capsys: Capsys, template: Path, tags: dict[str, str], tmp_path: Path
 ):

@@ -195,7 +195,7 @@ def plan_upgrade(
         repo,
         origin,
         target.plan,
-        target.plan.record(at.name).carried_from(origin.record, target.plan.version.ref),
+        target.plan.record(at.name).carried_from(origin.record, target.plan.version.ref, to),
         target.plan.answers_file,
         base=base,
         theirs=theirs,
