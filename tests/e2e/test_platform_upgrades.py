@@ -180,6 +180,13 @@ def test_gpu_cluster_and_tenant_upgrade_to_separate_serving_and_training_pools(
         "gpu-training": "gpu-training",
         "gpu": "gpu-training",
     }
+    # The Karpenter controller is a release of the repo now, named per environment's cluster.
+    assert (repo / "platform/releases/karpenter/values.yaml").is_file()
+    env_values = list(yaml.safe_load_all((repo / "clusters/prod/apps/env-values.yaml").read_text()))
+    karpenter = next(d for d in env_values if d["metadata"]["name"] == "karpenter-values-env")
+    assert yaml.safe_load(karpenter["data"]["values.yaml"]) == {
+        "settings": {"clusterName": "prod-eu-prod", "interruptionQueue": "prod-eu-prod"}
+    }
     # The 1.1.0 tenant still counts its GPUs on `gpu`, now the training pool.
     old = yaml.safe_load((repo / "tenants/search/clusterqueue.yaml").read_text())
     assert old["spec"]["resourceGroups"][1]["flavors"][0]["name"] == "gpu"
@@ -225,3 +232,33 @@ def test_service_repos_upgrade_to_the_gpu_pool_versions(
         {k: v for k, v in record.items() if not k.startswith("_")},
     )
     assert files(fresh) == files(repo)
+
+
+def test_karpenter_with_irsa_names_each_environments_role(tmp_path: Path) -> None:
+    answers = {
+        "cluster_name": "prod-eu",
+        "gitops_engine": "argocd",
+        **CILIUM,
+        **AWS,
+        "gpu": True,
+        "karpenter_auth": "irsa",
+        "karpenter_controller_role": "ctl",
+        "karpenter_interruption_queue": False,
+        "environments": ["dev", "prod"],
+    }
+    repo = made(tmp_path, "cluster-baseline", "1.2.0", answers)
+    role = "arn:aws:iam::123456789012:role/ctl-prod-eu"
+    for env in ("dev", "prod"):
+        kustomization = yaml.safe_load(
+            (repo / f"clusters/{env}/apps/kustomization.yaml").read_text()
+        )
+        (patch,) = [p for p in kustomization["patches"] if p["target"]["name"] == "karpenter"]
+        (op,) = yaml.safe_load(patch["patch"])
+        assert op["value"] == {
+            "settings": {"clusterName": f"prod-eu-{env}"},
+            "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": f"{role}-{env}"}},
+        }
+    apps = list(yaml.safe_load_all((repo / "gitops/argocd/releases.yaml").read_text()))
+    (app,) = [a for a in apps if a["metadata"]["name"] == "karpenter"]
+    assert app["spec"]["sources"][0]["helm"]["skipCrds"] is True
+    assert app["spec"]["sources"][0]["targetRevision"] == "1.14.1"
