@@ -98,17 +98,17 @@ def test_every_rule_and_panel_parses_and_names_exported_or_recorded_metrics(
     assert len(exprs) > 30
 
 
-def test_every_budget_alert_links_the_generated_runbook(baseline: Path) -> None:
-    runbook = baseline / "docs/runbooks/team-budget.md"
-    assert runbook.is_file()
+def test_every_team_alert_links_its_generated_runbook(baseline: Path) -> None:
+    base = "https://git.example.com/platform/prod-eu-baseline/blob/main/docs/runbooks/"
     links = {
-        rule["annotations"]["runbook_url"]
+        rule["alert"]: rule["annotations"]["runbook_url"]
         for _, rule in rules_of(baseline)
         if "alert" in rule and rule["alert"].startswith("Team")
     }
-    assert links == {
-        "https://git.example.com/platform/prod-eu-baseline/blob/main/docs/runbooks/team-budget.md"
-    }
+    assert links["TeamWorkloadsFlaggedByReaper"] == base + "gpu-reaper.md"
+    assert {v for k, v in links.items() if "Budget" in k} == {base + "team-budget.md"}
+    for page in {v.removeprefix(base) for v in links.values()}:
+        assert (baseline / "docs/runbooks" / page).is_file(), page
 
 
 def test_a_broken_query_is_refused_by_the_parser() -> None:
