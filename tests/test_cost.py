@@ -98,17 +98,17 @@ def test_every_rule_and_panel_parses_and_names_exported_or_recorded_metrics(
     assert len(exprs) > 30
 
 
-def test_every_budget_alert_links_the_generated_runbook(baseline: Path) -> None:
-    runbook = baseline / "docs/runbooks/team-budget.md"
-    assert runbook.is_file()
+def test_every_team_alert_links_its_generated_runbook(baseline: Path) -> None:
+    base = "https://git.example.com/platform/prod-eu-baseline/blob/main/docs/runbooks/"
     links = {
-        rule["annotations"]["runbook_url"]
+        rule["alert"]: rule["annotations"]["runbook_url"]
         for _, rule in rules_of(baseline)
         if "alert" in rule and rule["alert"].startswith("Team")
     }
-    assert links == {
-        "https://git.example.com/platform/prod-eu-baseline/blob/main/docs/runbooks/team-budget.md"
-    }
+    assert links["TeamWorkloadsFlaggedByReaper"] == base + "gpu-reaper.md"
+    assert {v for k, v in links.items() if "Budget" in k} == {base + "team-budget.md"}
+    for page in {v.removeprefix(base) for v in links.values()}:
+        assert (baseline / "docs/runbooks" / page).is_file(), page
 
 
 def test_a_broken_query_is_refused_by_the_parser() -> None:
@@ -219,9 +219,25 @@ def test_a_tenant_brings_its_budgets_reaping_policy_and_serving_reserve(
     labels = yaml.safe_load((tenant / "namespace.yaml").read_text())["metadata"]["labels"]
     assert labels["scaffolder.dev/reaping"] == "delete"
     assert labels["scaffolder.dev/gpu-idle-hours"] == "8"
-    queue = yaml.safe_load((tenant / "clusterqueue.yaml").read_text())
-    gpu = queue["spec"]["resourceGroups"][1]["flavors"][0]["resources"][0]
-    assert (gpu["nominalQuota"], gpu["lendingLimit"]) == (4, 1)
+    training, serving = yaml.safe_load_all((tenant / "clusterqueue.yaml").read_text())
+    # 1 of the 4 GPUs trains on the training pool; 3 serve on the serving pool, never lent.
+    (flavor,) = training["spec"]["resourceGroups"][1]["flavors"]
+    assert (flavor["name"], flavor["resources"][0]["nominalQuota"]) == ("gpu-training", 1)
+    assert serving["metadata"]["name"] == "search-serving"
+    (flavor,) = serving["spec"]["resourceGroups"][1]["flavors"]
+    gpu = flavor["resources"][0]
+    assert (flavor["name"], gpu["nominalQuota"], gpu["lendingLimit"]) == ("gpu-serving", 3, 0)
+    assert (
+        serving["spec"]["resourceGroups"][0]["flavors"][0]["resources"][0]["nominalQuota"] == "24"
+    )
+    queues = {
+        q["metadata"]["name"]: q["spec"]["clusterQueue"]
+        for q in yaml.safe_load_all((tenant / "localqueue.yaml").read_text())
+    }
+    assert queues == {"search-queue": "search", "serving-queue": "search-serving"}
+    # The tenant golden path renders what the baseline renders for its own teams.
+    own = list(yaml.safe_load_all((repo / "tenants/inference/clusterqueue.yaml").read_text()))
+    assert [q["metadata"]["name"] for q in own] == ["inference", "inference-serving"]
     rules = {r.get("alert") or r["record"]: r for _, r in rules_of(tenant)}
     assert rules["team:cost_budget:monthly"]["expr"] == "vector(1000.0)"
     assert rules["team:gpu_hours_budget:monthly"]["expr"] == "vector(300)"

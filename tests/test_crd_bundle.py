@@ -15,7 +15,7 @@ import yaml
 from scaffolder.catalog import BUILTIN
 from scaffolder.crds_fetch import SOURCES
 from scaffolder.validate import crd_bundle
-from scaffolder.validate.crds import load_crd_schema, load_index
+from scaffolder.validate.crds import crd_documents, load_crd_schema, load_index
 from scaffolder.validate.pins import catalog_crd_pins
 from tests.helpers import build_file_tree, release_mirror, run_cli
 
@@ -273,3 +273,20 @@ def test_missing_pin_names_the_fix_and_the_fix_works(
     rows = {row["project"]: row for row in json.loads(r.out)}
     assert rows["gatekeeper"]["source"] == "user cache"
     assert rows["gatekeeper"]["location"].endswith("scaffolder/crds/gatekeeper-v3.21.0")
+
+
+def test_a_bare_equals_sign_in_a_crd_reads_as_a_string(tmp_path: Path) -> None:
+    """prometheus-operator's AlertmanagerConfig enumerates matchType `=` unquoted (YAML 1.1's
+    `value` type, which PyYAML cannot construct); Kubernetes reads it as the string."""
+    path = tmp_path / "crd.yaml"
+    path.write_text(
+        "apiVersion: apiextensions.k8s.io/v1\n"
+        "kind: CustomResourceDefinition\n"
+        "spec:\n"
+        "  enum:\n"
+        "  - '!='\n"
+        "  - =\n"
+        "  - =~\n"
+    )
+    (doc,) = crd_documents(path)
+    assert doc["spec"]["enum"] == ["!=", "=", "=~"]

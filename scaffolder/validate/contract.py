@@ -125,6 +125,7 @@ def check_sides(service: Side, platform: Side) -> Iterator[Finding]:
     """Run every contract rule over each environment of ``service`` against ``platform``."""
     from scaffolder.validate import (
         contract_cost,  # noqa: F401  (registers its rule)
+        contract_gpu_pools,  # noqa: F401  (registers its rule)
         contract_workloads,  # noqa: F401  (registers its rules)
     )
     from scaffolder.validate.contract_rules import RULES

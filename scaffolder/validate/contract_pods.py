@@ -7,6 +7,7 @@ from typing import Any
 
 from scaffolder.validate.contract import Obj
 
+QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 POD_TEMPLATE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Rollout")
 # Pod Security "restricted": the volume types it allows.
 RESTRICTED_VOLUMES = frozenset(
@@ -47,6 +48,21 @@ def pod_templates(o: Obj) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
     if o.kind == "Pod":
         return [(o.meta, spec)]
     return []
+
+
+def queued(o: Obj) -> tuple[Mapping[str, Any], str] | None:
+    """(labels Kueue reads, Kueue integration) of a workload Kueue could admit, else None.
+
+    Jobs and JobSets carry the queue label on the object; every other pod-making kind
+    (Deployment, Rollout, ...) goes through Kueue's pod integration with the label on its
+    pod template.
+    """
+    if o.kind in ("Job", "JobSet"):
+        return o.labels, "batch/job" if o.kind == "Job" else "jobset.x-k8s.io/jobset"
+    pods = pod_templates(o)
+    if pods:
+        return pods[0][0].get("labels") or {}, "pod"
+    return None
 
 
 def containers(pod: Mapping[str, Any]) -> list[Mapping[str, Any]]:

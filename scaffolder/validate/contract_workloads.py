@@ -8,7 +8,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from scaffolder.validate.contract import Obj, Pair
-from scaffolder.validate.contract_pods import pod_templates, requested, selects
+from scaffolder.validate.contract_pods import (
+    QUEUE_LABEL,
+    pod_templates,
+    queued,
+    requested,
+    selects,
+)
 from scaffolder.validate.contract_rules import contract_ref, finding, rule
 from scaffolder.validate.findings import Finding
 
@@ -29,16 +35,11 @@ def kueue(pair: Pair) -> Iterator[Finding]:
     excluded = pair.provides.get("kueue_excluded_resources") or []
     for o in pair.service:
         pods = pod_templates(o)
-        if o.kind in ("Job", "JobSet"):
-            labels, integration = (
-                o.labels,
-                "batch/job" if o.kind == "Job" else "jobset.x-k8s.io/jobset",
-            )
-        elif pods:
-            labels, integration = pods[0][0].get("labels") or {}, "pod"
-        else:
+        found = queued(o)
+        if found is None:
             continue
-        queue = labels.get("kueue.x-k8s.io/queue-name")
+        labels, integration = found
+        queue = labels.get(QUEUE_LABEL)
         if not queue:
             continue
         if integration not in integrations:

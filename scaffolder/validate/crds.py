@@ -199,10 +199,25 @@ def folder_records(source: CrdSource, folder: str) -> tuple[dict[str, Any], ...]
     )
 
 
+class _CrdLoader(yamlio.SafeLoader):  # type: ignore[misc,valid-type]
+    """Safe YAML that reads a bare ``=`` as the string it is to Kubernetes.
+
+    YAML 1.1 gives a plain ``=`` the ``value`` type, which PyYAML cannot construct; upstream
+    CRDs write it unquoted in enums (prometheus-operator's AlertmanagerConfig ``matchType``).
+    """
+
+
+def _plain_scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_CrdLoader.add_constructor("tag:yaml.org,2002:value", _plain_scalar)
+
+
 def crd_documents(path: Path) -> Iterator[dict[str, Any]]:
     """The CustomResourceDefinition documents of a YAML file."""
     with path.open(encoding="utf-8") as handle:
-        for doc in yaml.load_all(handle, Loader=yamlio.SafeLoader):
+        for doc in yaml.load_all(handle, Loader=_CrdLoader):
             if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
                 yield doc
 

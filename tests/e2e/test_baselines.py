@@ -174,7 +174,7 @@ def test_tenant_added_into_a_baseline_repo(
     log = subprocess.run(
         ["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True, check=True
     ).stdout.splitlines()
-    assert log[0].startswith("Add tenant 1.1.0")
+    assert log[0].startswith("Add tenant 1.2.0")
     # The tenant's own record: diff compares just its files.
     r = run_cli(
         capsys,

@@ -94,7 +94,10 @@ def variants(b: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
                 **inference,
                 "name": "chat-llm",
                 "owner": SERVING_TEAM,
-                "queue_name": f"{SERVING_TEAM}-queue" if kueue else "",
+                # The team's serving queue (its reserved GPUs on the serving pool).
+                "queue_name": ("serving-queue" if gpu else f"{SERVING_TEAM}-queue")
+                if kueue
+                else "",
             },
         ),
         "training-job": (
@@ -199,7 +202,7 @@ def test_cli_validate_platform_passes_and_names_both_sides(
     assert r.code == 2
     (f,) = {(f["check"], f["file"], f["peer"]) for f in json.loads(r.out)["findings"]}
     assert f[0] == "contract/kueue" and f[1] == "deploy/base/workload.yaml"
-    assert f"{SERVING_TEAM}/{SERVING_TEAM}-queue" not in f[2]
+    assert f"{SERVING_TEAM}/serving-queue" not in f[2]
 
 
 # --- one broken baseline per rule -----------------------------------------------------------
@@ -262,6 +265,22 @@ def _no_gpu_group(doc: dict[str, Any]) -> None:
     doc["spec"]["resourceGroups"] = doc["spec"]["resourceGroups"][:1]
 
 
+def _gpu_flavors(*names: str) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        group = doc["spec"]["resourceGroups"][1]
+        template = group["flavors"][0]
+        group["flavors"] = [{**copy.deepcopy(template), "name": n} for n in names]
+
+    return change
+
+
+def _to_cluster_queue(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        doc["spec"]["clusterQueue"] = name
+
+    return change
+
+
 def _block_storage_only(doc: dict[str, Any]) -> None:
     del doc["metadata"]["annotations"]["scaffolder.dev/access-modes"]
 
@@ -314,8 +333,29 @@ BROKEN: dict[str, tuple[str, str, Break, str]] = {
     "queue-coverage": (
         "argo-all-on",
         "inference",
-        edit("ClusterQueue", SERVING_TEAM, _no_gpu_group),
+        edit("ClusterQueue", f"{SERVING_TEAM}-serving", _no_gpu_group),
         "contract/kueue",
+    ),
+    # Serving and training GPU pools (issue 20): a training job whose queue counts GPUs only
+    # on the serving flavor, serving pods queued on the training ClusterQueue, and a training
+    # queue that also lists the serving flavor.
+    "gpu-pool-training": (
+        "argo-all-on",
+        "training-job",
+        edit("ClusterQueue", TRAINING_TEAM, _gpu_flavors("gpu-serving")),
+        "contract/gpu-pool",
+    ),
+    "gpu-pool-serving": (
+        "argo-all-on",
+        "inference",
+        edit("LocalQueue", "serving-queue", _to_cluster_queue(SERVING_TEAM)),
+        "contract/gpu-pool",
+    ),
+    "gpu-pool-shared": (
+        "argo-all-on",
+        "training-jobset",
+        edit("ClusterQueue", TRAINING_TEAM, _gpu_flavors("gpu-training", "gpu-serving")),
+        "contract/gpu-pool",
     ),
     "kueue-integration": (
         "argo-all-on",

@@ -151,3 +151,114 @@ def test_a_tenant_reads_the_baselines_answers(
     r = run_cli(capsys, "new", "tenant", repo, "-d", "team=ads", "-d", "cohort=ads")
     assert r.code == 0, r.err
     assert recorded(repo, "tenants/ads/.copier-answers.yml")["cohort"] == "ads"
+
+
+def test_gpu_cluster_and_tenant_upgrade_to_separate_serving_and_training_pools(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """cluster-baseline and tenant 1.1.0 -> 1.2.0 (issue 20): serving and training GPUs on
+    their own flavors; a tenant not yet upgraded keeps being admitted (flavor `gpu`)."""
+    answers = {"cluster_name": "prod-eu", "gitops_engine": "flux", **CILIUM, **AWS, "gpu": True}
+    repo = made(tmp_path, "cluster-baseline", "1.1.0", answers)
+    r = run_cli(
+        capsys,
+        "new", "tenant", repo, "--version", "1.1.0",
+        "-d", "team=search", "-d", "gpu_quota=4", "-d", "gpu_serving_reserve=1",
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    r = run_cli(capsys, "upgrade", repo, "--to", "1.2.0", "--commit")
+    assert r.code == 0, r.err
+    flavors = {
+        d["metadata"]["name"]: d["spec"].get("nodeLabels", {}).get("scaffolder.dev/gpu-pool")
+        for d in yaml.safe_load_all(
+            (repo / "platform/configs/kueue/resourceflavors.yaml").read_text()
+        )
+    }
+    assert flavors == {
+        "cpu": None,
+        "gpu-serving": "gpu-serving",
+        "gpu-training": "gpu-training",
+        "gpu": "gpu-training",
+    }
+    # The Karpenter controller is a release of the repo now, named per environment's cluster.
+    assert (repo / "platform/releases/karpenter/values.yaml").is_file()
+    env_values = list(yaml.safe_load_all((repo / "clusters/prod/apps/env-values.yaml").read_text()))
+    karpenter = next(d for d in env_values if d["metadata"]["name"] == "karpenter-values-env")
+    assert yaml.safe_load(karpenter["data"]["values.yaml"]) == {
+        "settings": {"clusterName": "prod-eu-prod", "interruptionQueue": "prod-eu-prod"}
+    }
+    # The 1.1.0 tenant still counts its GPUs on `gpu`, now the training pool.
+    old = yaml.safe_load((repo / "tenants/search/clusterqueue.yaml").read_text())
+    assert old["spec"]["resourceGroups"][1]["flavors"][0]["name"] == "gpu"
+    tenant = "tenants/search/.copier-answers.yml"
+    r = run_cli(capsys, "upgrade", repo, "--answers-file", tenant, "--to", "1.2.0", "--commit")
+    assert r.code == 0, r.err
+    assert recorded(repo, tenant)["_commit"] == "1.2.0"
+    training, serving = yaml.safe_load_all((repo / "tenants/search/clusterqueue.yaml").read_text())
+    assert [f["name"] for f in training["spec"]["resourceGroups"][1]["flavors"]] == ["gpu-training"]
+    assert [f["name"] for f in serving["spec"]["resourceGroups"][1]["flavors"]] == ["gpu-serving"]
+    queues = {
+        q["metadata"]["name"]: q["spec"]["clusterQueue"]
+        for q in yaml.safe_load_all((repo / "tenants/search/localqueue.yaml").read_text())
+    }
+    assert queues == {"search-queue": "search", "serving-queue": "search-serving"}
+
+
+@pytest.mark.parametrize(
+    ("golden_path", "added"),
+    [
+        (
+            "training-job",
+            {"pod_priority_class": "tier-training", "queue_name": "platform-team-queue"},
+        ),
+        # The recorded queue is kept (moving serving to serving-queue needs the team's
+        # serving reserve): `validate --platform` names the queue until it is changed.
+        ("inference-service", {"queue_name": "platform-team-queue"}),
+    ],
+)
+def test_service_repos_upgrade_to_the_gpu_pool_versions(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, golden_path: str, added: dict[str, Any]
+) -> None:
+    repo = made(tmp_path, golden_path, "1.1.0", {"name": "chat-llm"})
+    r = run_cli(capsys, "upgrade", repo, "--to", "1.2.0", "--commit")
+    assert r.code == 0, r.err
+    record = recorded(repo)
+    assert record["_commit"] == "1.2.0"
+    assert {k: record[k] for k in added} == added
+    fresh = made(
+        tmp_path / "fresh",
+        golden_path,
+        "1.2.0",
+        {k: v for k, v in record.items() if not k.startswith("_")},
+    )
+    assert files(fresh) == files(repo)
+
+
+def test_karpenter_with_irsa_names_each_environments_role(tmp_path: Path) -> None:
+    answers = {
+        "cluster_name": "prod-eu",
+        "gitops_engine": "argocd",
+        **CILIUM,
+        **AWS,
+        "gpu": True,
+        "karpenter_auth": "irsa",
+        "karpenter_controller_role": "ctl",
+        "karpenter_interruption_queue": False,
+        "environments": ["dev", "prod"],
+    }
+    repo = made(tmp_path, "cluster-baseline", "1.2.0", answers)
+    role = "arn:aws:iam::123456789012:role/ctl-prod-eu"
+    for env in ("dev", "prod"):
+        kustomization = yaml.safe_load(
+            (repo / f"clusters/{env}/apps/kustomization.yaml").read_text()
+        )
+        (patch,) = [p for p in kustomization["patches"] if p["target"]["name"] == "karpenter"]
+        (op,) = yaml.safe_load(patch["patch"])
+        assert op["value"] == {
+            "settings": {"clusterName": f"prod-eu-{env}"},
+            "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": f"{role}-{env}"}},
+        }
+    apps = list(yaml.safe_load_all((repo / "gitops/argocd/releases.yaml").read_text()))
+    (app,) = [a for a in apps if a["metadata"]["name"] == "karpenter"]
+    assert app["spec"]["sources"][0]["helm"]["skipCrds"] is True
+    assert app["spec"]["sources"][0]["targetRevision"] == "1.14.1"
