@@ -48,6 +48,12 @@ if TYPE_CHECKING:
 )
 @click.option("--abort", is_flag=True, help="Undo an upgrade in progress, exactly.")
 @click.option(
+    "--keep-conflicts",
+    is_flag=True,
+    help="With conflicts, finish anyway: the files keep their markers and the new version is "
+    "recorded, for a pull request that lists them (the Backstage action).",
+)
+@click.option(
     "--fleet",
     "fleet_list",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -109,6 +115,7 @@ def command(
     allow_no_git: bool,
     cont: bool,
     abort: bool,
+    keep_conflicts: bool,
     fleet_list: Path | None,
     jobs: int | None,
     push: bool,
@@ -136,11 +143,16 @@ def command(
     from scaffolder.catalog import load_catalog
     from scaffolder.console import stderr_console
     from scaffolder.data import merge_answers
-    from scaffolder.errors import ExitCode
+    from scaffolder.errors import AnswerError, ExitCode
     from scaffolder.upgrade import run
 
     publishing = _publishing(push, remote, forge, labels, reviewers)
     if fleet_list is not None or publishing is not None:
+        if keep_conflicts:
+            raise AnswerError(
+                "--keep-conflicts is for one repo upgraded in place",
+                hint="with --push, conflicts are committed with their markers already",
+            )
         from scaffolder.upgrade.fleet import fleet_repos, run_repos
 
         # One repo with --push is a fleet of one: the per-repo CI job (docs/guides/fleet.md).
@@ -179,13 +191,18 @@ def command(
         interactive=interactive,
         patch=dry_run,
         answers_file=answers_file,
+        keep_conflicts=keep_conflicts,
         quiet=machine,
         console=stderr_console() if machine else None,
     )
     if fmt == "json" and outcome.plan is not None:
-        from scaffolder.upgrade.report import plan_json
+        from scaffolder.upgrade.report import outcome_json
 
-        click.echo(json.dumps({**plan_json(outcome.plan), "status": outcome.status}, indent=2))
+        click.echo(
+            json.dumps(
+                outcome_json(outcome.plan, outcome.status, recorded=outcome.recorded), indent=2
+            )
+        )
     return int(ExitCode.CONFLICTS if outcome.status == "conflicts" else ExitCode.OK)
 
 

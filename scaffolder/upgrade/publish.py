@@ -102,16 +102,14 @@ def prepare_branch(repo: Path, branch: str, remote: str) -> None:
 def commit_conflicts(repo: Path) -> str:
     """Commit an upgrade stopped on conflicts as it stands: markers in the files, the new
     version recorded (so the request, once resolved, is the whole upgrade)."""
-    state = transaction.State.load(repo)
+    state = transaction.keep_conflicts(repo)
     message = (
         f"Upgrade golden path {state.golden_path} {state.from_version} -> {state.to_version}"
         f"\n\nConflicts to resolve: {', '.join(state.conflicts)}\n\nMade by scaffolder upgrade."
     )
-    (repo / state.answers_file).write_text(state.record_yaml, encoding="utf-8")
     paths = sorted({*state.touched, *state.conflicts, state.answers_file})
     run_git(repo, ["add", "--all", "--", *paths])
     run_git(repo, ["commit", "--quiet", "--no-verify", "-m", message], env=_identity_env(repo))
-    transaction.remove_state(transaction.state_dir(repo))  # crash-safe, as --abort's
     return run_git(repo, ["rev-parse", "HEAD"]).strip()
 
 
