@@ -1,30 +1,23 @@
 import { promises as fs } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   coreServices,
   createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import {
-  createMockDirectory,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { createMockDirectory } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { TemplateEntityV1beta3 } from '@backstage/plugin-scaffolder-common';
 import {
   createTemplateAction,
   scaffolderActionsExtensionPoint,
 } from '@backstage/plugin-scaffolder-node';
-import { scaffolderModuleGoldenPaths } from './module';
 import { readCatalogFile } from './__testUtils__/catalogModel';
-import { renderNewRepo, runCli, scaffolderCommand } from './__testUtils__/scaffolderCli';
+import { runTask, ScaffolderApi, startScaffolderBackend } from './__testUtils__/scaffolderBackend';
+import { renderNewRepo, runCli } from './__testUtils__/scaffolderCli';
 import { snapshotTree, Tree } from './__testUtils__/tree';
 
 // A real backend with the real scaffolder plugin running the "Upgrade service"
@@ -110,7 +103,7 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
   const mockDir = createMockDirectory();
   const workingDirectory = mockDir.resolve('backend');
   let upgradeTemplate: TemplateEntityV1beta3;
-  let baseUrl: string;
+  let api: ScaffolderApi;
   let stopBackend: () => Promise<void>;
   /** The Component the catalog holds for the repo, as it was registered from SOURCE. */
   const component: Entity = {
@@ -136,10 +129,9 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
     )) as TemplateEntityV1beta3[];
 
     await fs.mkdir(workingDirectory);
-    const backend = await startTestBackend({
+    ({ api, stop: stopBackend } = await startScaffolderBackend({
+      workingDirectory,
       features: [
-        scaffolderPlugin,
-        scaffolderModuleGoldenPaths,
         fakePullRequestModule,
         urlReaderFactory,
         createServiceFactory({
@@ -147,18 +139,8 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
           deps: {},
           factory: () => catalogServiceMock({ entities: [upgradeTemplate, component] }),
         }),
-        mockServices.auth.factory(),
-        mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.user() }),
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { workingDirectory },
-            scaffolder: { goldenPaths: { command: scaffolderCommand() } },
-          },
-        }),
       ],
-    });
-    baseUrl = `http://localhost:${(backend.server.address() as AddressInfo).port}/api/scaffolder`;
-    stopBackend = () => backend.stop();
+    }));
   });
 
   afterAll(async () => {
@@ -170,39 +152,15 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
     requests.length = 0;
   });
 
-  async function api(urlPath: string, body?: unknown) {
-    const response = await fetch(`${baseUrl}${urlPath}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        authorization: mockCredentials.user.header(),
-        'content-type': 'application/json',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  }
-
-  /** Runs the Upgrade Template as a task; resolves to its status and completion output. */
-  async function runTask(values: Record<string, unknown>) {
-    const created = await api('/v2/tasks', {
-      templateRef: 'template:default/service-upgrade',
+  /** Runs the Upgrade Template as a task; resolves to its status, output and log. */
+  async function upgradeTask(values: Record<string, unknown>) {
+    const { status, completion, log } = await runTask(
+      api,
+      'template:default/service-upgrade',
       values,
-    });
-    expect(created.status).toBe(201);
-    const taskId = created.body.id;
-    let task = (await api(`/v2/tasks/${taskId}`)).body;
-    const deadline = Date.now() + 60_000;
-    while (!['completed', 'failed', 'cancelled'].includes(task.status) && Date.now() < deadline) {
-      await new Promise(resolve => setTimeout(resolve, 200));
-      task = (await api(`/v2/tasks/${taskId}`)).body;
-    }
-    const events = (await api(`/v2/tasks/${taskId}/events`)).body as Array<{
-      type: string;
-      body: any;
-    }>;
-    const completion = events.find(event => event.type === 'completion');
-    const log = events.filter(event => event.type === 'log').map(event => event.body.message);
-    return { status: task.status as string, output: completion?.body?.output, log };
+      60_000,
+    );
+    return { status, output: completion?.output, log };
   }
 
   /** Hosts the service made at 1.0.0 at SOURCE, after `edit` changed its files. */
@@ -223,7 +181,7 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
       await fs.writeFile(readme, text.replace('a FastAPI service', 'the payments FastAPI service'));
     });
 
-    const { status, output, log } = await runTask({
+    const { status, output, log } = await upgradeTask({
       entity: 'component:default/payments',
       version: '1.1.0',
     });
@@ -282,7 +240,7 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
       dest: reference,
     });
 
-    const { status, output } = await runTask({
+    const { status, output } = await upgradeTask({
       entity: 'component:default/payments',
       version: '1.1.0',
     });
@@ -296,7 +254,7 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
 
   it('opens no pull request when the repo is already at the version', async () => {
     await hostRepo();
-    const { status, output } = await runTask({
+    const { status, output } = await upgradeTask({
       entity: 'component:default/payments',
       version: '1.0.0',
     });
