@@ -69,7 +69,8 @@ if TYPE_CHECKING:
 @click.option(
     "--push",
     is_flag=True,
-    help="With --fleet: push each repo's --branch to its remote (never forced).",
+    help="With --fleet: push each repo's --branch to its remote (forced only over "
+    "scaffolder's own commits, with a lease, when the default branch moved on).",
 )
 @click.option(
     "--remote",
@@ -136,7 +137,9 @@ def command(
     With --branch, --push and --open-pr github|gitlab (one repo, or every --fleet repo), the
     upgraded branch is pushed and gets one pull request, opened or updated (reruns never
     duplicate one); conflicts are committed with their markers into a draft request that lists
-    them. --branch may name {golden_path} and {version}: golden-path/{golden_path}-{version}.
+    them. When the default branch moved on, a branch of scaffolder's commits is rebuilt on it;
+    one a person added commits to is left alone and reported needs-rebase.
+    --branch may name {golden_path} and {version}: golden-path/{golden_path}-{version}.
 
     Exit codes: 0 upgraded (or already current), 3 conflicts to resolve, 1 error.
     """

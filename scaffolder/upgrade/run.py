@@ -71,10 +71,9 @@ def commit_upgrade(repo: Path, paths: list[str], message: str) -> str:
 
 
 def _message(golden_path: str, from_version: str, to_version: str) -> str:
-    return (
-        f"Upgrade golden path {golden_path} {from_version} -> {to_version}\n\n"
-        "Made by scaffolder upgrade."
-    )
+    from scaffolder.upgrade.branch import COMMIT_MARK
+
+    return f"Upgrade golden path {golden_path} {from_version} -> {to_version}\n\n{COMMIT_MARK}"
 
 
 def _locked(
