@@ -239,6 +239,22 @@ describe('golden-path:upgrade', () => {
     expect(record).toContain(srcPath);
   });
 
+  it('does not read a file of the backend host through a symlink in the fetched repo', async () => {
+    await fetchedRepo(workspacePath, 'notes', '1.0.0', { name: 'ledger' });
+    mockDir.addContent({ 'host-secret.txt': 'token=hunter2\n' });
+    await fs.rm(path.join(workspacePath, 'keep.txt'));
+    await fs.symlink(mockDir.resolve('host-secret.txt'), path.join(workspacePath, 'keep.txt'));
+    const { ctx } = context({ catalog, values: { team: 'ops' } });
+
+    await expect(action.handler(ctx)).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('symlink that leads outside the repo'),
+    });
+    await expect(
+      fs.readFile(path.join(workspacePath, '.copier-answers.yml'), 'utf8'),
+    ).resolves.toMatch(/^_commit: 1\.0\.0$/m);
+  });
+
   it('explains a folder that is not a golden-path repo', async () => {
     mockDir.addContent({ workspace: { 'README.md': 'hand-made' } });
     const { ctx } = context({ catalog });
