@@ -304,6 +304,22 @@ def test_folder_without_git_keeps_conflicts_for_a_pull_request(
     assert not transaction.state_dir(repo).exists()
 
 
+def test_keep_conflicts_with_commit_commits_the_markers(
+    capsys: pytest.CaptureFixture[str], catalog: Path, tmp_path: Path
+) -> None:
+    repo = generate(tmp_path, catalog)
+    with (repo / "README.md").open("a") as readme:
+        readme.write("\n## Owners\n\nThe payments team.\n")
+    commit_all(repo)
+    r = upgrade(capsys, repo, catalog, "--to", "1.1.0", "--keep-conflicts", "--commit")
+    assert r.code == 3, r.err
+    assert git(repo, "status", "--porcelain") == ""
+    assert "Conflicts to resolve: README.md" in git(repo, "log", "-1", "--format=%B")
+    assert "<<<<<<< your edit" in git(repo, "show", "HEAD:README.md")
+    assert "_commit: 1.1.0" in git(repo, "show", "HEAD:.copier-answers.yml")
+    assert not transaction.state_dir(repo).exists()
+
+
 def test_keep_conflicts_is_refused_with_a_fleet(
     capsys: pytest.CaptureFixture[str], catalog: Path, tmp_path: Path
 ) -> None:

@@ -146,12 +146,16 @@ def upgrade_repo(
         for path in state.conflicts:
             console.print(f"  {path}")
         if keep_conflicts:
-            transaction.keep_conflicts(repo)
+            from scaffolder.upgrade.publish import commit_conflicts
+
+            sha = commit_conflicts(repo) if commit else None
+            if not commit:
+                transaction.keep_conflicts(repo)
             console.print(
                 f"The files keep their markers (your edit vs the template) and "
                 f"{plan.to_version} is recorded: resolve them before merging."
             )
-            return Outcome("conflicts", plan, recorded=True)
+            return Outcome("conflicts", plan, sha, recorded=True)
         console.print(
             "Resolve them (your edit vs the template are marked), then run "
             "`scaffolder upgrade --continue`; `scaffolder upgrade --abort` restores "
