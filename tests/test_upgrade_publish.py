@@ -241,15 +241,22 @@ def _commit_on_remote(tmp_path: Path, name: str, branch: str, path: str, text: s
     return git(work, "rev-parse", "HEAD")
 
 
+def _alpha_with_a_request(
+    capsys: pytest.CaptureFixture[str], catalog: Path, tmp_path: Path
+) -> tuple[Path, Path]:
+    """The fleet's alpha alone, its request opened: its listing and its remote."""
+    listing = tmp_path / "alpha.txt"
+    listing.write_text("clones/alpha\n")
+    code, _, repos = _upgrade(capsys, catalog, listing, "--open-pr", "github")
+    assert (code, repos["alpha"]["status"]) == (0, "opened")
+    return listing, tmp_path / "remotes/alpha.git"
+
+
 def test_a_stale_branch_of_scaffolder_commits_is_rebuilt_on_the_default_branch(
     capsys: pytest.CaptureFixture[str], fleet: tuple[Path, Path, Path], forge: Path, tmp_path: Path
 ) -> None:
     catalog, _, clones = fleet
-    listing = tmp_path / "alpha.txt"
-    listing.write_text("clones/alpha\n")
-    remote = tmp_path / "remotes/alpha.git"
-    code, _, repos = _upgrade(capsys, catalog, listing, "--open-pr", "github")
-    assert (code, repos["alpha"]["status"]) == (0, "opened")
+    listing, remote = _alpha_with_a_request(capsys, catalog, tmp_path)
     first = git(remote, "rev-parse", f"refs/heads/{BRANCH}")
 
     # The team merges other work into main; the clone's main is now behind the remote's.
@@ -277,11 +284,7 @@ def test_a_stale_branch_with_a_persons_commit_is_never_force_pushed(
     capsys: pytest.CaptureFixture[str], fleet: tuple[Path, Path, Path], forge: Path, tmp_path: Path
 ) -> None:
     catalog, _, _ = fleet
-    listing = tmp_path / "alpha.txt"
-    listing.write_text("clones/alpha\n")
-    remote = tmp_path / "remotes/alpha.git"
-    code, _, _ = _upgrade(capsys, catalog, listing, "--open-pr", "github")
-    assert code == 0
+    listing, remote = _alpha_with_a_request(capsys, catalog, tmp_path)
     theirs = _commit_on_remote(tmp_path, "alpha", BRANCH, "NOTES.md", "reviewed by Pat\n")
     _commit_on_remote(tmp_path, "alpha", "main", "OWNERS.md", "alpha: payments team\n")
 
