@@ -255,6 +255,33 @@ describe('golden-path:upgrade', () => {
     ).resolves.toMatch(/^_commit: 1\.0\.0$/m);
   });
 
+  it('upgrades the record answersFile names, in a repo that keeps it elsewhere', async () => {
+    await fetchedRepo(workspacePath, 'notes', '1.0.0', { name: 'ledger' });
+    const record = '.golden-path/notes.yml';
+    await fs.mkdir(path.join(workspacePath, '.golden-path'));
+    await fs.rename(
+      path.join(workspacePath, '.copier-answers.yml'),
+      path.join(workspacePath, record),
+    );
+    const { ctx, output } = context({ catalog, values: { team: 'ops' }, answersFile: record });
+
+    await action.handler(ctx);
+
+    expect(outputs(output)).toMatchObject({ status: 'upgraded', toVersion: '1.1.0' });
+    expect(outputs(output).files).toContainEqual({ path: record, change: 'updated' });
+    await expect(fs.readFile(path.join(workspacePath, record), 'utf8')).resolves.toMatch(
+      /^_commit: 1\.1\.0$/m,
+    );
+    await expect(fs.access(path.join(workspacePath, '.copier-answers.yml'))).rejects.toThrow();
+  });
+
+  it('refuses an answersFile outside the repo without running the CLI', async () => {
+    mockDir.addContent({ workspace: { repo: {} } });
+    const { ctx, logger } = context({ path: 'repo', catalog, answersFile: '../../catalog/x.yml' });
+    await expect(action.handler(ctx)).rejects.toMatchObject({ name: 'NotAllowedError' });
+    expect(logger.info).not.toHaveBeenCalled();
+  });
+
   it('explains a folder that is not a golden-path repo', async () => {
     mockDir.addContent({ workspace: { 'README.md': 'hand-made' } });
     const { ctx } = context({ catalog });

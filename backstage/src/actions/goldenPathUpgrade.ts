@@ -87,6 +87,13 @@ export function createGoldenPathUpgradeAction(options: GoldenPathsOptions) {
             .describe(
               'Answers that change or add to those the repo recorded (new questions of the target version)',
             ),
+        answersFile: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "The record to upgrade, relative to path, in a repo with several (a baseline's tenants/<team>/.copier-answers.yml); default .copier-answers.yml, else .cruft.json",
+            ),
         catalog: z =>
           z
             .string()
@@ -128,6 +135,10 @@ export function createGoldenPathUpgradeAction(options: GoldenPathsOptions) {
         );
       }
       const catalog = ctx.input.catalog ?? options.defaultCatalog;
+      // The record must be a file of the repo: checked here, as the CLI reads what it names.
+      const answersFile = ctx.input.answersFile
+        ? toPosix(path.relative(repoDir, resolveSafeChildPath(repoDir, ctx.input.answersFile)))
+        : undefined;
 
       // Scratch space for the answers, outside the repo so they are never
       // published, and removed on failure and cancellation too.
@@ -151,6 +162,7 @@ export function createGoldenPathUpgradeAction(options: GoldenPathsOptions) {
           `--data-file=${dataFile}`,
         ];
         if (ctx.input.version) args.push(`--to=${ctx.input.version}`);
+        if (answersFile) args.push(`--answers-file=${answersFile}`);
         if (catalog) args.push(`--catalog=${catalog}`);
         args.push('--', repoDir);
 
