@@ -77,7 +77,7 @@ def upgrade_template_entity(
                 f"Upgrades a repo made from the {gp.name} golden path to a newer version "
                 "and opens a pull request with the upgrade report; conflicts stay marked."
             ),
-            "tags": sorted({*gp.tags, "golden-path", "upgrade"}),
+            "tags": sorted({*map(escape_text, gp.tags), "golden-path", "upgrade"}),
             "annotations": {ANNOTATION: gp.name, "scaffolder.dev/golden-path-upgrade": "true"},
         },
         "spec": {

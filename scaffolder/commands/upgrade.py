@@ -141,7 +141,8 @@ def command(
     one a person added commits to is left alone and reported needs-rebase.
     --branch may name {golden_path} and {version}: golden-path/{golden_path}-{version}.
 
-    Exit codes: 0 upgraded (or already current), 3 conflicts to resolve, 1 error.
+    Exit codes: 0 upgraded (or already current), 3 conflicts to resolve (or, with --push, a
+    request branch a person must rebase), 1 error.
     """
     from scaffolder.catalog import load_catalog
     from scaffolder.console import stderr_console
