@@ -168,8 +168,10 @@ def _with_inherited(
         from scaffolder.errors import AnswerError
 
         raise AnswerError(
-            f"--inherit-from {repo} is not a folder",
-            hint="name the repo whose record holds the answers to inherit",
+            f"--inherit-from {repo} is not a folder: {name} adds to an existing repo and "
+            "reads answers from that repo's record",
+            hint="clone or fetch the repo there first (in Backstage: fetch:plain into the "
+            "step's targetPath)",
         )
     from scaffolder.inherit import inherited_answers
 

@@ -396,6 +396,20 @@ describe('fetch:golden-path', () => {
     ).resolves.toMatch(/^cohort: ads$/m);
   });
 
+  it('says to fetch the repo first when a golden path that adds to one finds none', async () => {
+    const { ctx } = context({
+      goldenPath: 'tenant',
+      version: '1.1.0',
+      values: { team: 'search' },
+      targetPath: 'baseline',
+    });
+    await expect(action.handler(ctx)).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('tenant adds to an existing repo'),
+    });
+    expect(await listFiles(workspacePath)).toEqual([]);
+  });
+
   it('explains a missing CLI', async () => {
     const missing = createFetchGoldenPathAction({
       command: [mockDir.resolve('no-such-scaffolder')],
