@@ -252,6 +252,31 @@ _OUR_EXPRESSIONS = (
 )
 
 
+def _new_questions_page(gp: GoldenPath) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The Upgrade Template's page for the questions the latest version asks without a default
+    that the first version did not ask (repos made before have no answer), and the values
+    that pass them on. The fields are optional: left empty, the recorded answer stays."""
+    latest = renderer_for(gp.latest).config.questions
+    first = {q.name for q in renderer_for(gp.versions[0]).config.questions}
+    new = [q for q in latest if q.required and q.when is True and q.name not in first]
+    if not new:
+        return None, {}
+    schema = questions_schema(new)
+    _walk(schema)
+    properties = schema.get("properties") or {}
+    page = {
+        "title": "New questions",
+        "description": (
+            f"Asked by {gp.name} {gp.latest.version} without a default. A repo made before "
+            "they were asked needs an answer; left empty, a recorded answer stays."
+        ),
+        "properties": properties,
+    }
+    values = {name: _value(name, prop) for name, prop in properties.items()}
+    page = escape_expressions(page)
+    return page, values
+
+
 def export_templates(
     catalog: Catalog,
     outdir: Path,
@@ -271,11 +296,14 @@ def export_templates(
     entities: dict[Path, dict[str, Any]] = {}  # every entity is built before anything is written
     for gp in chosen:
         entities[outdir / gp.name / "template.yaml"] = template_entity(gp, options)
+        page, values = _new_questions_page(gp)
         upgrade = upgrade_template_entity(
             gp,
             publish_action=options.publish_action,
             namespace=options.namespace,
             owner=_owner(gp),
+            questions_page=page,
+            values=values,
         )
         if upgrade is not None:
             entities[outdir / upgrade_template_name(gp) / "template.yaml"] = upgrade

@@ -43,9 +43,19 @@ def upgrade_template_name(gp: GoldenPath) -> str:
 
 
 def upgrade_template_entity(
-    gp: GoldenPath, *, publish_action: str, namespace: str, owner: str
+    gp: GoldenPath,
+    *,
+    publish_action: str,
+    namespace: str,
+    owner: str,
+    questions_page: dict[str, Any] | None = None,
+    values: dict[str, str] | None = None,
 ) -> dict[str, Any] | None:
-    """The Upgrade Template of ``gp``, or None when ``publish_action`` has no request action."""
+    """The Upgrade Template of ``gp``, or None when ``publish_action`` has no request action.
+
+    ``questions_page`` asks what the target version may need beyond the recorded answers;
+    ``values`` (question name -> expression) pass its answers to the upgrade step.
+    """
     request_action = REQUEST_ACTIONS.get(publish_action)
     if request_action is None:
         return None
@@ -113,7 +123,8 @@ def upgrade_template_entity(
                             "default": versions[0],
                         },
                     },
-                }
+                },
+                *([questions_page] if questions_page else []),
             ],
             "steps": [
                 {
@@ -132,7 +143,7 @@ def upgrade_template_entity(
                     "id": "upgrade",
                     "name": f"Upgrade golden path {gp.name}",
                     "action": UPGRADE_ACTION_ID,
-                    "input": {"version": "${{ parameters.version }}"},
+                    "input": {"version": "${{ parameters.version }}", "values": values or {}},
                 },
                 {
                     "id": "publish",

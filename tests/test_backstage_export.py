@@ -419,6 +419,11 @@ def test_each_golden_path_gets_an_upgrade_template(tmp_path: Path) -> None:
     assert steps["publish"]["input"]["branchName"] == (
         "golden-path/service-${{ steps['upgrade'].output.toVersion }}"
     )
+    # 2.0.0 added `tier` without a default: repos made before need it, later ones have it.
+    new_page = upgrade["spec"]["parameters"][1]
+    assert list(new_page["properties"]) == ["tier"] and "required" not in new_page
+    assert new_page["properties"]["tier"]["enum"][:2] == ["critical", "standard"]
+    assert steps["upgrade"]["input"]["values"] == {"tier": "${{ parameters.tier }}"}
 
 
 def test_gitlab_upgrade_templates_open_merge_requests_and_others_get_none(tmp_path: Path) -> None:

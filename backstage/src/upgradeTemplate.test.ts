@@ -252,6 +252,30 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
     expect(requests[0].tree).toEqual(await snapshotTree(reference));
   });
 
+  it("asks the question a newer version added on the form's second page", async () => {
+    await hostRepo();
+    const latest = upgradeTemplate.spec.parameters as any[];
+    const version = latest[0].properties.version.default;
+    expect(Object.keys(latest[1].properties)).toEqual(['tier']);
+
+    const without = await upgradeTask({ entity: 'component:default/payments', version });
+    expect(without.status).toBe('failed');
+    expect(without.log.join('\n')).toMatch(/tier/);
+    expect(requests).toEqual([]);
+
+    const { status, output } = await upgradeTask({
+      entity: 'component:default/payments',
+      version,
+      tier: 'standard',
+    });
+    expect(status).toBe('completed');
+    expect(output.text[0].content).toContain(`→ ${version} (from 1.0.0)`);
+    expect(requests).toHaveLength(1);
+    expect(requests[0].tree['.copier-answers.yml']).toMatchObject({
+      content: expect.stringMatching(/^tier: standard$/m),
+    });
+  });
+
   it('opens no pull request when the repo is already at the version', async () => {
     await hostRepo();
     const { status, output } = await upgradeTask({
