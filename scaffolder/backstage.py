@@ -4,7 +4,9 @@ One Template per golden path that makes a new repo: the form comes from the ques
 Schema, split into pages (:mod:`scaffolder.backstage_pages`), with Backstage widgets added
 (EntityNamePicker for names, OwnerPicker for the owner, Secret for secret questions,
 RepoUrlPicker for where to publish), and the steps are ``fetch:golden-path`` (our action), a
-configurable ``publish:*`` step and ``catalog:register``. A question the publish step already
+configurable ``publish:*`` step and ``catalog:register``. Beside it, an "Upgrade <golden
+path>" Template opens a pull request moving a repo to a newer version
+(:mod:`scaffolder.backstage_upgrade`). A question the publish step already
 answers (the repo's URL) is not asked again. Files are written by
 :mod:`scaffolder.backstage_files`, which merges the Location and keeps edited files. The
 same answers reach the same generator as on the command line, so repos born in the portal
@@ -22,6 +24,7 @@ import yaml
 
 from scaffolder.backstage_files import write_export
 from scaffolder.backstage_pages import declared_pages, default_pages, is_name_like, split_pages
+from scaffolder.backstage_upgrade import upgrade_template_entity, upgrade_template_name
 from scaffolder.catalog import METADATA_FILE, Catalog, GoldenPath
 from scaffolder.generate import renderer_for
 from scaffolder.names import escape_expressions
@@ -151,6 +154,10 @@ def _form_pages(gp: GoldenPath, schema: dict[str, Any], version: str) -> list[di
     return pages
 
 
+def _owner(gp: GoldenPath) -> str:
+    return f"group:{gp.owner}" if gp.owner else "group:platform-team"
+
+
 def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
     version = gp.latest
     config = renderer_for(version).config
@@ -189,7 +196,7 @@ def template_entity(gp: GoldenPath, options: ExportOptions) -> dict[str, Any]:
             },
         },
         "spec": {
-            "owner": f"group:{gp.owner}" if gp.owner else "group:platform-team",
+            "owner": _owner(gp),
             "type": gp.kind,
             "parameters": [*pages, repo_step],
             "steps": [
@@ -245,6 +252,31 @@ _OUR_EXPRESSIONS = (
 )
 
 
+def _new_questions_page(gp: GoldenPath) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The Upgrade Template's page for the questions the latest version asks without a default
+    that the first version did not ask (repos made before have no answer), and the values
+    that pass them on. The fields are optional: left empty, the recorded answer stays."""
+    latest = renderer_for(gp.latest).config.questions
+    first = {q.name for q in renderer_for(gp.versions[0]).config.questions}
+    new = [q for q in latest if q.required and q.when is True and q.name not in first]
+    if not new:
+        return None, {}
+    schema = questions_schema(new)
+    _walk(schema)
+    properties = schema.get("properties") or {}
+    page = {
+        "title": "New questions",
+        "description": (
+            f"Asked by {gp.name} {gp.latest.version} without a default. A repo made before "
+            "they were asked needs an answer; left empty, a recorded answer stays."
+        ),
+        "properties": properties,
+    }
+    values = {name: _value(name, prop) for name, prop in properties.items()}
+    page = escape_expressions(page)
+    return page, values
+
+
 def export_templates(
     catalog: Catalog,
     outdir: Path,
@@ -253,17 +285,31 @@ def export_templates(
     *,
     force: bool = False,
 ) -> list[Path]:
-    """Write ``<outdir>/<name>/template.yaml`` per golden path and merge them into the
-    Location in ``<outdir>/catalog-info.yaml``; the files written (unchanged ones are not).
+    """Write ``<outdir>/<name>/template.yaml`` per golden path, and its Upgrade Template in
+    ``<outdir>/<name>-upgrade/template.yaml`` (:mod:`scaffolder.backstage_upgrade`), and
+    merge them into the Location in ``<outdir>/catalog-info.yaml``; the files written
+    (unchanged ones are not).
 
     Edited files are kept unless ``force`` (see :mod:`scaffolder.backstage_files`).
     """
     chosen = [catalog.get(n) for n in names] or [gp for gp in catalog if gp.target == "new-repo"]
-    templates = {  # every entity is built before anything is written
-        outdir / gp.name / "template.yaml": yaml.safe_dump(
-            template_entity(gp, options), sort_keys=False, width=100, allow_unicode=True
+    entities: dict[Path, dict[str, Any]] = {}  # every entity is built before anything is written
+    for gp in chosen:
+        entities[outdir / gp.name / "template.yaml"] = template_entity(gp, options)
+        page, values = _new_questions_page(gp)
+        upgrade = upgrade_template_entity(
+            gp,
+            publish_action=options.publish_action,
+            namespace=options.namespace,
+            owner=_owner(gp),
+            questions_page=page,
+            values=values,
         )
-        for gp in chosen
+        if upgrade is not None:
+            entities[outdir / upgrade_template_name(gp) / "template.yaml"] = upgrade
+    templates = {
+        path: yaml.safe_dump(entity, sort_keys=False, width=100, allow_unicode=True)
+        for path, entity in entities.items()
     }
     targets = [f"./{path.parent.name}/template.yaml" for path in templates]
     return write_export(templates, outdir / "catalog-info.yaml", targets, force=force)

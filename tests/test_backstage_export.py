@@ -12,6 +12,8 @@ import pytest
 import yaml
 
 from scaffolder.backstage_files import location_text, unchanged_since_export, with_header
+from scaffolder.catalog import load_catalog
+from scaffolder.cli import main
 from scaffolder.schema import parse_when, questions_schema, value_schema
 from scaffolder.template import load_template_config
 from tests.helpers import build_file_tree, run_cli
@@ -286,7 +288,11 @@ def test_export_merges_into_the_location_and_keeps_edits(
     r = run_cli(capsys, "backstage", "export", out, "--golden-path", "service")
     assert r.code == 0, r.err
     docs = list(yaml.safe_load_all(location.read_text()))
-    assert docs[0]["spec"]["targets"] == ["./hand-made/template.yaml", "./service/template.yaml"]
+    assert docs[0]["spec"]["targets"] == [
+        "./hand-made/template.yaml",
+        "./service/template.yaml",
+        "./service-upgrade/template.yaml",
+    ]
     assert docs[1]["kind"] == "Group"
 
     # A subset later on adds to the Location and never drops a target.
@@ -296,7 +302,9 @@ def test_export_merges_into_the_location_and_keeps_edits(
     assert targets == [
         "./hand-made/template.yaml",
         "./service/template.yaml",
+        "./service-upgrade/template.yaml",
         "./training-job/template.yaml",
+        "./training-job-upgrade/template.yaml",
     ]
 
     # The same export again writes nothing.
@@ -386,3 +394,46 @@ def test_a_golden_path_that_asks_nothing_gets_the_publish_page_alone(
     template = yaml.safe_load((tmp_path / "out/fixed/template.yaml").read_text())
     assert [p["title"] for p in template["spec"]["parameters"]] == ["Where to publish"]
     assert template["spec"]["steps"][0]["input"]["values"] == {}
+
+
+def test_each_golden_path_gets_an_upgrade_template(tmp_path: Path) -> None:
+    from scaffolder.backstage_upgrade import SOURCE_URL
+
+    assert main(["backstage", "export", str(tmp_path), "--golden-path", "service"]) == 0
+    upgrade = yaml.safe_load((tmp_path / "service-upgrade/template.yaml").read_text())
+    versions = [v.version for v in load_catalog([]).get("service").versions]
+    form = upgrade["spec"]["parameters"][0]["properties"]
+    assert form["version"]["enum"] == versions[::-1] and form["version"]["default"] == versions[-1]
+    picker = form["entity"]["ui:options"]["catalogFilter"][0]
+    assert picker["metadata.annotations.scaffolder.dev/golden-path"] == "service"
+    assert "Template" not in picker["kind"]
+    steps = {s["id"]: s for s in upgrade["spec"]["steps"]}
+    assert [s["action"] for s in steps.values()] == [
+        "catalog:fetch",
+        "fetch:plain",
+        "golden-path:upgrade",
+        "publish:github:pull-request",
+    ]
+    assert steps["fetch"]["input"]["url"] == SOURCE_URL
+    assert steps["publish"]["input"]["draft"] == "${{ steps['upgrade'].output.hasConflicts }}"
+    assert steps["publish"]["input"]["branchName"] == (
+        "golden-path/service-${{ steps['upgrade'].output.toVersion }}"
+    )
+    # 2.0.0 added `tier` without a default: repos made before need it, later ones have it.
+    new_page = upgrade["spec"]["parameters"][1]
+    assert list(new_page["properties"]) == ["tier"] and "required" not in new_page
+    assert new_page["properties"]["tier"]["enum"][:2] == ["critical", "standard"]
+    assert steps["upgrade"]["input"]["values"] == {"tier": "${{ parameters.tier }}"}
+
+
+def test_gitlab_upgrade_templates_open_merge_requests_and_others_get_none(tmp_path: Path) -> None:
+    args = ["backstage", "export", "--golden-path", "service", "--publish-action"]
+    assert main([*args[:2], str(tmp_path / "gl"), *args[2:], "publish:gitlab"]) == 0
+    upgrade = yaml.safe_load((tmp_path / "gl/service-upgrade/template.yaml").read_text())
+    publish = upgrade["spec"]["steps"][-1]
+    assert publish["action"] == "publish:gitlab:merge-request"
+    assert publish["input"]["title"].startswith(
+        "${{ 'Draft: ' if steps['upgrade'].output.hasConflicts else '' }}"
+    )
+    assert main([*args[:2], str(tmp_path / "bb"), *args[2:], "publish:bitbucketServer"]) == 0
+    assert sorted(p.name for p in (tmp_path / "bb").iterdir()) == ["catalog-info.yaml", "service"]

@@ -255,6 +255,80 @@ def test_without_git_needs_allow_no_git(
     assert r.code == 0 and recorded_version(repo) == "1.1.0"
 
 
+def test_folder_without_git_keeps_conflicts_for_a_pull_request(
+    capsys: pytest.CaptureFixture[str], catalog: Path, tmp_path: Path
+) -> None:
+    """What the Backstage action does with a repo fetch:plain put in its workspace: no .git,
+    so the merge base is the recorded version rendered with the recorded answers."""
+    repo = generate(tmp_path, catalog, "pay", "1.0.0", "--no-git")
+    with (repo / "README.md").open("a") as readme:  # 1.1.0 adds its own lines at the end
+        readme.write("\n## Owners\n\nThe payments team.\n")
+    (repo / "envs.txt").write_text("dev\nprod\nqa\n")  # untouched by 1.1.0: kept as is
+    r = upgrade(
+        capsys,
+        repo,
+        catalog,
+        "--to",
+        "1.1.0",
+        "--allow-no-git",
+        "--keep-conflicts",
+        "--format",
+        "json",
+    )
+    assert r.code == 3, r.err
+    out = json.loads(r.out)
+    assert (out["status"], out["from_version"], out["to_version"]) == (
+        "conflicts",
+        "1.0.0",
+        "1.1.0",
+    )
+    assert out["conflicts"] == ["README.md"] and out["recorded"] is True
+    assert {f["path"]: f["change"] for f in out["files"]} == {
+        ".copier-answers.yml": "updated",
+        "NEW.md": "added",
+        "README.md": "updated",
+        "deploy/app.yaml": "updated",
+        "deploy/pay.yaml": "updated",
+        "secret.txt": "deleted",
+    }
+    assert "1 file(s) with conflicts to resolve" in out["report"]
+    assert "- `README.md`" in out["report"] and "| `NEW.md` | added |" in out["report"]
+    text = (repo / "README.md").read_text()
+    assert "<<<<<<< your edit" in text and ">>>>>>> template demo 1.1.0" in text
+    assert (repo / "envs.txt").read_text() == "dev\nprod\nqa\n"
+    assert recorded_version(repo) == "1.1.0", "the pull request holds the whole upgrade"
+    # Nothing of the transaction is left to be published: no state, backup or lock.
+    assert sorted(p.name for p in repo.iterdir() if p.name.startswith(".scaffolder")) == [
+        ".scaffolder"
+    ]
+    assert not transaction.state_dir(repo).exists()
+
+
+def test_keep_conflicts_with_commit_commits_the_markers(
+    capsys: pytest.CaptureFixture[str], catalog: Path, tmp_path: Path
+) -> None:
+    repo = generate(tmp_path, catalog)
+    with (repo / "README.md").open("a") as readme:
+        readme.write("\n## Owners\n\nThe payments team.\n")
+    commit_all(repo)
+    r = upgrade(capsys, repo, catalog, "--to", "1.1.0", "--keep-conflicts", "--commit")
+    assert r.code == 3, r.err
+    assert git(repo, "status", "--porcelain") == ""
+    assert "Conflicts to resolve: README.md" in git(repo, "log", "-1", "--format=%B")
+    assert "<<<<<<< your edit" in git(repo, "show", "HEAD:README.md")
+    assert "_commit: 1.1.0" in git(repo, "show", "HEAD:.copier-answers.yml")
+    assert not transaction.state_dir(repo).exists()
+
+
+def test_keep_conflicts_is_refused_with_a_fleet(
+    capsys: pytest.CaptureFixture[str], catalog: Path, tmp_path: Path
+) -> None:
+    listing = tmp_path / "fleet.txt"
+    listing.write_text("pay\n")
+    r = upgrade(capsys, tmp_path, catalog, "--fleet", listing, "--branch", "b", "--keep-conflicts")
+    assert r.code == 1 and "--keep-conflicts is for one repo" in r.err
+
+
 def test_already_current(capsys: pytest.CaptureFixture[str], catalog: Path, tmp_path: Path) -> None:
     repo = generate(tmp_path, catalog, "pay", "1.1.0")
     r = upgrade(capsys, repo, catalog, "--to", "1.1.0")

@@ -66,6 +66,7 @@ def test_pull_requests_are_opened_then_updated_never_duplicated(
         "updated": 0,
         "pushed": 0,
         "conflicted": 1,
+        "needs-rebase": 0,
         "skipped": 1,
         "failed": 0,
     }
@@ -219,3 +220,122 @@ def test_fleet_json_on_stdout_is_the_report_alone(
     assert result.returncode == 3
     assert json.loads(result.stdout)["summary"]["conflicts"] == 1
     assert "conflict to resolve" in result.stderr
+
+
+def _commit_on_remote(tmp_path: Path, name: str, branch: str, path: str, text: str) -> str:
+    """A person's commit on ``branch`` of the remote ``name``; returns its sha."""
+    work = tmp_path / f"person-{name}-{branch.replace('/', '-')}"
+    git(
+        tmp_path,
+        "clone",
+        "-q",
+        "--branch",
+        branch,
+        str(tmp_path / f"remotes/{name}.git"),
+        str(work),
+    )
+    (work / path).write_text(text)
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "--author", "Pat Person <pat@example.com>", "-m", f"edit {path}")
+    git(work, "push", "-q", "origin", branch)
+    return git(work, "rev-parse", "HEAD")
+
+
+def _alpha_with_a_request(
+    capsys: pytest.CaptureFixture[str], catalog: Path, tmp_path: Path
+) -> tuple[Path, Path]:
+    """The fleet's alpha alone, its request opened: its listing and its remote."""
+    listing = tmp_path / "alpha.txt"
+    listing.write_text("clones/alpha\n")
+    code, _, repos = _upgrade(capsys, catalog, listing, "--open-pr", "github")
+    assert (code, repos["alpha"]["status"]) == (0, "opened")
+    return listing, tmp_path / "remotes/alpha.git"
+
+
+def test_a_stale_branch_of_scaffolder_commits_is_rebuilt_on_the_default_branch(
+    capsys: pytest.CaptureFixture[str], fleet: tuple[Path, Path, Path], forge: Path, tmp_path: Path
+) -> None:
+    catalog, _, clones = fleet
+    listing, remote = _alpha_with_a_request(capsys, catalog, tmp_path)
+    first = git(remote, "rev-parse", f"refs/heads/{BRANCH}")
+
+    # The team merges other work into main; the clone's main is now behind the remote's.
+    main = _commit_on_remote(tmp_path, "alpha", "main", "OWNERS.md", "alpha: payments team\n")
+    code, _, repos = _upgrade(capsys, catalog, listing, "--open-pr", "github")
+    assert code == 0, repos["alpha"]
+    assert (repos["alpha"]["status"], repos["alpha"]["rebuilt"]) == ("updated", True)
+    rebuilt = git(remote, "rev-parse", f"refs/heads/{BRANCH}")
+    assert rebuilt != first
+    # One commit, on the new head of main: the request shows the upgrade alone.
+    assert git(remote, "rev-parse", f"{BRANCH}^") == main
+    assert git(remote, "show", f"{BRANCH}:OWNERS.md") == "alpha: payments team"
+    assert git(remote, "show", f"{BRANCH}:.copier-answers.yml").count("_commit: 1.1.0") == 1
+    request = _requests(forge)["alpha"]
+    assert len(json.loads(forge.read_text())["requests"]) == 1 and request["edits"] == 1
+    assert "| `OWNERS.md` |" not in request["body"]
+    # The clone is back on main; a third run finds the branch up to date and keeps it.
+    assert git(clones / "alpha", "rev-parse", "--abbrev-ref", "HEAD") == "main"
+    code, _, repos = _upgrade(capsys, catalog, listing, "--open-pr", "github")
+    assert (code, repos["alpha"]["rebuilt"]) == (0, False)
+    assert git(remote, "rev-parse", f"refs/heads/{BRANCH}") == rebuilt
+
+
+def test_a_stale_branch_with_a_persons_commit_is_never_force_pushed(
+    capsys: pytest.CaptureFixture[str], fleet: tuple[Path, Path, Path], forge: Path, tmp_path: Path
+) -> None:
+    catalog, _, _ = fleet
+    listing, remote = _alpha_with_a_request(capsys, catalog, tmp_path)
+    theirs = _commit_on_remote(tmp_path, "alpha", BRANCH, "NOTES.md", "reviewed by Pat\n")
+    _commit_on_remote(tmp_path, "alpha", "main", "OWNERS.md", "alpha: payments team\n")
+
+    r = _push(capsys, catalog, listing, "markdown", "--open-pr", "github")
+    assert r.code == 3, r.err
+    assert "| `alpha` | needs-rebase |" in r.out
+    assert "holds commits scaffolder did not make" in r.out and "(Pat Person)" in r.out
+    # The person's commit is still the branch's head; the request was not touched.
+    assert git(remote, "rev-parse", f"refs/heads/{BRANCH}") == theirs
+    assert "edits" not in _requests(forge)["alpha"]
+
+    # Once they merge main into it, the branch is up to date: the run builds on their work.
+    person = tmp_path / f"person-alpha-{BRANCH.replace('/', '-')}"
+    git(person, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    git(person, "push", "-q", "origin", BRANCH)
+    code, _, repos = _upgrade(capsys, catalog, listing, "--open-pr", "github")
+    assert (code, repos["alpha"]["status"]) == (0, "updated")
+    assert git(remote, "show", f"{BRANCH}:NOTES.md") == "reviewed by Pat"
+
+
+def test_a_fleet_upgrade_of_a_named_record_is_pushed_and_opened(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, forge: Path
+) -> None:
+    """--answers-file with --fleet --push: each repo keeps its record under another name
+    (a baseline's tenants do); that record is the one upgraded, pushed and described."""
+    catalog = build_versioned_demo(tmp_path / "catalog")
+    record = ".golden-path/demo.yml"
+    remote_fleet(tmp_path, catalog, ("alpha", "beta"), "1.0.0")
+    for name in ("alpha", "beta"):
+        work = tmp_path / "work" / name
+        (work / ".golden-path").mkdir()
+        git(work, "mv", ".copier-answers.yml", record)
+        git(work, "commit", "-qm", "record under another name")
+        git(work, "push", "-q", str(tmp_path / f"remotes/{name}.git"), "HEAD:main")
+    listing = tmp_path / "repos.txt"
+    urls = [(tmp_path / f"remotes/{n}.git").as_uri() for n in ("alpha", "beta")]
+    (tmp_path / "fleet.txt").write_text("\n".join(urls) + "\n")
+    assert run_cli(capsys, "fleet", "clone", tmp_path / "fleet.txt", tmp_path / "clones").code == 0
+    listing.write_text("clones/alpha\nclones/beta\n")
+
+    code, summary, repos = _upgrade(
+        capsys, catalog, listing, "--open-pr", "github", "--answers-file", record
+    )
+    assert code == 0, repos
+    assert summary["opened"] == 2
+    requests = _requests(forge)
+    for name in ("alpha", "beta"):
+        remote = tmp_path / f"remotes/{name}.git"
+        assert "_commit: 1.1.0" in git(remote, "show", f"{BRANCH}:{record}")
+        files = git(remote, "ls-tree", "-r", "--name-only", BRANCH).splitlines()
+        assert ".copier-answers.yml" not in files and "NEW.md" in files
+        assert repos[name]["answers_file"] == record
+        body = requests[name]["body"]
+        assert "→ 1.1.0 (from 1.0.0)" in body and f"| `{record}` | updated |" in body

@@ -5,9 +5,9 @@
  * tarball's manifest, installs the tarball into a fresh minimal backend
  * (new backend system: `@backstage/backend-defaults` plus the real
  * `@backstage/plugin-scaffolder-backend`), starts it as its own Node process
- * and runs a template task that calls `fetch:golden-path` and
- * `golden-path:diff` against the real scaffolder CLI (`$SCAFFOLDER_CLI`,
- * split on spaces, or `scaffolder` on PATH).
+ * and runs a template task that calls `fetch:golden-path`,
+ * `golden-path:upgrade` and `golden-path:diff` against the real scaffolder
+ * CLI (`$SCAFFOLDER_CLI`, split on spaces, or `scaffolder` on PATH).
  *
  * How the backend is installed, and why: a registry install of
  * backend-defaults and the scaffolder plugin is ~1,500 packages and a
@@ -143,7 +143,11 @@ async function freePort() {
   });
 }
 
-/** The Template the task runs: both actions of the module, no publishing. */
+/**
+ * The Template the task runs: the module's three actions, no publishing. It
+ * renders a released version, upgrades it to the latest, and checks there is
+ * no drift from the latest afterwards.
+ */
 function e2eTemplate() {
   return {
     apiVersion: 'scaffolder.backstage.io/v1beta3',
@@ -160,8 +164,16 @@ function e2eTemplate() {
           action: 'fetch:golden-path',
           input: {
             goldenPath: 'service',
-            values: { name: '${{ parameters.name }}', tier: 'standard', owner: 'payments-team' },
+            version: FROM_VERSION,
+            values: { name: '${{ parameters.name }}', owner: 'payments-team' },
           },
+        },
+        {
+          id: 'upgrade',
+          name: 'Upgrade to the latest version',
+          action: 'golden-path:upgrade',
+          // The latest version asks a question 1.0.0 did not.
+          input: { values: { tier: 'standard' } },
         },
         {
           id: 'diff',
@@ -174,12 +186,19 @@ function e2eTemplate() {
         goldenPath: '${{ steps.fetch.output.goldenPath }}',
         version: '${{ steps.fetch.output.version }}',
         files: '${{ steps.fetch.output.files }}',
+        upgradeStatus: '${{ steps.upgrade.output.status }}',
+        fromVersion: '${{ steps.upgrade.output.fromVersion }}',
+        toVersion: '${{ steps.upgrade.output.toVersion }}',
+        conflicts: '${{ steps.upgrade.output.conflicts }}',
         level: '${{ steps.diff.output.level }}',
         drifted: '${{ steps.diff.output.drifted }}',
       },
     },
   };
 }
+
+/** The released version the task renders before upgrading it. */
+const FROM_VERSION = '1.0.0';
 
 /**
  * The backend an adopter has after `yarn --cwd packages/backend add ...` and
@@ -322,6 +341,7 @@ async function main() {
     const ids = actions.map(action => action.id);
     assert.ok(ids.includes('fetch:golden-path'), `actions: ${ids.join(', ')}`);
     assert.ok(ids.includes('golden-path:diff'), `actions: ${ids.join(', ')}`);
+    assert.ok(ids.includes('golden-path:upgrade'), `actions: ${ids.join(', ')}`);
     log(`backend up on port ${port} with the module's actions`);
 
     const created = await api(baseUrl, '/v2/tasks', {
@@ -339,13 +359,11 @@ async function main() {
     assert.equal(task.status, 'completed', `task ${task.status}:\n${messages.join('\n')}`);
     const output = events.find(event => event.type === 'completion').body.output;
 
-    // The task rendered what `scaffolder new` renders from the same answers, and no drift.
+    // The task rendered what `scaffolder new` renders from the same answers, upgraded it to
+    // the latest version without conflicts, and left no drift from it.
     const reference = path.join(workDir, 'reference');
     const answers = path.join(workDir, 'answers.json');
-    await fs.writeFile(
-      answers,
-      JSON.stringify({ name: 'payments', tier: 'standard', owner: 'payments-team' }),
-    );
+    await fs.writeFile(answers, JSON.stringify({ name: 'payments', owner: 'payments-team' }));
     const [executable, ...leading] = scaffolderCommand();
     const expected = JSON.parse(
       run(executable, [
@@ -354,18 +372,25 @@ async function main() {
         'service',
         reference,
         `--data-file=${answers}`,
-        `--version=${output.version}`,
+        `--version=${FROM_VERSION}`,
         '--json',
         '--no-git',
       ]),
     );
+    const latest = JSON.parse(run(executable, [...leading, 'questions', 'service', '--json']));
     assert.equal(output.goldenPath, 'service');
+    assert.equal(output.version, FROM_VERSION);
     assert.deepEqual([...output.files].sort(), [...expected.files].sort());
+    assert.deepEqual(
+      [output.upgradeStatus, output.fromVersion, output.toVersion, output.conflicts],
+      ['upgraded', FROM_VERSION, latest.version, []],
+    );
     assert.equal(output.drifted, false);
     assert.equal(output.level, 'gold');
     log(
       `task ${taskId} completed: ${output.files.length} files of service ${output.version}, ` +
-        `level ${output.level} (${((Date.now() - started) / 1000).toFixed(0)} s in all)`,
+        `upgraded to ${output.toVersion}, level ${output.level} ` +
+        `(${((Date.now() - started) / 1000).toFixed(0)} s in all)`,
     );
   } catch (error) {
     if (backend) process.stderr.write(`--- backend output ---\n${backend.output.join('')}\n`);

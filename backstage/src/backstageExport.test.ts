@@ -46,6 +46,8 @@ describe('scaffolder backstage export', () => {
   const exportDir = mockDir.resolve('export');
   /** The exported Templates by golden path, as the catalog stores them. */
   const templates = new Map<string, TemplateEntityV1beta3>();
+  /** The "Upgrade <golden path>" Templates, by directory (`<golden path>-upgrade`). */
+  const upgradeTemplates = new Map<string, TemplateEntityV1beta3>();
 
   beforeAll(async () => {
     await runCli(['backstage', 'export', exportDir]);
@@ -53,7 +55,9 @@ describe('scaffolder backstage export', () => {
       if (!entry.isDirectory()) continue;
       const entities = await readCatalogFile(path.join(exportDir, entry.name, 'template.yaml'));
       expect(entities).toHaveLength(1);
-      templates.set(entry.name, entities[0] as TemplateEntityV1beta3);
+      const template = entities[0] as TemplateEntityV1beta3;
+      if (entry.name.endsWith('-upgrade')) upgradeTemplates.set(entry.name, template);
+      else templates.set(entry.name, template);
     }
   });
 
@@ -157,8 +161,52 @@ describe('scaffolder backstage export', () => {
       path.relative(exportDir, path.resolve(exportDir, target)),
     );
     expect(targets.sort()).toEqual(
-      [...templates.keys()].map(goldenPath => path.join(goldenPath, 'template.yaml')).sort(),
+      [...templates.keys(), ...upgradeTemplates.keys()]
+        .map(dir => path.join(dir, 'template.yaml'))
+        .sort(),
     );
+  });
+
+  it('writes an Upgrade Template per golden path that the catalog and the scaffolder accept', async () => {
+    expect([...upgradeTemplates.keys()].sort()).toEqual(
+      [...templates.keys()].map(goldenPath => `${goldenPath}-upgrade`).sort(),
+    );
+    for (const [goldenPath, template] of templates) {
+      const upgrade = upgradeTemplates.get(`${goldenPath}-upgrade`)!;
+      await expect(templateEntityV1beta3Validator.check(upgrade)).resolves.toBe(true);
+      expect(stringifyEntityRef(upgrade)).toBe(`template:default/${goldenPath}-upgrade`);
+      expect(upgrade.spec.owner).toBe(template.spec.owner);
+      const [page] = upgrade.spec.parameters as any[];
+      // The EntityPicker offers the entities the golden path made, found by the
+      // annotation every generated catalog-info.yaml carries (checked below).
+      expect(page.properties.entity).toMatchObject({
+        'ui:field': 'EntityPicker',
+        'ui:options': {
+          catalogFilter: [{ 'metadata.annotations.scaffolder.dev/golden-path': goldenPath }],
+        },
+      });
+      const latest = template.metadata.annotations!['scaffolder.dev/golden-path-version'];
+      expect(page.properties.version).toMatchObject({ default: latest });
+      expect(page.properties.version.enum).toContain(latest);
+      expect(page.required).toEqual(['entity', 'version']);
+      expect({ goldenPath, steps: upgrade.spec.steps }).toMatchObject({
+        goldenPath,
+        steps: [
+          { id: 'entity', action: 'catalog:fetch' },
+          { id: 'fetch', action: 'fetch:plain' },
+          {
+            id: 'upgrade',
+            action: 'golden-path:upgrade',
+            input: { version: '${{ parameters.version }}' },
+          },
+          {
+            id: 'publish',
+            action: 'publish:github:pull-request',
+            input: { description: "${{ steps['upgrade'].output.report }}" },
+          },
+        ],
+      });
+    }
   });
 
   describe('catalog-info.yaml of a generated repo', () => {

@@ -7,6 +7,7 @@ import { InputError } from '@backstage/errors';
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_DRIFT = 2;
+export const EXIT_CONFLICTS = 3;
 export const EXIT_INTERNAL_ERROR = 4;
 export const EXIT_CANCELLED = 130;
 

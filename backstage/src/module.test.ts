@@ -1,27 +1,20 @@
 import { promises as fs } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createBackendModule, createServiceFactory } from '@backstage/backend-plugin-api';
-import {
-  createMockDirectory,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { createMockDirectory } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock, CatalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { TemplateEntityV1beta3 } from '@backstage/plugin-scaffolder-common';
 import {
   createTemplateAction,
   scaffolderActionsExtensionPoint,
 } from '@backstage/plugin-scaffolder-node';
 import { JsonObject } from '@backstage/types';
-import { scaffolderModuleGoldenPaths } from './module';
 import { parseCatalogFile, readCatalogFile } from './__testUtils__/catalogModel';
-import { renderNewRepo, runCli, scaffolderCommand } from './__testUtils__/scaffolderCli';
+import { runTask, ScaffolderApi, startScaffolderBackend } from './__testUtils__/scaffolderBackend';
+import { renderNewRepo, runCli } from './__testUtils__/scaffolderCli';
 import { fileContent, filesOnly, snapshotTree, Tree } from './__testUtils__/tree';
 
 // A real backend with the real scaffolder plugin, a task database and the
@@ -148,7 +141,7 @@ describe('scaffolder backend running the exported service Template', () => {
   let version: string;
   /** What `scaffolder new` makes from the same answers. */
   let expected: Tree;
-  let baseUrl: string;
+  let api: ScaffolderApi;
   let stopBackend: () => Promise<void>;
 
   beforeAll(async () => {
@@ -175,10 +168,9 @@ describe('scaffolder backend running the exported service Template', () => {
     expected = await snapshotTree(reference, ['.git']);
 
     await fs.mkdir(workingDirectory);
-    const backend = await startTestBackend({
+    ({ api, stop: stopBackend } = await startScaffolderBackend({
+      workingDirectory,
       features: [
-        scaffolderPlugin,
-        scaffolderModuleGoldenPaths,
         fakeGitHostModule,
         // The scaffolder reads templates (and the task's user) from the catalog.
         createServiceFactory({
@@ -186,21 +178,8 @@ describe('scaffolder backend running the exported service Template', () => {
           deps: {},
           factory: () => createCatalog([serviceTemplate]),
         }),
-        // Requests are made as a mock user, whose token `api` sends; the
-        // default mock permissions service allows everything.
-        mockServices.auth.factory(),
-        mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.user() }),
-        mockServices.rootConfig.factory({
-          data: {
-            // Task and dry-run workspaces go here, so the test can look at what is left.
-            backend: { workingDirectory },
-            scaffolder: { goldenPaths: { command: scaffolderCommand() } },
-          },
-        }),
       ],
-    });
-    baseUrl = `http://localhost:${(backend.server.address() as AddressInfo).port}/api/scaffolder`;
-    stopBackend = () => backend.stop();
+    }));
   });
 
   afterAll(async () => {
@@ -211,18 +190,6 @@ describe('scaffolder backend running the exported service Template', () => {
     gitHost.clear();
     registered.length = 0;
   });
-
-  async function api(urlPath: string, body?: unknown) {
-    const response = await fetch(`${baseUrl}${urlPath}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        authorization: mockCredentials.user.header(),
-        'content-type': 'application/json',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  }
 
   async function dryRun(values: Record<string, unknown>) {
     return api('/v2/dry-run', { template: serviceTemplate, values, directoryContents: [] });
@@ -338,23 +305,8 @@ describe('scaffolder backend running the exported service Template', () => {
   });
 
   it('runs the Template as a task: publishes what scaffolder new makes and registers it', async () => {
-    const created = await api('/v2/tasks', {
-      templateRef: 'template:default/service',
-      values: formValues,
-    });
-    expect(created.status).toBe(201);
-    const taskId = created.body.id;
-
-    let task = (await api(`/v2/tasks/${taskId}`)).body;
-    const deadline = Date.now() + 45_000;
-    while (!['completed', 'failed', 'cancelled'].includes(task.status) && Date.now() < deadline) {
-      await new Promise(resolve => setTimeout(resolve, 200));
-      task = (await api(`/v2/tasks/${taskId}`)).body;
-    }
-
-    const events = (await api(`/v2/tasks/${taskId}/events`)).body;
-    const completion = events.find((event: { type: string }) => event.type === 'completion');
-    expect({ status: task.status, completion: completion?.body }).toMatchObject({
+    const { status, completion } = await runTask(api, 'template:default/service', formValues);
+    expect({ status, completion }).toMatchObject({
       status: 'completed',
       completion: {
         output: {

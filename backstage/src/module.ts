@@ -2,10 +2,11 @@ import { coreServices, createBackendModule } from '@backstage/backend-plugin-api
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createFetchGoldenPathAction } from './actions/fetchGoldenPath';
 import { createGoldenPathDiffAction } from './actions/goldenPathDiff';
+import { createGoldenPathUpgradeAction } from './actions/goldenPathUpgrade';
 import { readGoldenPathsConfig } from './config';
 
 /**
- * Adds the fetch:golden-path and golden-path:diff actions to the scaffolder.
+ * Adds the fetch:golden-path, golden-path:diff and golden-path:upgrade actions to the scaffolder.
  *
  * @public
  */
@@ -27,6 +28,7 @@ export const scaffolderModuleGoldenPaths = createBackendModule({
         scaffolder.addActions(
           createFetchGoldenPathAction(options),
           createGoldenPathDiffAction(options),
+          createGoldenPathUpgradeAction(options),
         );
       },
     });

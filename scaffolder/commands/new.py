@@ -46,6 +46,13 @@ from scaffolder.commands.options import (
     help="Also write the answers (never secrets) to FILE, for --data-file replays.",
 )
 @click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
+@click.option(
+    "--inherit-from",
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="Read the answers a golden path that adds to a repo inherits (inherit.yml) from the "
+    "repo at DIR instead of DEST; DEST may then be an empty folder (the Backstage action).",
+)
 @format_option("text", "json", help="Output format of the result (json implies no prompts).")
 def command(
     golden_path: str | None,
@@ -61,6 +68,7 @@ def command(
     defaults: bool,
     save_answers: Path | None,
     no_git: bool,
+    inherit_from: Path | None,
     fmt: str,
 ) -> None:
     """Generate a new repo in DEST from GOLDEN_PATH (or from --template, then only DEST).
@@ -97,8 +105,11 @@ def command(
             )
         catalog, golden_path, checkout = catalog.with_template(template, checkout)
     catalog = with_engine(catalog, golden_path, engine)
-    if golden_path is not None and dest is not None:
-        provided = _with_inherited(catalog, golden_path, version, dest, provided)
+    inherit_repo = inherit_from or dest
+    if golden_path is not None and inherit_repo is not None:
+        provided = _with_inherited(
+            catalog, golden_path, version, inherit_repo, provided, named=bool(inherit_from)
+        )
     interactive = not (defaults or as_json) and sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
         from scaffolder.wizard import run_wizard
@@ -138,15 +149,33 @@ def command(
 
 
 def _with_inherited(
-    catalog: Catalog, name: str, version: str | None, dest: Path, provided: dict[str, Any]
+    catalog: Catalog,
+    name: str,
+    version: str | None,
+    repo: Path,
+    provided: dict[str, Any],
+    *,
+    named: bool = False,
 ) -> dict[str, Any]:
-    """``provided`` over the answers an existing-repo golden path reads from ``dest``'s record."""
+    """``provided`` over the answers an existing-repo golden path reads from ``repo``'s
+    record; ``named``: ``repo`` came from --inherit-from, so it must exist."""
     golden_path = catalog.get(name)
-    if golden_path.target != "existing-repo" or not dest.is_dir():
+    if golden_path.target != "existing-repo":
         return provided
+    if not repo.is_dir():
+        if not named:
+            return provided
+        from scaffolder.errors import AnswerError
+
+        raise AnswerError(
+            f"--inherit-from {repo} is not a folder: {name} adds to an existing repo and "
+            "reads answers from that repo's record",
+            hint="clone or fetch the repo there first (in Backstage: fetch:plain into the "
+            "step's targetPath)",
+        )
     from scaffolder.inherit import inherited_answers
 
-    return {**inherited_answers(golden_path.version(version), dest), **provided}
+    return {**inherited_answers(golden_path.version(version), repo), **provided}
 
 
 def _progress(message: str) -> None:

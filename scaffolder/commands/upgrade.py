@@ -48,6 +48,12 @@ if TYPE_CHECKING:
 )
 @click.option("--abort", is_flag=True, help="Undo an upgrade in progress, exactly.")
 @click.option(
+    "--keep-conflicts",
+    is_flag=True,
+    help="With conflicts, finish anyway: the files keep their markers and the new version is "
+    "recorded, for a pull request that lists them (the Backstage action).",
+)
+@click.option(
     "--fleet",
     "fleet_list",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -63,7 +69,8 @@ if TYPE_CHECKING:
 @click.option(
     "--push",
     is_flag=True,
-    help="With --fleet: push each repo's --branch to its remote (never forced).",
+    help="With --fleet: push each repo's --branch to its remote (forced only over "
+    "scaffolder's own commits, with a lease, when the default branch moved on).",
 )
 @click.option(
     "--remote",
@@ -109,6 +116,7 @@ def command(
     allow_no_git: bool,
     cont: bool,
     abort: bool,
+    keep_conflicts: bool,
     fleet_list: Path | None,
     jobs: int | None,
     push: bool,
@@ -129,18 +137,26 @@ def command(
     With --branch, --push and --open-pr github|gitlab (one repo, or every --fleet repo), the
     upgraded branch is pushed and gets one pull request, opened or updated (reruns never
     duplicate one); conflicts are committed with their markers into a draft request that lists
-    them. --branch may name {golden_path} and {version}: golden-path/{golden_path}-{version}.
+    them. When the default branch moved on, a branch of scaffolder's commits is rebuilt on it;
+    one a person added commits to is left alone and reported needs-rebase.
+    --branch may name {golden_path} and {version}: golden-path/{golden_path}-{version}.
 
-    Exit codes: 0 upgraded (or already current), 3 conflicts to resolve, 1 error.
+    Exit codes: 0 upgraded (or already current), 3 conflicts to resolve (or, with --push, a
+    request branch a person must rebase), 1 error.
     """
     from scaffolder.catalog import load_catalog
     from scaffolder.console import stderr_console
     from scaffolder.data import merge_answers
-    from scaffolder.errors import ExitCode
+    from scaffolder.errors import AnswerError, ExitCode
     from scaffolder.upgrade import run
 
     publishing = _publishing(push, remote, forge, labels, reviewers)
     if fleet_list is not None or publishing is not None:
+        if keep_conflicts:
+            raise AnswerError(
+                "--keep-conflicts is for one repo upgraded in place",
+                hint="with --push, conflicts are committed with their markers already",
+            )
         from scaffolder.upgrade.fleet import fleet_repos, run_repos
 
         # One repo with --push is a fleet of one: the per-repo CI job (docs/guides/fleet.md).
@@ -179,13 +195,18 @@ def command(
         interactive=interactive,
         patch=dry_run,
         answers_file=answers_file,
+        keep_conflicts=keep_conflicts,
         quiet=machine,
         console=stderr_console() if machine else None,
     )
     if fmt == "json" and outcome.plan is not None:
-        from scaffolder.upgrade.report import plan_json
+        from scaffolder.upgrade.report import outcome_json
 
-        click.echo(json.dumps({**plan_json(outcome.plan), "status": outcome.status}, indent=2))
+        click.echo(
+            json.dumps(
+                outcome_json(outcome.plan, outcome.status, recorded=outcome.recorded), indent=2
+            )
+        )
     return int(ExitCode.CONFLICTS if outcome.status == "conflicts" else ExitCode.OK)
 
 

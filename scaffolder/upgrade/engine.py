@@ -196,7 +196,9 @@ def plan_upgrade(
         origin,
         target.plan,
         target.plan.record(at.name).carried_from(origin.record, target.plan.version.ref, to),
-        target.plan.answers_file,
+        # The record named by --answers-file is the one upgraded (as `copier update
+        # --answers-file`), not a second one where the template would put it.
+        origin.answers_file if answers_file else target.plan.answers_file,
         base=base,
         theirs=theirs,
     )

@@ -66,8 +66,8 @@ def _one(args: _Work) -> dict[str, Any]:
         catalog = load_catalog(catalogs, trust=trust)
         branch = publish.branch_for(branch, record, catalog, to)
         entry["branch"] = branch
-        if publishing is not None:
-            entry["base"] = publish.begin(repo, branch, start, publishing.remote)
+        if publishing is not None and not _begin(entry, repo, branch, start, publishing):
+            return entry
         outcome = run.upgrade_repo(
             repo,
             catalog,
@@ -109,6 +109,26 @@ def _one(args: _Work) -> dict[str, Any]:
             except ScaffolderError as exc:
                 entry["error"] = entry["error"] or f"could not return to {start}: {exc}"
     return entry
+
+
+def _begin(
+    entry: dict[str, Any], repo: Path, branch: str, start: str, publishing: PublishOptions
+) -> bool:
+    """Prepare the request's branch (:func:`scaffolder.upgrade.publish.begin`) and record
+    where it starts in ``entry``; False when the repo waits for a person (``needs-rebase``)."""
+    from scaffolder.upgrade import publish
+    from scaffolder.upgrade.branch import NeedsRebase
+
+    try:
+        begun = publish.begin(repo, branch, start, publishing.remote)
+    except NeedsRebase as exc:  # a person's commits on a stale branch: theirs to move
+        entry["status"] = "needs-rebase"
+        entry["note"] = str(exc)
+        return False
+    entry.update(
+        base=start, base_commit=begun.base_commit, lease=begun.lease, rebuilt=begun.rebuilt
+    )
+    return True
 
 
 def fleet_repos(list_file: Path) -> list[Path]:
@@ -174,7 +194,10 @@ def run_repos(
         _print(report)
     if summary.get("failed"):
         return int(ExitCode.ERROR)
-    conflicted = summary.get("conflicts") or summary.get("conflicted")
+    # Conflicts, and branches a person must rebase, wait for someone: exit 3, like conflicts.
+    conflicted = (
+        summary.get("conflicts") or summary.get("conflicted") or summary.get("needs-rebase")
+    )
     return int(ExitCode.CONFLICTS if conflicted else ExitCode.OK)
 
 
@@ -188,7 +211,9 @@ def _print(report: Mapping[str, Any]) -> None:
     for column in ("repo", "status", "from", "to", "details"):
         table.add_column(column)
     for e in report["repos"]:
-        details = e["error"] or ", ".join(e["conflicts"]) or (e["commit"] or "")[:8]
+        details = (
+            e["error"] or e.get("note") or ", ".join(e["conflicts"]) or (e["commit"] or "")[:8]
+        )
         if e.get("pr"):
             details = f"{e['pr']['url']} {details}".strip()
         table.add_row(Path(e["path"]).name, e["status"], e["from"] or "", e["to"] or "", details)

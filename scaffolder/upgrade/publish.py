@@ -4,11 +4,13 @@ Per repo, after the upgrade ran on ``--branch``:
 
 - the branch first starts from the remote's copy when there is one (a person may have
   resolved conflicts there), so a rerun builds on it and finds the upgrade already done;
+  when the default branch moved on since, it is rebuilt from its head, or reported
+  ``needs-rebase`` if a person added commits to it (:mod:`scaffolder.upgrade.branch`);
 - conflicts are committed with their markers, never merged silently or dropped: the request
   is opened as a draft and its body lists the files to resolve;
 - a branch with nothing beyond its base is ``skipped`` (the repo is already on the version);
-- the branch is pushed (never forced) and the forge's open request for it is updated, or one
-  is opened, so reruns never duplicate a request.
+- the branch is pushed (forced only over scaffolder's own commits, with a lease) and the
+  forge's open request for it is updated, or one is opened, so reruns never duplicate one.
 
 The request body is the upgrade report in markdown, built from what the branch holds against
 its base (``git diff``), so a rerun describes the same change as the first run.
@@ -25,6 +27,7 @@ from scaffolder.errors import AnswerError, ScaffolderError
 from scaffolder.forge import Request, forge_for
 from scaffolder.git import _identity_env, run_git
 from scaffolder.upgrade import transaction
+from scaffolder.upgrade.branch import COMMIT_MARK, BranchStart, prepare_branch
 
 if TYPE_CHECKING:
     from scaffolder.catalog import Catalog
@@ -32,7 +35,7 @@ if TYPE_CHECKING:
 
 MARKER = "<!-- scaffolder:golden-path-upgrade -->"
 CONFLICT_START = "<<<<<<< "
-STATUSES = ("opened", "updated", "pushed", "conflicted", "skipped", "failed")
+STATUSES = ("opened", "updated", "pushed", "conflicted", "needs-rebase", "skipped", "failed")
 
 
 @dataclass(frozen=True)
@@ -75,43 +78,27 @@ def branch_for(template: str, record: ProjectRecord, catalog: Catalog, to: str |
     return template.format(golden_path=record.golden_path, version=version)
 
 
-def begin(repo: Path, branch: str, start: str, remote: str) -> str:
-    """Check the repo can be published and prepare ``branch``; returns the request's base."""
+def begin(repo: Path, branch: str, start: str, remote: str) -> BranchStart:
+    """Check the repo can be published and prepare ``branch`` (:mod:`.branch`)."""
     if start == "HEAD":  # CI checkouts are often detached: a request needs a base branch
         raise ScaffolderError(
             f"{repo} is on a detached HEAD: check out the branch the pull request should "
             "target first (git checkout -B main)"
         )
-    prepare_branch(repo, branch, remote)
-    return start
-
-
-def prepare_branch(repo: Path, branch: str, remote: str) -> None:
-    """Point ``branch`` at the remote's copy of it, when the remote has one."""
-    if not run_git(repo, ["ls-remote", "--heads", remote, f"refs/heads/{branch}"]).strip():
-        return
-    tracking = f"refs/remotes/{remote}/{branch}"
-    run_git(repo, ["fetch", "--quiet", remote, f"+refs/heads/{branch}:{tracking}"])
-    current = run_git(repo, ["rev-parse", "--abbrev-ref", "HEAD"]).strip()
-    if current == branch:
-        run_git(repo, ["reset", "--quiet", "--hard", tracking])
-    else:
-        run_git(repo, ["branch", "--quiet", "--force", branch, tracking])
+    return prepare_branch(repo, branch, start, remote)
 
 
 def commit_conflicts(repo: Path) -> str:
     """Commit an upgrade stopped on conflicts as it stands: markers in the files, the new
     version recorded (so the request, once resolved, is the whole upgrade)."""
-    state = transaction.State.load(repo)
+    state = transaction.keep_conflicts(repo)
     message = (
         f"Upgrade golden path {state.golden_path} {state.from_version} -> {state.to_version}"
-        f"\n\nConflicts to resolve: {', '.join(state.conflicts)}\n\nMade by scaffolder upgrade."
+        f"\n\nConflicts to resolve: {', '.join(state.conflicts)}\n\n{COMMIT_MARK}"
     )
-    (repo / state.answers_file).write_text(state.record_yaml, encoding="utf-8")
     paths = sorted({*state.touched, *state.conflicts, state.answers_file})
     run_git(repo, ["add", "--all", "--", *paths])
     run_git(repo, ["commit", "--quiet", "--no-verify", "-m", message], env=_identity_env(repo))
-    transaction.remove_state(transaction.state_dir(repo))  # crash-safe, as --abort's
     return run_git(repo, ["rev-parse", "HEAD"]).strip()
 
 
@@ -184,11 +171,15 @@ def request_body(
 
 def publish(entry: dict[str, Any], repo: Path, branch: str, options: PublishOptions) -> None:
     """Push ``branch`` and open or update its request; records the outcome in ``entry``."""
-    base = entry["base"]
+    base = entry["base_commit"]  # the default branch's head the branch was built on
     if int(run_git(repo, ["rev-list", "--count", f"{base}..{branch}"]).strip()) == 0:
         entry["status"] = "skipped"  # nothing beyond the base: already on the version
         return
-    run_git(repo, ["push", "--quiet", options.remote, f"refs/heads/{branch}:refs/heads/{branch}"])
+    # A rebuilt branch replaces scaffolder's own commits only: the lease makes the push fail
+    # if the remote branch moved since it was read, instead of dropping what was pushed.
+    lease = [f"--force-with-lease=refs/heads/{branch}:{entry['lease']}"] if entry["lease"] else []
+    refspec = f"refs/heads/{branch}:refs/heads/{branch}"
+    run_git(repo, ["push", "--quiet", *lease, options.remote, refspec])
     changes = _changed(repo, base, branch)
     conflicts = sorted(
         set(entry["conflicts"]) | set(_with_markers(repo, branch, [p for p, _ in changes]))
@@ -203,7 +194,7 @@ def publish(entry: dict[str, Any], repo: Path, branch: str, options: PublishOpti
     golden_path = entry.get("golden_path") or "golden path"
     request = Request(
         branch=branch,
-        base=base,
+        base=entry["base"],
         title=f"Upgrade golden path {golden_path} to {to_version}",
         body=request_body(golden_path, from_version, to_version, changes, conflicts),
         labels=options.labels,
@@ -234,7 +225,9 @@ def fleet_markdown(report: dict[str, Any]) -> str:
     ]
     for e in report["repos"]:
         pr = f"[#{e['pr']['number']}]({e['pr']['url']})" if e.get("pr") else ""
-        details = (e["error"] or ", ".join(f"`{c}`" for c in e["conflicts"])).replace("|", r"\|")
+        details = (
+            e["error"] or e.get("note") or ", ".join(f"`{c}`" for c in e["conflicts"])
+        ).replace("|", r"\|")
         lines.append(
             f"| `{Path(e['path']).name}` | {e['status']} | {e['from'] or ''} | {e['to'] or ''} "
             f"| {pr} | {details} |"

@@ -42,6 +42,37 @@ def print_plan(plan: UpgradePlan, *, patch: bool, console: Console | None = None
                 console.print(diff, markup=False, style="dim")
 
 
+def changed_files(plan: UpgradePlan, *, recorded: bool) -> list[tuple[str, str]]:
+    """(path, added | deleted | updated) for every path the upgrade writes, the record file
+    included once the new version is ``recorded``; sorted by path."""
+    rows = {
+        c.path: "deleted" if c.after is None else "added" if c.before is None else "updated"
+        for c in plan.changes
+        if c.before != c.after
+    }
+    if recorded:
+        rows[plan.answers_file] = "updated"
+    return sorted(rows.items())
+
+
+def outcome_json(plan: UpgradePlan, status: str, *, recorded: bool) -> dict[str, object]:
+    """``upgrade --format json``: the plan, the outcome and the upgrade report in markdown
+    (the pull request body ``upgrade --push`` writes, for the Backstage action's PR step)."""
+    from scaffolder.upgrade.publish import request_body
+
+    files = changed_files(plan, recorded=recorded)
+    report = request_body(
+        plan.origin.golden_path.name, plan.from_version, plan.to_version, files, plan.conflicts
+    )
+    return {
+        **plan_json(plan),
+        "status": status,
+        "recorded": recorded,
+        "files": [{"path": path, "change": kind} for path, kind in files],
+        "report": report,
+    }
+
+
 def plan_json(plan: UpgradePlan) -> dict[str, object]:
     return {
         "repo": str(plan.repo),

@@ -26,6 +26,7 @@ class Outcome:
     status: str  # upgraded | current | conflicts | planned
     plan: UpgradePlan | None = None
     commit: str | None = None
+    recorded: bool = False  # the record file names the new version
 
 
 def _console() -> Console:
@@ -70,10 +71,9 @@ def commit_upgrade(repo: Path, paths: list[str], message: str) -> str:
 
 
 def _message(golden_path: str, from_version: str, to_version: str) -> str:
-    return (
-        f"Upgrade golden path {golden_path} {from_version} -> {to_version}\n\n"
-        "Made by scaffolder upgrade."
-    )
+    from scaffolder.upgrade.branch import COMMIT_MARK
+
+    return f"Upgrade golden path {golden_path} {from_version} -> {to_version}\n\n{COMMIT_MARK}"
 
 
 def _locked(
@@ -107,11 +107,14 @@ def upgrade_repo(
     patch: bool = False,
     quiet: bool = False,
     answers_file: str | None = None,
+    keep_conflicts: bool = False,
     console: Console | None = None,
 ) -> Outcome:
     """Plan and apply an upgrade; the plan and its outcome print to ``console`` (stdout).
 
     ``quiet`` leaves out the plan and the success lines (fleet upgrades, JSON output).
+    ``keep_conflicts`` finishes an upgrade with conflicts as it stands (markers in the files,
+    the new version recorded) instead of leaving it in progress.
     """
     console = console or _console()
     check_repo_state(repo, allow_dirty=allow_dirty or dry_run, allow_no_git=allow_no_git or dry_run)
@@ -142,6 +145,17 @@ def upgrade_repo(
         console.print(f"[red]{plural(len(state.conflicts), 'conflict')}[/] to resolve:")
         for path in state.conflicts:
             console.print(f"  {path}")
+        if keep_conflicts:
+            from scaffolder.upgrade.publish import commit_conflicts
+
+            sha = commit_conflicts(repo) if commit else None
+            if not commit:
+                transaction.keep_conflicts(repo)
+            console.print(
+                f"The files keep their markers (your edit vs the template) and "
+                f"{plan.to_version} is recorded: resolve them before merging."
+            )
+            return Outcome("conflicts", plan, sha, recorded=True)
         console.print(
             "Resolve them (your edit vs the template are marked), then run "
             "`scaffolder upgrade --continue`; `scaffolder upgrade --abort` restores "
@@ -160,7 +174,7 @@ def upgrade_repo(
             f"[green]upgraded[/] to {plan.origin.golden_path.name} {plan.to_version}"
             + (f", commit {sha[:8]}" if sha else "")
         )
-    return Outcome("upgraded", plan, sha)
+    return Outcome("upgraded", plan, sha, recorded=True)
 
 
 def continue_(repo: Path, *, commit: bool, console: Console | None = None) -> int:

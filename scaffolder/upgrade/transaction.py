@@ -322,6 +322,22 @@ def continue_upgrade(repo: Path) -> State:
             "conflict markers remain in: " + ", ".join(left),
             hint="resolve them, then run `scaffolder upgrade --continue` again",
         )
+    _finish(repo, state)
+    return state
+
+
+def keep_conflicts(repo: Path) -> State:
+    """Finish an upgrade stopped on conflicts as it stands: the markers stay in the files and
+    the new version is recorded, for a pull request whose reviewer resolves them (issue 19)."""
+    state = State.load(repo)
+    if state.phase != PHASE_CONFLICTS:
+        raise in_progress_error(repo)
+    _finish(repo, state)
+    return state
+
+
+def _finish(repo: Path, state: State) -> None:
+    """Record the new version, mark the conflicted paths resolved in git, drop the state."""
     (repo / state.answers_file).write_text(state.record_yaml, encoding="utf-8")
     if is_git_repo(repo):
         present = [p for p in state.conflicts if (repo / p).exists()]
@@ -331,7 +347,6 @@ def continue_upgrade(repo: Path) -> State:
         if gone:
             run_git(repo, ["rm", "--cached", "--quiet", "--ignore-unmatch", "--", *gone])
     remove_state(state_dir(repo))
-    return state
 
 
 def abort_upgrade(repo: Path) -> State | None:

@@ -262,3 +262,42 @@ def test_karpenter_with_irsa_names_each_environments_role(tmp_path: Path) -> Non
     (app,) = [a for a in apps if a["metadata"]["name"] == "karpenter"]
     assert app["spec"]["sources"][0]["helm"]["skipCrds"] is True
     assert app["spec"]["sources"][0]["targetRevision"] == "1.14.1"
+
+
+def test_inherit_from_reads_the_baseline_for_an_empty_destination(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """What fetch:golden-path does in Backstage: the baseline repo is in the workspace, the
+    tenant renders into an empty scratch folder and is merged in; the answers it inherits
+    are read from the workspace repo (--inherit-from), as `new tenant REPO` reads them."""
+    answers = {"cluster_name": "prod-eu", **CILIUM, **AWS, "kueue_cohort": "research"}
+    answers |= {"gpu": True, "gpu_sharing": "mig-mixed", "mig_profile": "3g.40gb"}
+    repo = made(tmp_path, "cluster-baseline", "1.1.0", answers)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    r = run_cli(
+        capsys, "new", "tenant", scratch, "-d", "team=search", "--inherit-from", repo, "--no-git"
+    )
+    assert r.code == 0, r.err
+    r = run_cli(capsys, "new", "tenant", repo, "-d", "team=search", "--no-git")
+    assert r.code == 0, r.err
+    rendered = {
+        p.relative_to(scratch).as_posix(): p.read_bytes() for p in scratch.rglob("*") if p.is_file()
+    }
+    assert rendered == {path: (repo / path).read_bytes() for path in rendered}
+    assert recorded(scratch, "tenants/search/.copier-answers.yml")["cohort"] == "research"
+    # Without it, the empty folder has no record: the tenant takes its own defaults.
+    other = tmp_path / "other"
+    other.mkdir()
+    r = run_cli(capsys, "new", "tenant", other, "-d", "team=search", "--no-git")
+    assert r.code == 0, r.err
+    assert recorded(other, "tenants/search/.copier-answers.yml")["cohort"] != "research"
+
+
+def test_inherit_from_must_name_a_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    r = run_cli(
+        capsys, "new", "tenant", tmp_path / "t", "-d", "team=a", "--inherit-from", tmp_path / "no"
+    )
+    assert r.code == 1 and "--inherit-from" in r.err and "is not a folder" in r.err

@@ -41,11 +41,13 @@ export async function renderNewRepo(options: {
   dest: string;
   version?: string;
   values: Record<string, unknown>;
+  catalog?: string;
 }): Promise<{ golden_path: string; version: string; files: string[] }> {
   const dataFile = `${options.dest}.answers.json`;
   await fs.writeFile(dataFile, JSON.stringify(options.values));
   const args = ['new', options.goldenPath, options.dest, `--data-file=${dataFile}`];
   if (options.version) args.push(`--version=${options.version}`);
+  if (options.catalog) args.push(`--catalog=${options.catalog}`);
   return JSON.parse(await runCli([...args, '--json', '--no-git']));
 }
 

@@ -6,8 +6,11 @@ import {
   createContext,
   latestAnswers,
   listFiles,
+  renderNewRepo,
+  runCli,
   scaffolderCommand,
 } from '../__testUtils__/scaffolderCli';
+import { snapshotTree } from '../__testUtils__/tree';
 
 // Each case runs the real Python CLI (about a second per render).
 jest.setTimeout(30_000);
@@ -310,6 +313,101 @@ describe('fetch:golden-path', () => {
       if (previous === undefined) delete process.env.SCAFFOLDER_SETTINGS;
       else process.env.SCAFFOLDER_SETTINGS = previous;
     }
+  });
+
+  // A cluster-baseline repo, as fetch:plain puts it in the workspace, for the tenant
+  // golden path: its 1.1.0 inherits the cluster's answers (inherit.yml).
+  const baselineAnswers = {
+    cluster_name: 'prod-eu',
+    cni: 'cilium',
+    api_server_host: 'api.cluster.example.com',
+    provider: 'aws',
+    aws_account_id: '123456789012',
+    kueue_cohort: 'research',
+    kueue_preemption: 'never',
+    gpu: true,
+    gpu_sharing: 'mig-mixed',
+    mig_profile: '3g.40gb',
+  };
+
+  it('renders a golden path that adds to a repo with the answers that repo recorded', async () => {
+    const baseline = path.join(workspacePath, 'baseline');
+    await renderNewRepo({
+      goldenPath: 'cluster-baseline',
+      version: '1.1.0',
+      values: baselineAnswers,
+      dest: baseline,
+    });
+    // What `scaffolder new tenant REPO` adds in that folder, for comparison.
+    const reference = mockDir.resolve('reference');
+    await fs.cp(baseline, reference, { recursive: true, verbatimSymlinks: true });
+    await runCli([
+      'new',
+      'tenant',
+      reference,
+      '--version=1.1.0',
+      '--data=team=search',
+      '--data=gpu_quota=2',
+      '--no-git',
+    ]);
+    const { ctx, output } = context({
+      goldenPath: 'tenant',
+      version: '1.1.0',
+      values: { team: 'search', gpu_quota: 2 },
+      targetPath: 'baseline',
+    });
+
+    await action.handler(ctx);
+
+    expect(await snapshotTree(baseline)).toEqual(await snapshotTree(reference));
+    const record = await fs.readFile(
+      path.join(baseline, 'tenants/search/.copier-answers.yml'),
+      'utf8',
+    );
+    expect(record).toMatch(/^cohort: research$/m);
+    expect(record).toMatch(/^gpu_sharing: mig-mixed$/m);
+    const queue = await fs.readFile(
+      path.join(baseline, 'tenants/search/clusterqueue.yaml'),
+      'utf8',
+    );
+    expect(queue).toContain('nvidia.com/mig-3g.40gb');
+    expect(queue).not.toMatch(/- nvidia\.com\/gpu$/m);
+    const files = output.mock.calls.find(([name]) => name === 'files')?.[1];
+    expect(files).toContain('tenants/search/clusterqueue.yaml');
+  });
+
+  it('lets values win over the answers the repo recorded', async () => {
+    await renderNewRepo({
+      goldenPath: 'cluster-baseline',
+      version: '1.1.0',
+      values: baselineAnswers,
+      dest: workspacePath,
+    });
+    const { ctx } = context({
+      goldenPath: 'tenant',
+      version: '1.1.0',
+      values: { team: 'ads', cohort: 'ads' },
+    });
+
+    await action.handler(ctx);
+
+    await expect(
+      fs.readFile(path.join(workspacePath, 'tenants/ads/.copier-answers.yml'), 'utf8'),
+    ).resolves.toMatch(/^cohort: ads$/m);
+  });
+
+  it('says to fetch the repo first when a golden path that adds to one finds none', async () => {
+    const { ctx } = context({
+      goldenPath: 'tenant',
+      version: '1.1.0',
+      values: { team: 'search' },
+      targetPath: 'baseline',
+    });
+    await expect(action.handler(ctx)).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('tenant adds to an existing repo'),
+    });
+    expect(await listFiles(workspacePath)).toEqual([]);
   });
 
   it('explains a missing CLI', async () => {

@@ -104,10 +104,22 @@ export function createFetchGoldenPathAction(options: GoldenPathsOptions) {
         // secrets, and a file keeps them out of `ps`.
         const dataFile = path.join(scratch, 'answers.json');
         await fs.writeFile(dataFile, JSON.stringify(values), { mode: 0o600 });
+        // Empty, not missing: a golden path that adds to an existing repo (tenant)
+        // needs its destination to exist; one that makes a repo takes an empty one.
         const renderDir = path.join(scratch, 'render');
+        await fs.mkdir(renderDir);
 
         // `--opt=value` and `--` keep any input from being read as an option.
-        const args = ['new', `--data-file=${dataFile}`, '--json', '--no-git'];
+        // --inherit-from: a golden path with inherit.yml reads the answers it
+        // inherits from the repo already in targetPath (a fetch:plain of a
+        // cluster-baseline repo), as `scaffolder new tenant REPO` does; others ignore it.
+        const args = [
+          'new',
+          `--data-file=${dataFile}`,
+          '--json',
+          '--no-git',
+          `--inherit-from=${outputDir}`,
+        ];
         if (version) args.push(`--version=${version}`);
         if (catalog) args.push(`--catalog=${catalog}`);
         args.push('--', goldenPath, renderDir);
