@@ -34,7 +34,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.errors import TemplateError
 from scaffolder.jinja import make_environment
-from scaffolder.limits import render_budget
+from scaffolder.limits import check_file_size, render_budget
 from scaffolder.questions import Answers, Evaluator
 from scaffolder.safepath import check_relpath
 from scaffolder.template import TemplateConfig, load_template_config
@@ -180,6 +180,12 @@ class Renderer:
             if p.is_dir()
         )
         self._path_templates: dict[str, Template] = {}
+        # A version's files do not change while it renders (its whole trees are cached too):
+        # each file's compiled template, checked static path and copied bytes are kept, so a
+        # fleet's renders skip Jinja's per-render freshness check and the disk.
+        self._file_templates: dict[str, Template] = {}
+        self._static_targets: dict[str, str] = {}
+        self._copied: dict[str, bytes] = {}
         self._cache: OrderedDict[tuple[str, str, str, str], RenderedTree] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -279,7 +285,7 @@ class Renderer:
             if source.templated:
                 content = self._render_file(source.relpath, context).encode()
             else:
-                content = read_template_file(self.config.template_dir / source.relpath)
+                content = self._copy(source.relpath)
                 charge(len(content))
             files[target] = RenderedFile(content, source.executable)
         messages = (self.config.message_before_copy, self.config.message_after_copy)
@@ -303,9 +309,23 @@ class Renderer:
                 out.append(target)
         return tuple(f for f in out if not any(o.startswith(f + "/") for o in out))
 
+    def _copy(self, relpath: str) -> bytes:
+        """A file copied as it is, read once (and size-checked on every render)."""
+        path = self.config.template_dir / relpath
+        content = self._copied.get(relpath)
+        if content is None:
+            content = self._copied[relpath] = read_template_file(path)
+        else:
+            check_file_size(path, len(content))
+        return content
+
     def _target_path(self, source: _Source, context: dict[str, Any]) -> str | None:
         if "{{" not in source.target and "{%" not in source.target:
-            return check_relpath(source.target, source=source.relpath, origin=self.origin)
+            static = self._static_targets.get(source.target)
+            if static is None:
+                static = check_relpath(source.target, source=source.relpath, origin=self.origin)
+                self._static_targets[source.target] = static
+            return static
         parts = []
         for raw in source.target.split("/"):
             part = raw
@@ -326,7 +346,11 @@ class Renderer:
 
     def _render_file(self, relpath: str, context: dict[str, Any]) -> str:
         try:
-            return self.env.get_template(self._prefix + relpath).render(**context)
+            template = self._file_templates.get(relpath)
+            if template is None:
+                template = self.env.get_template(self._prefix + relpath)
+                self._file_templates[relpath] = template
+            return template.render(**context)
         except Exception as exc:  # any error raised by template code
             raise self._error(relpath, exc) from exc
 

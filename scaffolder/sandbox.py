@@ -15,7 +15,7 @@ from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.errors import TemplateError
-from scaffolder.limits import active_budget
+from scaffolder.limits import RenderBudget, active_budget
 
 # The Jinja options a template may set (copier's ``_envops``, cookiecutter's
 # ``_jinja2_env_vars``): syntax and whitespace only. Loaders, caches, finalizers and
@@ -52,25 +52,38 @@ def check_options(options: Mapping[str, Any], setting: str) -> None:
         )
 
 
-def _charged(chunks: Iterator[str]) -> Iterator[str]:
-    budget = active_budget()
-    if budget is None:
-        yield from chunks
-        return
+# Output is charged in batches: a render yields thousands of small chunks, and charging each
+# (with a look at the clock) cost a third of a fleet's render time. A batch is at most this
+# many chunks or this many characters, so an oversized output is still stopped early.
+_BATCH_CHUNKS = 256
+_BATCH_CHARS = 1 << 16
+
+
+def _charged(chunks: Iterator[str], budget: RenderBudget) -> list[str]:
+    out: list[str] = []
+    append = out.append
+    pending = count = 0
     for chunk in chunks:
-        budget.charge(len(chunk))
-        yield chunk
+        append(chunk)
+        pending += len(chunk)
+        count += 1
+        if count == _BATCH_CHUNKS or pending > _BATCH_CHARS:
+            budget.charge(pending)
+            pending = count = 0
+    budget.charge(pending)
+    return out
 
 
 class BudgetTemplate(Template):
     """A template whose output is charged to the active render budget as it is produced."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
-        if active_budget() is None:
+        budget = active_budget()
+        if budget is None:
             return super().render(*args, **kwargs)
         ctx = self.new_context(dict(*args, **kwargs))
         try:
-            return self.environment.concat(_charged(self.root_render_func(ctx)))
+            return self.environment.concat(_charged(self.root_render_func(ctx), budget))
         except Exception:
             self.environment.handle_exception()
 
