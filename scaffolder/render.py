@@ -34,9 +34,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.errors import TemplateError
 from scaffolder.jinja import make_environment
-from scaffolder.limits import check_file_size, render_budget
+from scaffolder.limits import render_budget
 from scaffolder.questions import Answers, Evaluator
 from scaffolder.safepath import check_relpath
+from scaffolder.sandbox import render_shared
 from scaffolder.template import TemplateConfig, load_template_config
 from scaffolder.templatefiles import charge, read_template_file, template_walk
 
@@ -278,25 +279,30 @@ class Renderer:
     def _render(self, context: dict[str, Any]) -> RenderedTree:
         exclude = self._exclude_spec(context)
         files: dict[str, RenderedFile] = {}
+        # One render is one context: every file reads the same variables (with the globals,
+        # merged once), and a path part several files share renders once.
+        shared = {**self.env.globals, **context}
+        parts: dict[str, str] = {}
         for source in self._sources:
-            target = self._target_path(source, context)
+            target = self._target_path(source, context, parts)
             if target is None or exclude.match_file(target):
                 continue  # copier matches exclusions on the rendered path
             if source.templated:
-                content = self._render_file(source.relpath, context).encode()
+                content = self._render_file(source.relpath, shared).encode()
             else:
                 content = self._copy(source.relpath)
                 charge(len(content))
             files[target] = RenderedFile(content, source.executable)
         messages = (self.config.message_before_copy, self.config.message_after_copy)
         said = tuple(self.evaluator.render(m, context).strip() for m in messages if m.strip())
-        return RenderedTree(files, said, self._empty_folders(files, context, exclude))
+        return RenderedTree(files, said, self._empty_folders(files, context, exclude, parts))
 
     def _empty_folders(
         self,
         files: Mapping[str, RenderedFile],
         context: dict[str, Any],
         exclude: pathspec.PathSpec[Any],
+        parts: dict[str, str],
     ) -> tuple[str, ...]:
         """Template folders nothing was rendered into: copier creates them anyway."""
         if not self._folders:
@@ -304,22 +310,23 @@ class Renderer:
         filled = {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)}
         out = []
         for folder in self._folders:
-            target = self._target_path(_Source(folder, folder, False, False), context)
+            target = self._target_path(_Source(folder, folder, False, False), context, parts)
             if target is not None and target not in filled and not exclude.match_file(target):
                 out.append(target)
         return tuple(f for f in out if not any(o.startswith(f + "/") for o in out))
 
     def _copy(self, relpath: str) -> bytes:
-        """A file copied as it is, read once (and size-checked on every render)."""
-        path = self.config.template_dir / relpath
+        """A file copied as it is, read (and size-checked) once."""
         content = self._copied.get(relpath)
         if content is None:
-            content = self._copied[relpath] = read_template_file(path)
-        else:
-            check_file_size(path, len(content))
+            content = read_template_file(self.config.template_dir / relpath)
+            self._copied[relpath] = content
         return content
 
-    def _target_path(self, source: _Source, context: dict[str, Any]) -> str | None:
+    def _target_path(
+        self, source: _Source, context: dict[str, Any], rendered: dict[str, str]
+    ) -> str | None:
+        """Where ``source`` goes (None: dropped); ``rendered`` keeps this render's parts."""
         if "{{" not in source.target and "{%" not in source.target:
             static = self._static_targets.get(source.target)
             if static is None:
@@ -330,13 +337,16 @@ class Renderer:
         for raw in source.target.split("/"):
             part = raw
             if "{{" in raw or "{%" in raw:
-                template = self._path_templates.get(raw)
-                if template is None:
-                    template = self._path_templates[raw] = self.env.from_string(raw)
-                try:
-                    part = template.render(**context)
-                except Exception as exc:  # any error raised by template code
-                    raise self._error(source.relpath, exc) from exc
+                done = rendered.get(raw)
+                if done is None:
+                    template = self._path_templates.get(raw)
+                    if template is None:
+                        template = self._path_templates[raw] = self.env.from_string(raw)
+                    try:
+                        done = rendered[raw] = template.render(**context)
+                    except Exception as exc:  # any error raised by template code
+                        raise self._error(source.relpath, exc) from exc
+                part = done
                 if not part:
                     return None  # copier drops a file only when a part renders empty
             parts.append(part)
@@ -344,13 +354,14 @@ class Renderer:
             "/".join(parts), source=source.relpath, answers=context, origin=self.origin
         )
 
-    def _render_file(self, relpath: str, context: dict[str, Any]) -> str:
+    def _render_file(self, relpath: str, shared: dict[str, Any]) -> str:
+        """A file's text; ``shared``: the globals and the render's variables, as they are."""
         try:
             template = self._file_templates.get(relpath)
             if template is None:
                 template = self.env.get_template(self._prefix + relpath)
                 self._file_templates[relpath] = template
-            return template.render(**context)
+            return render_shared(template, shared)
         except Exception as exc:  # any error raised by template code
             raise self._error(relpath, exc) from exc
 

@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 
 from scaffolder.errors import ProjectError
-from scaffolder.limits import current
+from scaffolder.limits import Limits, current
 from scaffolder.templatefiles import special_kind, within
 
 
@@ -23,8 +23,10 @@ class SpecialFileError(ProjectError):
     """A repo path is a FIFO, socket, device or a symlink out of the repo."""
 
 
-def read_repo_file(repo: Path, rel: str) -> bytes | None:
-    """The bytes of ``repo/rel``; None when it does not exist (or is a folder)."""
+def read_repo_file(repo: Path, rel: str, limits: Limits | None = None) -> bytes | None:
+    """The bytes of ``repo/rel``; None when it does not exist (or is a folder).
+
+    ``limits``: the limits in force, when the caller reads many files (else looked up)."""
     path = repo / rel
     if path.is_symlink() and not within(path, repo):
         raise SpecialFileError(
@@ -38,16 +40,26 @@ def read_repo_file(repo: Path, rel: str) -> bytes | None:
         return None
     except OSError as exc:
         raise ProjectError(f"cannot read {path}: {exc.strerror}") from exc
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             return None
         _check_kind(path, info.st_mode)  # again on what was opened (it may have been swapped)
-        limits = current()
+        limits = limits or current()
         if info.st_size > limits.file_bytes:
             raise limits.error("file_bytes", f"{path} ({info.st_size} bytes)")
         os.set_blocking(fd, True)
-        return handle.read()
+        return _read_all(fd, info.st_size)
+    finally:
+        os.close(fd)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Everything left in ``fd`` (a file may grow after ``fstat``: read to the end)."""
+    chunks = [os.read(fd, size + 1)]
+    while chunks[-1]:
+        chunks.append(os.read(fd, max(size, 1 << 16)))
+    return b"".join(chunks)
 
 
 def _check_kind(path: Path, mode: int) -> None:

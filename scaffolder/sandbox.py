@@ -88,6 +88,19 @@ class BudgetTemplate(Template):
             self.environment.handle_exception()
 
 
+def render_shared(template: Template, variables: dict[str, Any]) -> str:
+    """``template.render`` with ``variables`` (the globals included) used as they are, not
+    copied: a tree renders all its files in one context. Charged to the active budget."""
+    ctx = template.new_context(variables, shared=True)
+    budget = active_budget()
+    try:
+        if budget is None:
+            return template.environment.concat(template.root_render_func(ctx))
+        return template.environment.concat(_charged(template.root_render_func(ctx), budget))
+    except Exception:
+        return template.environment.handle_exception()
+
+
 class Sandbox(SandboxedEnvironment):
     """Jinja's sandbox, charged to the render budget (output and the clock on each call)."""
 
