@@ -159,6 +159,25 @@ def _template_line(exc: BaseException, relpath: str) -> int | None:
     return line
 
 
+class _Excluded:
+    """``_exclude`` as rendered for some answers; a path is matched once (most paths of a
+    fleet's renders come back render after render)."""
+
+    _MAX = 50_000
+
+    def __init__(self, spec: pathspec.PathSpec[Any]) -> None:
+        self.spec = spec
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        hit = self.seen.get(path)
+        if hit is None:
+            if len(self.seen) >= self._MAX:
+                self.seen.clear()
+            hit = self.seen[path] = bool(self.spec.match_file(path))
+        return hit
+
+
 class Renderer:
     """Renders one golden-path version; safe to share between threads of a fleet run."""
 
@@ -171,7 +190,7 @@ class Renderer:
             config.root, config.envops, bound=config.root
         )
         self._prefix = f"{config.subdirectory}/" if config.subdirectory else ""
-        self._excludes: dict[tuple[str, ...], pathspec.PathSpec[Any]] = {}
+        self._excludes: dict[tuple[str, ...], _Excluded] = {}
         self.origin = origin or f"{config.root.parent.name} {config.root.name}"
         self.evaluator = Evaluator(self.env, origin=f"{self.origin}: ")
         self._sources = tuple(self._scan())
@@ -264,7 +283,7 @@ class Renderer:
                 self._cache.popitem(last=False)
         return tree
 
-    def _exclude_spec(self, context: dict[str, Any]) -> pathspec.PathSpec[Any]:
+    def _exclude_spec(self, context: dict[str, Any]) -> _Excluded:
         """``_exclude`` rendered in this context (copier renders every pattern)."""
         patterns: list[str] = []
         for raw in self.config.exclude:
@@ -273,7 +292,7 @@ class Renderer:
         key = tuple(patterns)
         spec = self._excludes.get(key)
         if spec is None:
-            spec = self._excludes[key] = pathspec.PathSpec.from_lines(PATTERN_STYLE, key)
+            spec = self._excludes[key] = _Excluded(pathspec.PathSpec.from_lines(PATTERN_STYLE, key))
         return spec
 
     def _render(self, context: dict[str, Any]) -> RenderedTree:
@@ -285,7 +304,7 @@ class Renderer:
         parts: dict[str, str] = {}
         for source in self._sources:
             target = self._target_path(source, context, parts)
-            if target is None or exclude.match_file(target):
+            if target is None or exclude(target):
                 continue  # copier matches exclusions on the rendered path
             if source.templated:
                 content = self._render_file(source.relpath, shared).encode()
@@ -301,7 +320,7 @@ class Renderer:
         self,
         files: Mapping[str, RenderedFile],
         context: dict[str, Any],
-        exclude: pathspec.PathSpec[Any],
+        exclude: _Excluded,
         parts: dict[str, str],
     ) -> tuple[str, ...]:
         """Template folders nothing was rendered into: copier creates them anyway."""
@@ -311,7 +330,7 @@ class Renderer:
         out = []
         for folder in self._folders:
             target = self._target_path(_Source(folder, folder, False, False), context, parts)
-            if target is not None and target not in filled and not exclude.match_file(target):
+            if target is not None and target not in filled and not exclude(target):
                 out.append(target)
         return tuple(f for f in out if not any(o.startswith(f + "/") for o in out))
 

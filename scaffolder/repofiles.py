@@ -10,6 +10,7 @@ refused too.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -28,13 +29,24 @@ def read_repo_file(repo: Path, rel: str, limits: Limits | None = None) -> bytes 
 
     ``limits``: the limits in force, when the caller reads many files (else looked up)."""
     path = repo / rel
-    if path.is_symlink() and not within(path, repo):
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:  # as Path.is_symlink() and Path.stat() report them
+        if exc.errno not in (errno.EBADF, errno.ELOOP):
+            raise
+        raise ProjectError(f"cannot read {path}: {exc.strerror}") from exc
+    link = stat.S_ISLNK(mode)
+    if link and not within(path, repo):
         raise SpecialFileError(
             f"{path} is a symlink that leads outside the repo; scaffolder does not follow it",
             hint="replace it with a regular file, or remove it",
         )
     try:
-        _check_kind(path, path.stat().st_mode)  # before open: a socket cannot even be opened
+        if link:  # what it leads to
+            mode = path.stat().st_mode
+        _check_kind(path, mode)  # before open: a socket cannot even be opened
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
@@ -48,7 +60,7 @@ def read_repo_file(repo: Path, rel: str, limits: Limits | None = None) -> bytes 
         limits = limits or current()
         if info.st_size > limits.file_bytes:
             raise limits.error("file_bytes", f"{path} ({info.st_size} bytes)")
-        os.set_blocking(fd, True)
+        # Only a regular file is read, and O_NONBLOCK does not change how one reads.
         return _read_all(fd, info.st_size)
     finally:
         os.close(fd)
