@@ -211,8 +211,9 @@ def apply(plan: UpgradePlan) -> State | None:
     writes = dict(plan.writes)
     answers_path = plan.answers_file
     completes = not plan.conflicts
+    record_yaml = plan.record.serialize()  # PyYAML's emitter is slow: once, not twice
     if completes:
-        writes[answers_path] = plan.record.serialize().encode()
+        writes[answers_path] = record_yaml.encode()
     touched = sorted(writes)
     existed = [p for p in touched if (repo / p).exists()]
     state = State(
@@ -220,7 +221,7 @@ def apply(plan: UpgradePlan) -> State | None:
         plan.from_version,
         plan.to_version,
         answers_path,
-        plan.record.serialize(),
+        record_yaml,
         plan.conflicts,
         touched,
         existed,
