@@ -26,31 +26,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
-from common import ROOT, machine, median, time_command, tool
+from common import ROOT, commit_all, machine, median, time_command, tool
 from cookiecutter_twin import build_twin, cruft_json
 from fleet import make_fleet
 
 from scaffolder.catalog import load_catalog
 from scaffolder.generate import plan
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-    "PATH": "/usr/bin:/bin",
-}
-
-
-def commit(repo: Path) -> None:
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
-        subprocess.run(
-            ["git", *args],
-            cwd=repo,
-            check=True,
-            capture_output=True,
-            env={**GIT_ENV, "HOME": str(repo)},
-        )
 
 
 def main() -> None:
@@ -96,7 +77,7 @@ def main() -> None:
             },
         )
         (copy / ".cruft.json").write_text(cruft_json(twin, recorded.answers.context))
-        commit(copy)
+        commit_all(copy)
         cruft_repos.append(copy)
     check = subprocess.run(
         [tool("cruft"), "diff", "--exit-code"],

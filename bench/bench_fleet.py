@@ -13,13 +13,19 @@ once per repo, two at a time, on cookiecutter twins of the same repos (the audit
 `copier update` once per repo, two at a time, on copier-made repos of the same answers (the
 upgrade peer). Neither has a fleet mode.
 
-Run: `.venv/bin/python bench/bench_fleet.py [--repos 10000] [--upgrade-repos 1000]`.
+`--before REV` also times the single audit and the fleet upgrade with scaffolder as it was at
+git revision REV (exported with `git archive`), on the same fleet in the same run, and says
+whether both give the same report; the load average is printed beside each figure.
+
+Run: `.venv/bin/python bench/bench_fleet.py [--repos 10000] [--upgrade-repos 1000]
+[--before REV]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -30,9 +36,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
-from bench_audit import commit
-from bench_upgrade import git, template_repo
-from common import ROOT, machine, tool
+from bench_upgrade import template_repo
+from common import ROOT, commit_all, copier_copy, git, machine, tool
 from cookiecutter_twin import build_twin, cruft_json
 from fleet import make_fleet
 
@@ -41,15 +46,39 @@ from scaffolder.generate import plan
 from scaffolder.writer import write_tree
 
 
-def run(argv: Sequence[str], *, out: Path | None = None, cwd: Path | None = None) -> float:
+def run(
+    argv: Sequence[str],
+    *,
+    out: Path | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> float:
     """Wall time of one whole process (stdout to ``out`` when given)."""
     start = time.perf_counter()
     if out is None:
-        subprocess.run(list(argv), capture_output=True, cwd=cwd, check=False)
+        subprocess.run(list(argv), capture_output=True, cwd=cwd, env=env, check=False)
     else:
         with out.open("wb") as sink:
-            subprocess.run(list(argv), stdout=sink, stderr=subprocess.DEVNULL, cwd=cwd, check=False)
+            subprocess.run(
+                list(argv), stdout=sink, stderr=subprocess.DEVNULL, cwd=cwd, env=env, check=False
+            )
     return time.perf_counter() - start
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def before_cli(work: Path, rev: str) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that run scaffolder as it was at git revision ``rev``."""
+    folder = work / f"before-{rev}"
+    if not folder.exists():  # exported once, run as often as needed
+        folder.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return [sys.executable, "-m", "scaffolder"], {**os.environ, "PYTHONPATH": str(folder)}
 
 
 def pooled(items: Sequence[Path], work: Callable[[Path], object]) -> float:
@@ -96,7 +125,7 @@ def cruft_sample(work: Path, repos: Sequence[Path]) -> float:
         copy.mkdir(parents=True)
         write_tree(copy, recorded.render(copy.name), {})
         (copy / ".cruft.json").write_text(cruft_json(twin, recorded.answers.context))
-        commit(copy)
+        commit_all(copy)
         copies.append(copy)
     return pooled(copies, lambda r: run([tool("cruft"), "diff"], cwd=r)) / len(copies)
 
@@ -104,42 +133,28 @@ def cruft_sample(work: Path, repos: Sequence[Path]) -> float:
 def copier_sample(work: Path, count: int) -> float:
     """`copier update` 1.0.0 -> 1.1.0 of ``count`` copier-made repos, two at a time."""
     template = template_repo(work)
-    repos = []
-    for i in range(count):
-        dest = work / "copier" / f"svc-{i:04d}"
-        subprocess.run(
-            [
-                tool("copier"),
-                "copy",
-                "--quiet",
-                "--defaults",
-                "--vcs-ref",
-                "v1.0.0",
-                "--data",
-                f"name=svc-{i:04d}",
-                str(template),
-                str(dest),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        git(dest, "init", "-q", "-b", "main")
-        git(dest, "add", "-A")
-        git(dest, "commit", "-q", "-m", "generated")
-        repos.append(dest)
+    repos = [
+        copier_copy(template, work / "copier" / f"svc-{i:04d}", {"name": f"svc-{i:04d}"})
+        for i in range(count)
+    ]
     update = [tool("copier"), "update", "--quiet", "--defaults", "--vcs-ref", "v1.1.0"]
     return pooled(repos, lambda r: run([*update, "--conflict", "inline"], cwd=r))
 
 
-def upgrade_figures(work: Path, repos: Sequence[Path]) -> tuple[float, dict[str, int]]:
-    for repo in repos:
-        commit(repo)
-    listing = work / "upgrade.txt"
+def upgrade_figures(
+    work: Path,
+    repos: Sequence[Path],
+    cli: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    name: str = "upgrade",
+) -> tuple[float, dict[str, int]]:
+    """The fleet upgrade of ``repos`` (committed already) by ``cli`` (default: ours)."""
+    listing = work / f"{name}.txt"
     listing.write_text("".join(f"{r}\n" for r in repos))
-    out = work / "upgrade.json"
+    out = work / f"{name}.json"
     elapsed = run(
         [
-            tool("scaffolder"),
+            *(cli or [tool("scaffolder")]),
             "upgrade",
             "--fleet",
             str(listing),
@@ -153,6 +168,7 @@ def upgrade_figures(work: Path, repos: Sequence[Path]) -> tuple[float, dict[str,
             "json",
         ],
         out=out,
+        env=env,
     )
     return elapsed, json.loads(out.read_text())["summary"]
 
@@ -209,24 +225,62 @@ def ci_job(work: Path, repo: Path) -> tuple[float, float, float]:
     return install, diff, upgrade
 
 
+def timed_audit(work: Path, args: argparse.Namespace, lines: list[str]) -> dict[str, object]:
+    """The audit figures; with ``--before``, the same audit by that revision first."""
+    if args.before:
+        cli, env = before_cli(work, args.before)
+        audit_cmd = [*cli, "audit", str(work / "fleet"), "--against", "1.1.0", "--format", "json"]
+        then = run(audit_cmd, out=work / "before.json", env=env)
+        lines.append(f"audit at {args.before}, {args.repos} repos: {then:.1f} s ({load()})")
+    audit = audit_figures(work, work / "fleet", args.shards)
+    lines.append(f"audit now: {float(audit['single']):.1f} s ({load()})")  # type: ignore[arg-type]
+    if args.before:
+        same = (work / "before.json").read_bytes() == (work / "single.json").read_bytes()
+        lines.append(f"audit reports at {args.before} and now byte for byte the same: {same}")
+    return audit
+
+
+def timed_upgrade(
+    work: Path, args: argparse.Namespace, upgrading: Sequence[Path], lines: list[str]
+) -> tuple[float, dict[str, int]]:
+    """The fleet upgrade of ``upgrading``; with ``--before``, that revision's on copies first."""
+    for repo in upgrading:
+        commit_all(repo)
+    if args.before:
+        cli, env = before_cli(work, args.before)
+        copies = []
+        for repo in upgrading:
+            copies.append(work / "upgrade-before" / repo.name)
+            shutil.copytree(repo, copies[-1], symlinks=True)
+        then, old = upgrade_figures(work, copies, cli, env, name="upgrade-before")
+        lines.append(
+            f"upgrade --fleet at {args.before}, {len(copies)} repos: {then:.1f} s ({load()}); {old}"
+        )
+    upgrade_time, summary = upgrade_figures(work, upgrading)
+    lines.append(f"upgrade --fleet now: {upgrade_time:.1f} s ({load()}); {summary}")
+    return upgrade_time, summary
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repos", type=int, default=10_000)
     parser.add_argument("--upgrade-repos", type=int, default=1_000)
     parser.add_argument("--shards", type=int, default=4)
     parser.add_argument("--peer-sample", type=int, default=20)
+    parser.add_argument("--before", metavar="REV", help="also time scaffolder at this revision")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     start = time.perf_counter()
     repos = make_fleet(work / "fleet", args.repos, varied=True)
     made = time.perf_counter() - start
 
-    audit = audit_figures(work, work / "fleet", args.shards)
+    lines: list[str] = []
+    audit = timed_audit(work, args, lines)
     cruft_each = cruft_sample(work, repos[: args.peer_sample])
-    upgrade_time, summary = upgrade_figures(work, repos[: args.upgrade_repos])
+    upgrade_time, summary = timed_upgrade(work, args, repos[: args.upgrade_repos], lines)
     copier_time = copier_sample(work, args.peer_sample)
     solo = make_fleet(work / "solo", 1)[0]
-    commit(solo)
+    commit_all(solo)
     install, diff, upgrade = ci_job(work, solo)
 
     def verdict(ok: bool) -> str:
@@ -237,6 +291,7 @@ def main() -> None:
     assert isinstance(shard_times, list)
     single = float(audit["single"])  # type: ignore[arg-type]
     print(f"machine: {machine()}")
+    print("\n".join(lines))
     print(f"fleet: {n} service repos generated in {made:.1f} s (setup, not timed below)")
     print(
         f"scaffolder audit, {n} repos: {single:.1f} s (target <= 60 s for 10,000) -> "

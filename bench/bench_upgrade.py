@@ -21,27 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, machine, median, tool
+from common import ROOT, commit_all, copier_copy, git, machine, median, tool
 from fleet import make_fleet
 
 ANSWERS = {"name": "payments", "owner": "payments-team"}
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        env={
-            "GIT_AUTHOR_NAME": "bench",
-            "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-            "GIT_COMMITTER_NAME": "bench",
-            "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(repo),
-        },
-    )
 
 
 def template_repo(work: Path) -> Path:
@@ -81,26 +64,7 @@ def local_edits(repo: Path) -> None:
 
 
 def copier_repo(work: Path, template: Path, name: str) -> Path:
-    dest = work / name
-    data = [a for k, v in ANSWERS.items() for a in ("--data", f"{k}={v}")]
-    subprocess.run(
-        [
-            tool("copier"),
-            "copy",
-            "--quiet",
-            "--defaults",
-            "--vcs-ref",
-            "v1.0.0",
-            *data,
-            str(template),
-            str(dest),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "generated")
+    dest = copier_copy(template, work / name, ANSWERS)
     local_edits(dest)
     return dest
 
@@ -186,9 +150,7 @@ def main() -> None:
     fleet_root = work / "fleet"
     repos = make_fleet(fleet_root, args.fleet, version="1.0.0")
     for repo in repos:
-        git(repo, "init", "-q", "-b", "main")
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", "generated")
+        commit_all(repo)
     listing = work / "fleet.txt"
     listing.write_text("\n".join(str(r) for r in repos) + "\n")
     start = time.perf_counter()

@@ -9,7 +9,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +52,55 @@ def time_command(
         if i >= 0:
             times.append(time.perf_counter() - start)
     return times
+
+
+# A fixed identity and no user configuration: the bench machine may have neither.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    "PATH": "/usr/bin:/bin",
+}
+
+
+def git(repo: Path, *args: str) -> None:
+    """Run git in ``repo`` (quietly; a failure stops the bench)."""
+    subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        env={**GIT_ENV, "HOME": str(repo)},
+    )
+
+
+def commit_all(repo: Path, message: str = "generated") -> None:
+    """Make the folder ``repo`` a git repo (branch main) whose first commit holds all of it."""
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def copier_copy(
+    template: Path,
+    dest: Path,
+    answers: Mapping[str, str],
+    *,
+    ref: str = "v1.0.0",
+    options: Sequence[str] = (),
+) -> Path:
+    """``copier copy --defaults`` of ``template`` at ``ref`` with ``answers`` into ``dest``,
+    committed as a new repo's first commit (``copier update`` works on a git repo)."""
+    data = [arg for key, value in answers.items() for arg in ("--data", f"{key}={value}")]
+    copy = [tool("copier"), "copy", "--quiet", "--defaults", "--vcs-ref", ref, *options]
+    subprocess.run(
+        [*copy, *data, str(template), str(dest)],
+        check=True,
+        capture_output=True,
+    )
+    commit_all(dest)
+    return dest
 
 
 def median(values: Sequence[float]) -> float:

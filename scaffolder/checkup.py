@@ -45,7 +45,11 @@ def check_repo(
         report.drift = repo_drift(origin, against, data=None if golden_path else data)
         roots = [s.path for s in catalog.sources]
         report.standards = run_standards(
-            repo, origin.golden_path.kind, catalog_roots=roots, today=today
+            repo,
+            origin.golden_path.kind,
+            catalog_roots=roots,
+            today=today,
+            known={f.path: f.ours for f in report.drift.files},
         )
     except ScaffolderError as exc:
         report.error = str(exc)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from scaffolder.limits import current
 from scaffolder.origin import AnswerProblem, Origin, TargetPlan, target_plan
 from scaffolder.repofiles import read_repo_file
 
@@ -116,7 +117,8 @@ def classify(
 def read_repo_files(repo: Path, paths: set[str]) -> dict[str, bytes | None]:
     """The repo's bytes for each path (None where the file does not exist)."""
     # A FIFO, device or outside symlink is an error for this repo, never opened.
-    return {path: read_repo_file(repo, path) for path in paths}
+    limits = current()
+    return {path: read_repo_file(repo, path, limits) for path in paths}
 
 
 def repo_drift(

@@ -62,7 +62,11 @@ class DriftScope:
 
     def reclassify(self, files: Sequence[FileDrift]) -> list[FileDrift]:
         """``files`` with drift on these paths moved to its own class."""
-        return [replace(f, status=self._status(f)) for f in files]
+        out = []
+        for f in files:
+            status = self._status(f)
+            out.append(f if status == f.status else replace(f, status=status))
+        return out
 
     def _status(self, f: FileDrift) -> FileStatus:
         if f.status not in DRIFT:

@@ -13,7 +13,10 @@ is read without any change, and cruft keeps working on a repo made by scaffolder
 
 from __future__ import annotations
 
+import contextlib
+import fnmatch
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -220,11 +223,27 @@ def _read_cruft(path: Path, answers_file: str) -> ProjectRecord:
     )
 
 
+_NOT_SEARCHED = frozenset({".git", "node_modules"})
+
+
 def find_records(repo: Path, max_depth: int = 3) -> list[str]:
-    """Every record in a repo (a baseline with tenants has several), root first."""
+    """Every record in a repo (a baseline with tenants has several), root first: answers
+    files in folders at most ``max_depth`` below the root, never in ``.git`` or
+    ``node_modules`` (neither is entered, nor are links to folders)."""
     found = [CRUFT_FILE] if (repo / CRUFT_FILE).is_file() else []
-    for path in sorted(repo.glob("**/" + ANSWERS_GLOB)):
-        rel = path.relative_to(repo)
-        if len(rel.parts) <= max_depth + 1 and not {".git", "node_modules"} & set(rel.parts):
-            found.append(rel.as_posix())
+    pending: list[tuple[str, str]] = [(str(repo), "")]
+    while pending:
+        folder, rel = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:  # an unreadable folder holds no record we can read
+            continue
+        for entry in entries:
+            if fnmatch.fnmatchcase(entry.name, ANSWERS_GLOB):
+                found.append(rel + entry.name)
+            depth = rel.count("/") + 1
+            if depth <= max_depth and entry.name not in _NOT_SEARCHED:
+                with contextlib.suppress(OSError):
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((entry.path, f"{rel}{entry.name}/"))
     return sorted(found, key=lambda p: (p.count("/"), p))

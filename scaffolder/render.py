@@ -37,6 +37,7 @@ from scaffolder.jinja import make_environment
 from scaffolder.limits import render_budget
 from scaffolder.questions import Answers, Evaluator
 from scaffolder.safepath import check_relpath
+from scaffolder.sandbox import render_shared
 from scaffolder.template import TemplateConfig, load_template_config
 from scaffolder.templatefiles import charge, read_template_file, template_walk
 
@@ -158,6 +159,25 @@ def _template_line(exc: BaseException, relpath: str) -> int | None:
     return line
 
 
+class _Excluded:
+    """``_exclude`` as rendered for some answers; a path is matched once (most paths of a
+    fleet's renders come back render after render)."""
+
+    _MAX = 50_000
+
+    def __init__(self, spec: pathspec.PathSpec[Any]) -> None:
+        self.spec = spec
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        hit = self.seen.get(path)
+        if hit is None:
+            if len(self.seen) >= self._MAX:
+                self.seen.clear()
+            hit = self.seen[path] = bool(self.spec.match_file(path))
+        return hit
+
+
 class Renderer:
     """Renders one golden-path version; safe to share between threads of a fleet run."""
 
@@ -170,7 +190,7 @@ class Renderer:
             config.root, config.envops, bound=config.root
         )
         self._prefix = f"{config.subdirectory}/" if config.subdirectory else ""
-        self._excludes: dict[tuple[str, ...], pathspec.PathSpec[Any]] = {}
+        self._excludes: dict[tuple[str, ...], _Excluded] = {}
         self.origin = origin or f"{config.root.parent.name} {config.root.name}"
         self.evaluator = Evaluator(self.env, origin=f"{self.origin}: ")
         self._sources = tuple(self._scan())
@@ -180,6 +200,12 @@ class Renderer:
             if p.is_dir()
         )
         self._path_templates: dict[str, Template] = {}
+        # A version's files do not change while it renders (its whole trees are cached too):
+        # each file's compiled template, checked static path and copied bytes are kept, so a
+        # fleet's renders skip Jinja's per-render freshness check and the disk.
+        self._file_templates: dict[str, Template] = {}
+        self._static_targets: dict[str, str] = {}
+        self._copied: dict[str, bytes] = {}
         self._cache: OrderedDict[tuple[str, str, str, str], RenderedTree] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -257,7 +283,7 @@ class Renderer:
                 self._cache.popitem(last=False)
         return tree
 
-    def _exclude_spec(self, context: dict[str, Any]) -> pathspec.PathSpec[Any]:
+    def _exclude_spec(self, context: dict[str, Any]) -> _Excluded:
         """``_exclude`` rendered in this context (copier renders every pattern)."""
         patterns: list[str] = []
         for raw in self.config.exclude:
@@ -266,31 +292,36 @@ class Renderer:
         key = tuple(patterns)
         spec = self._excludes.get(key)
         if spec is None:
-            spec = self._excludes[key] = pathspec.PathSpec.from_lines(PATTERN_STYLE, key)
+            spec = self._excludes[key] = _Excluded(pathspec.PathSpec.from_lines(PATTERN_STYLE, key))
         return spec
 
     def _render(self, context: dict[str, Any]) -> RenderedTree:
         exclude = self._exclude_spec(context)
         files: dict[str, RenderedFile] = {}
+        # One render is one context: every file reads the same variables (with the globals,
+        # merged once), and a path part several files share renders once.
+        shared = {**self.env.globals, **context}
+        parts: dict[str, str] = {}
         for source in self._sources:
-            target = self._target_path(source, context)
-            if target is None or exclude.match_file(target):
+            target = self._target_path(source, context, parts)
+            if target is None or exclude(target):
                 continue  # copier matches exclusions on the rendered path
             if source.templated:
-                content = self._render_file(source.relpath, context).encode()
+                content = self._render_file(source.relpath, shared).encode()
             else:
-                content = read_template_file(self.config.template_dir / source.relpath)
+                content = self._copy(source.relpath)
                 charge(len(content))
             files[target] = RenderedFile(content, source.executable)
         messages = (self.config.message_before_copy, self.config.message_after_copy)
         said = tuple(self.evaluator.render(m, context).strip() for m in messages if m.strip())
-        return RenderedTree(files, said, self._empty_folders(files, context, exclude))
+        return RenderedTree(files, said, self._empty_folders(files, context, exclude, parts))
 
     def _empty_folders(
         self,
         files: Mapping[str, RenderedFile],
         context: dict[str, Any],
-        exclude: pathspec.PathSpec[Any],
+        exclude: _Excluded,
+        parts: dict[str, str],
     ) -> tuple[str, ...]:
         """Template folders nothing was rendered into: copier creates them anyway."""
         if not self._folders:
@@ -298,25 +329,43 @@ class Renderer:
         filled = {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)}
         out = []
         for folder in self._folders:
-            target = self._target_path(_Source(folder, folder, False, False), context)
-            if target is not None and target not in filled and not exclude.match_file(target):
+            target = self._target_path(_Source(folder, folder, False, False), context, parts)
+            if target is not None and target not in filled and not exclude(target):
                 out.append(target)
         return tuple(f for f in out if not any(o.startswith(f + "/") for o in out))
 
-    def _target_path(self, source: _Source, context: dict[str, Any]) -> str | None:
+    def _copy(self, relpath: str) -> bytes:
+        """A file copied as it is, read (and size-checked) once."""
+        content = self._copied.get(relpath)
+        if content is None:
+            content = read_template_file(self.config.template_dir / relpath)
+            self._copied[relpath] = content
+        return content
+
+    def _target_path(
+        self, source: _Source, context: dict[str, Any], rendered: dict[str, str]
+    ) -> str | None:
+        """Where ``source`` goes (None: dropped); ``rendered`` keeps this render's parts."""
         if "{{" not in source.target and "{%" not in source.target:
-            return check_relpath(source.target, source=source.relpath, origin=self.origin)
+            static = self._static_targets.get(source.target)
+            if static is None:
+                static = check_relpath(source.target, source=source.relpath, origin=self.origin)
+                self._static_targets[source.target] = static
+            return static
         parts = []
         for raw in source.target.split("/"):
             part = raw
             if "{{" in raw or "{%" in raw:
-                template = self._path_templates.get(raw)
-                if template is None:
-                    template = self._path_templates[raw] = self.env.from_string(raw)
-                try:
-                    part = template.render(**context)
-                except Exception as exc:  # any error raised by template code
-                    raise self._error(source.relpath, exc) from exc
+                done = rendered.get(raw)
+                if done is None:
+                    template = self._path_templates.get(raw)
+                    if template is None:
+                        template = self._path_templates[raw] = self.env.from_string(raw)
+                    try:
+                        done = rendered[raw] = template.render(**context)
+                    except Exception as exc:  # any error raised by template code
+                        raise self._error(source.relpath, exc) from exc
+                part = done
                 if not part:
                     return None  # copier drops a file only when a part renders empty
             parts.append(part)
@@ -324,9 +373,14 @@ class Renderer:
             "/".join(parts), source=source.relpath, answers=context, origin=self.origin
         )
 
-    def _render_file(self, relpath: str, context: dict[str, Any]) -> str:
+    def _render_file(self, relpath: str, shared: dict[str, Any]) -> str:
+        """A file's text; ``shared``: the globals and the render's variables, as they are."""
         try:
-            return self.env.get_template(self._prefix + relpath).render(**context)
+            template = self._file_templates.get(relpath)
+            if template is None:
+                template = self.env.get_template(self._prefix + relpath)
+                self._file_templates[relpath] = template
+            return render_shared(template, shared)
         except Exception as exc:  # any error raised by template code
             raise self._error(relpath, exc) from exc
 

@@ -8,6 +8,7 @@ capped. On top of it every template here is charged against the render budget
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.errors import TemplateError
-from scaffolder.limits import active_budget
+from scaffolder.limits import RenderBudget, active_budget
 
 # The Jinja options a template may set (copier's ``_envops``, cookiecutter's
 # ``_jinja2_env_vars``): syntax and whitespace only. Loaders, caches, finalizers and
@@ -52,27 +53,46 @@ def check_options(options: Mapping[str, Any], setting: str) -> None:
         )
 
 
-def _charged(chunks: Iterator[str]) -> Iterator[str]:
-    budget = active_budget()
-    if budget is None:
-        yield from chunks
-        return
-    for chunk in chunks:
-        budget.charge(len(chunk))
-        yield chunk
+# Output is charged in batches: a render yields thousands of small chunks, and charging each
+# (with a look at the clock) cost a third of a fleet's render time. A batch is at most this
+# many chunks, so an oversized output is still stopped early.
+_BATCH = 256
+
+
+def _charged(chunks: Iterator[str], budget: RenderBudget) -> list[str]:
+    out: list[str] = []
+    while batch := list(itertools.islice(chunks, _BATCH)):
+        out += batch
+        budget.charge(sum(map(len, batch)))
+    budget.charge(0)  # the clock, for a template that produced nothing
+    return out
 
 
 class BudgetTemplate(Template):
     """A template whose output is charged to the active render budget as it is produced."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
-        if active_budget() is None:
+        budget = active_budget()
+        if budget is None:
             return super().render(*args, **kwargs)
         ctx = self.new_context(dict(*args, **kwargs))
         try:
-            return self.environment.concat(_charged(self.root_render_func(ctx)))
+            return self.environment.concat(_charged(self.root_render_func(ctx), budget))
         except Exception:
             self.environment.handle_exception()
+
+
+def render_shared(template: Template, variables: dict[str, Any]) -> str:
+    """``template.render`` with ``variables`` (the globals included) used as they are, not
+    copied: a tree renders all its files in one context. Charged to the active budget."""
+    ctx = template.new_context(variables, shared=True)
+    budget = active_budget()
+    try:
+        if budget is None:
+            return template.environment.concat(template.root_render_func(ctx))
+        return template.environment.concat(_charged(template.root_render_func(ctx), budget))
+    except Exception:
+        return template.environment.handle_exception()
 
 
 class Sandbox(SandboxedEnvironment):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from scaffolder import __version__
+from scaffolder import __version__, jsontext
 from scaffolder.reports.fleet import summarize
 from scaffolder.reports.model import RepoReport
 
@@ -74,7 +73,9 @@ def document(reports: Sequence[RepoReport], **extra: Any) -> dict[str, Any]:
 
 
 def dumps(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2)
+    """The report's text: ``json.dumps(doc, indent=2)``, written faster (a fleet's report
+    runs to tens of megabytes)."""
+    return jsontext.dumps(doc)
 
 
 def render(reports: Sequence[RepoReport]) -> str:

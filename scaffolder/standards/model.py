@@ -112,18 +112,25 @@ class StandardsReport:
 
 
 class RepoFiles:
-    """Lazy, cached access to a repo's files and parsed manifests, shared by all rules."""
+    """Lazy, cached access to a repo's files and parsed manifests, shared by all rules.
 
-    def __init__(self, root: Path) -> None:
+    ``known``: bytes already read from the repo (None: the path is no file), as the drift
+    check read them a moment before; other paths are read when a rule asks.
+    """
+
+    def __init__(self, root: Path, known: Mapping[str, bytes | None] | None = None) -> None:
         self.root = root
+        self.known = known or {}
 
     @functools.cached_property
     def paths(self) -> list[str]:
         out: list[str] = []
-        for dirpath, dirnames, filenames in os.walk(self.root):
+        root = str(self.root)
+        for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if d not in NOT_CONTENT)
-            rel = Path(dirpath).relative_to(self.root)
-            out.extend((rel / name).as_posix() for name in sorted(filenames))
+            rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            prefix = "" if rel == "." else rel + "/"
+            out.extend(prefix + name for name in sorted(filenames))
         return out
 
     def exists(self, *candidates: str) -> str | None:
@@ -131,6 +138,9 @@ class RepoFiles:
 
     def text(self, path: str) -> str:
         try:  # a FIFO or device is never opened (scaffolder.repofiles)
+            if path in self.known:
+                content = self.known[path]
+                return "" if content is None else content.decode("utf-8")
             return read_repo_text(self.root, path) or ""
         except (ScaffolderError, UnicodeDecodeError):
             return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 from scaffolder.standards import baseline_rules, cost_rules, service_rules
@@ -27,9 +28,12 @@ def run_standards(
     *,
     catalog_roots: list[Path] | None = None,
     today: dt.date | None = None,
+    known: Mapping[str, bytes | None] | None = None,
 ) -> StandardsReport:
-    """Every rule of ``family`` on ``repo``, with the repo's exemptions applied."""
-    files = RepoFiles(repo)
+    """Every rule of ``family`` on ``repo``, with the repo's exemptions applied.
+
+    ``known``: files already read from the repo (the drift check's), not read again."""
+    files = RepoFiles(repo, known)
     exemptions, problems = load_exemptions(repo, today or dt.date.today())
     results = []
     for rule in rules_for(family, catalog_roots):

@@ -42,7 +42,7 @@ _Work = tuple[
 def _one(args: _Work) -> dict[str, Any]:
     from scaffolder.catalog import load_catalog
     from scaffolder.console import stderr_console
-    from scaffolder.git import run_git
+    from scaffolder.git import current_branch, run_git
     from scaffolder.project import read_record
     from scaffolder.upgrade import publish, run, transaction
 
@@ -60,7 +60,7 @@ def _one(args: _Work) -> dict[str, Any]:
     try:
         if not transaction.is_git_repo(repo):
             raise ScaffolderError(f"{repo} is not a git repository")
-        start = run_git(repo, ["rev-parse", "--abbrev-ref", "HEAD"]).strip()
+        start = current_branch(repo)
         record = read_record(repo, answers_file)
         entry["from"] = record.version
         catalog = load_catalog(catalogs, trust=trust)
@@ -103,7 +103,7 @@ def _one(args: _Work) -> dict[str, Any]:
     finally:
         if start and start != "HEAD":
             try:
-                current = run_git(repo, ["rev-parse", "--abbrev-ref", "HEAD"]).strip()
+                current = current_branch(repo)
                 if current != start:
                     run_git(repo, ["checkout", "--quiet", start])
             except ScaffolderError as exc:

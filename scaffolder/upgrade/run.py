@@ -12,7 +12,7 @@ from rich.console import Console
 from scaffolder.catalog import Catalog
 from scaffolder.console import stdout_console
 from scaffolder.errors import ExitCode, ProjectError
-from scaffolder.git import run_git
+from scaffolder.git import GitError, head_commit, run_git
 from scaffolder.output import plural
 from scaffolder.upgrade import transaction
 from scaffolder.upgrade.engine import UpgradePlan, plan_upgrade
@@ -58,8 +58,12 @@ def check_repo_state(repo: Path, *, allow_dirty: bool, allow_no_git: bool) -> No
 
 
 def switch_branch(repo: Path, branch: str) -> None:
-    exists = run_git(repo, ["branch", "--list", branch]).strip()
-    run_git(repo, ["checkout", "--quiet", *([] if exists else ["-b"]), branch])
+    try:  # a new branch, as on a fleet's first run: one git call
+        run_git(repo, ["checkout", "--quiet", "-b", branch])
+    except GitError:
+        if not run_git(repo, ["branch", "--list", branch]).strip():
+            raise  # not there, yet not made: git's own reason
+        run_git(repo, ["checkout", "--quiet", branch])
 
 
 def commit_upgrade(repo: Path, paths: list[str], message: str) -> str:
@@ -67,7 +71,7 @@ def commit_upgrade(repo: Path, paths: list[str], message: str) -> str:
 
     run_git(repo, ["add", "--all", "--", *paths])
     run_git(repo, ["commit", "--quiet", "--no-verify", "-m", message], env=_identity_env(repo))
-    return run_git(repo, ["rev-parse", "HEAD"]).strip()
+    return head_commit(repo)
 
 
 def _message(golden_path: str, from_version: str, to_version: str) -> str:

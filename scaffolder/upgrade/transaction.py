@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scaffolder.errors import ProjectError, ScaffolderError
-from scaffolder.git import git_executable, run_git
+from scaffolder.git import git_dir, git_executable, index_path, run_git
 from scaffolder.safepath import inside, write_file
 from scaffolder.staging import write_failed
 from scaffolder.upgrade.engine import UpgradePlan
@@ -116,8 +116,7 @@ def is_git_repo(repo: Path) -> bool:
 
 def state_dir(repo: Path) -> Path:
     if is_git_repo(repo):
-        git_dir = Path(run_git(repo, ["rev-parse", "--git-dir"]).strip())
-        return (git_dir if git_dir.is_absolute() else repo / git_dir) / STATE_NAME
+        return git_dir(repo) / STATE_NAME
     return repo / f".{STATE_NAME}"
 
 
@@ -200,12 +199,7 @@ def _restore(repo: Path, state_path: Path, touched: list[str], existed: list[str
             _prune_empty_parents(repo, target.parent)
     index_copy = state_path / "index"
     if index_copy.is_file() and is_git_repo(repo):
-        shutil.copy2(index_copy, _index_path(repo))
-
-
-def _index_path(repo: Path) -> Path:
-    path = Path(run_git(repo, ["rev-parse", "--git-path", "index"]).strip())
-    return path if path.is_absolute() else repo / path
+        shutil.copy2(index_copy, index_path(repo))
 
 
 def apply(plan: UpgradePlan) -> State | None:
@@ -217,8 +211,9 @@ def apply(plan: UpgradePlan) -> State | None:
     writes = dict(plan.writes)
     answers_path = plan.answers_file
     completes = not plan.conflicts
+    record_yaml = plan.record.serialize()  # PyYAML's emitter is slow: once, not twice
     if completes:
-        writes[answers_path] = plan.record.serialize().encode()
+        writes[answers_path] = record_yaml.encode()
     touched = sorted(writes)
     existed = [p for p in touched if (repo / p).exists()]
     state = State(
@@ -226,7 +221,7 @@ def apply(plan: UpgradePlan) -> State | None:
         plan.from_version,
         plan.to_version,
         answers_path,
-        plan.record.serialize(),
+        record_yaml,
         plan.conflicts,
         touched,
         existed,
@@ -272,8 +267,8 @@ def _back_up(repo: Path, sdir: Path, existed: list[str]) -> None:
     for rel in existed:
         (backup / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(repo / rel, backup / rel, follow_symlinks=False)
-    if is_git_repo(repo) and _index_path(repo).is_file():
-        shutil.copy2(_index_path(repo), sdir / "index")
+    if is_git_repo(repo) and index_path(repo).is_file():
+        shutil.copy2(index_path(repo), sdir / "index")
 
 
 def _register_conflicts(repo: Path, plan: UpgradePlan) -> None:
