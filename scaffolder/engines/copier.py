@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scaffolder.engines.compile_cache import cache_compiles, fingerprint
+from scaffolder.engines.copier_import import load_copier
 from scaffolder.errors import AnswerError, TemplateError
 from scaffolder.questions import QUESTION_KEYS, TYPES, Answers, Evaluator, Question, parse_question
 from scaffolder.render import RenderedTree, RenderMeta, read_folder
@@ -59,6 +61,7 @@ class CopierConfig:
 
 
 def load_config(root: Path) -> CopierConfig:
+    load_copier()
     from copier._template import filter_config, load_template_config
 
     from scaffolder.catalog import find_config
@@ -134,6 +137,9 @@ class CopierRenderer:
                     hint="install the extensions the template names in _jinja_extensions",
                 ) from exc
         _compile_strings_once(env)
+        key = fingerprint(env, (self.config.settings.get("envops") or {}).items())
+        if key is not None:
+            cache_compiles(env, key)
         self._env = env
         self.evaluator = Evaluator(env, origin=f"{self.origin}: ")
         self._cache: OrderedDict[str, RenderedTree] = OrderedDict()
