@@ -293,24 +293,6 @@ def test_a_named_answers_file_is_found(capsys: Capsys, tmp_path: Path) -> None:
     assert report["error"] is None and report["golden_path"] == "tpl", report
 
 
-def test_upgrade_says_copier_migrations_do_not_run(capsys: Capsys, tmp_path: Path) -> None:
-    v1 = {"copier.yml": "name: demo\n", "a.txt.jinja": "{{ name }}\n", **ANSWERS_TEMPLATE}
-    v2 = {
-        **v1,
-        "copier.yml": "_migrations: [{version: v2.0.0, command: 'touch migrated'}]\nname: demo\n",
-        "a.txt.jinja": "{{ name }} 2\n",
-    }
-    template = git_template(tmp_path / "tpl", {"v1.0.0": v1, "v2.0.0": v2})
-    repo = tmp_path / "repo"
-    copier_copy(template, repo, {}, ref="v1.0.0")
-    commit_repo(repo)
-    run = run_cli(capsys, "upgrade", repo, "--format", "json")
-    assert run.code == 0, run.err
-    notes = json.loads(run.out)["notes"]
-    assert any("_migrations" in n and "does not run" in n for n in notes), notes
-    assert not (repo / "migrated").exists()
-
-
 def test_copier_update_works_on_a_repo_scaffolder_made(capsys: Capsys, tmp_path: Path) -> None:
     template = git_template(tmp_path / "tpl", {"v1.0.0": YIELD_V1, "v2.0.0": YIELD_V2})
     repo = tmp_path / "repo"

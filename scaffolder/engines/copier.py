@@ -16,6 +16,7 @@ the tree.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 import warnings
@@ -35,6 +36,7 @@ from scaffolder.render import RenderedTree, RenderMeta, read_folder
 # scratch folder: one render at a time per process.
 _LOCK = threading.RLock()
 # Renders are written and read back at once: in memory where the system offers it.
+_DESCRIBED = re.compile(r"^(?P<tag>.+)-(?P<distance>\d+)-g(?P<hash>[0-9a-f]+)$")
 _SCRATCH = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
 
 
@@ -92,6 +94,27 @@ def load_config(root: Path) -> CopierConfig:
     return CopierConfig(root, settings, tuple(questions), raw)
 
 
+def pep440(commit: str | None) -> Any:
+    """copier's PEP 440 version of a template at ``commit`` (a tag or ``git describe``).
+
+    copier asks dunamai in a checkout of that commit: a tag gives the tag's version, a commit
+    N past a tag ``<tag>.postN.dev0+<hash>``; anything else has no version (and copier then
+    runs no migration).
+    """
+    from packaging.version import InvalidVersion, Version
+
+    if not commit:
+        return None
+    described = _DESCRIBED.match(commit)
+    try:
+        if described is None:
+            return Version(commit)
+        base = Version(described["tag"]).public
+        return Version(f"{base}.post{described['distance']}.dev0+{described['hash']}")
+    except InvalidVersion:
+        return None
+
+
 def trust_error(setting: str, origin: str) -> TemplateError:
     from scaffolder.trust import trust_hint
 
@@ -128,7 +151,7 @@ class CopierRenderer:
         if self.config.settings.get("jinja_extensions") and not trusted:
             raise trust_error("_jinja_extensions", self.origin)
         with _LOCK, tempfile.TemporaryDirectory(prefix="scaffolder-copier-") as tmp:
-            worker = self._worker(Path(tmp) / "x", {}, RenderMeta(str(self.root), ""))
+            worker = self.worker(Path(tmp) / "x", {}, RenderMeta(str(self.root), ""))
             try:
                 env = worker.jinja_env
             except Exception as exc:  # an extension that is not installed, a bad envops
@@ -151,24 +174,30 @@ class CopierRenderer:
             return raw
         return self.evaluator.render(raw, answers.context).strip()
 
-    def _worker(self, dst: Path, data: Mapping[str, Any], meta: RenderMeta) -> Any:
-        from copier._main import Worker
-        from copier._settings import SettingsModel
+    def template(self, meta: RenderMeta) -> Any:
+        """The copier ``Template`` copier would clone, pointed at the folder we already have:
+        copier records ``_src_path`` and ``_commit`` as it would for the real repository."""
         from copier._template import Template
 
-        # The template copier would clone, pointed at the folder we already have: copier
-        # records `_src_path` and `_commit` as it would for the real repository.
         template = Template(url=meta.src_path or str(self.root))
+        commit = self.describe or meta.version or None
         template.__dict__.update(
             local_abspath=self.root,
             vcs="git" if self.commit else None,
-            commit=self.describe or meta.version or None,
+            commit=commit,
             commit_hash=self.commit,
+            # copier asks dunamai in its clone; our folder is an export, so from `_commit`
+            version=pep440(commit) if self.commit else None,
             git_index_modes={},
             _raw_config=self.config.raw,  # parsed once per version, not once per render
         )
-        if self.commit is None:
-            template.__dict__["version"] = None
+        return template
+
+    def worker(self, dst: Path, data: Mapping[str, Any], meta: RenderMeta) -> Any:
+        """A copier ``Worker`` of this version writing to ``dst`` (defaults, no prompts)."""
+        from copier._main import Worker
+        from copier._settings import SettingsModel
+
         worker = Worker(
             src_path=str(self.root),
             dst_path=dst,
@@ -179,7 +208,7 @@ class CopierRenderer:
             unsafe=self.trusted,
             settings=SettingsModel(),  # not the user's copier settings: renders are reproducible
         )
-        worker.__dict__["template"] = template
+        worker.__dict__["template"] = self.template(meta)
         env = getattr(self, "_env", None)
         if env is not None:  # one environment per version: each file is compiled once
             worker.__dict__["jinja_env"] = env
@@ -209,7 +238,7 @@ class CopierRenderer:
 
         with tempfile.TemporaryDirectory(prefix="scaffolder-copier-", dir=_SCRATCH) as tmp:
             dst = Path(tmp) / (meta.folder_name or "project")
-            worker = self._worker(dst, data, meta)
+            worker = self.worker(dst, data, meta)
             try:
                 with (
                     warnings.catch_warnings(),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from scaffolder import migrations
-from scaffolder.catalog import Catalog
+from scaffolder.catalog import Catalog, GoldenPathVersion
 from scaffolder.drift import read_repo_files
 from scaffolder.drift_scope import DriftScope, scope_of
 from scaffolder.engines import skip_if_exists
@@ -17,6 +17,7 @@ from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
 from scaffolder.project import ProjectRecord
 from scaffolder.questions import Ask
+from scaffolder.render import RenderMeta
 from scaffolder.safepath import problem
 from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
@@ -50,6 +51,9 @@ class UpgradePlan:
     # The two renders the merge used, after migrations moved paths: git's conflict stages.
     base: dict[str, bytes] = field(default_factory=dict, repr=False)
     theirs: dict[str, bytes] = field(default_factory=dict, repr=False)
+    # copier `_migrations` of the target ("stage: command") and the `_commit` they start from
+    copier_migrations: list[str] = field(default_factory=list)
+    from_commit: str = ""
 
     @property
     def from_version(self) -> str:
@@ -167,11 +171,22 @@ def plan_upgrade(
     data: Mapping[str, Any] | None = None,
     ask: Ask | None = None,
     answers_file: str | None = None,
+    migrate: bool = False,
 ) -> UpgradePlan:
-    """Everything the upgrade will do, computed without touching the repo."""
+    """Everything the upgrade will do, computed without touching the repo; except that with
+    ``migrate`` the target's copier ``_migrations`` of the ``before`` stage run first (in the
+    repo, trusted templates only), as ``copier update`` runs them."""
     origin = load_origin(repo, catalog, answers_file=answers_file)
     gp = origin.golden_path
+    at = repo.resolve()
+    base_plan = origin.base_plan()
+    base = base_plan.render(at.name, at).contents()  # copier: before any migration runs
+    base_meta = base_plan.meta(at.name, at)
+    from_commit = base_meta.version
     to_version = origin.target_version(to).version
+    pending = _copier_migrations(origin.target_version(to), base_meta, repo, run=migrate)
+    if pending and migrate:  # copier reads the answers file again: migrations may change it
+        origin = load_origin(repo, catalog, answers_file=answers_file)
     steps = migrations.steps_between(gp, origin.record.version, to_version)
     target = target_plan(origin, to_version, data=data, ask=ask)
     if target.plan is None:
@@ -182,9 +197,6 @@ def plan_upgrade(
             question=first.question,
             hint="; ".join(p.hint for p in target.problems if p.hint) or None,
         )
-    at = repo.resolve()
-    base_plan = origin.base_plan()
-    base = base_plan.render(at.name, at).contents()
     theirs = target.plan.render(at.name, at).contents()
     moved_from = {str(s.args["from"]) for s in steps if s.kind == "move"}
     original = read_repo_files(repo, set(base) | set(theirs) | moved_from)
@@ -199,13 +211,14 @@ def plan_upgrade(
         target.plan.answers_file,
         base=base,
         theirs=theirs,
+        copier_migrations=pending,
+        from_commit=from_commit,
     )
     result.notes += [f"migration {s}" for s in target.migrated + file_migration.done]
-    if getattr(target.plan.renderer.config, "migrations", False):
-        result.notes.append(
-            f"{gp.name} has copier _migrations; scaffolder does not run them (copier update"
-            " does): check what they would change"
-        )
+    ran = "ran" if migrate else "runs (with --trust)"
+    result.notes += [f"copier migration {c}: {ran}" for c in pending if c.startswith("before")]
+    ran = "runs once the files are merged" if migrate else "runs after the merge (with --trust)"
+    result.notes += [f"copier migration {c}: {ran}" for c in pending if c.startswith("after")]
     result.notes += [
         f"migration kept {p}: changed locally, so not deleted" for p in file_migration.kept
     ]
@@ -226,6 +239,24 @@ def plan_upgrade(
             action, note = "move", "moved by a migration"
         result.changes.append(FileChange(_safe(path), action, before, after, note))
     return result
+
+
+def _copier_migrations(
+    version: GoldenPathVersion, base: RenderMeta, repo: Path, *, run: bool
+) -> list[str]:
+    """The copier ``_migrations`` of ``version`` from the recorded one ("stage: command");
+    with ``run``, refused unless trusted, and the ``before`` stage run in the repo."""
+    from scaffolder.engines import copier_migrations, describe, renderer_for
+    from scaffolder.engines.copier import CopierRenderer
+
+    renderer = renderer_for(version)
+    pending = copier_migrations.pending(renderer, base.version)
+    if pending and run:
+        assert isinstance(renderer, CopierRenderer)
+        copier_migrations.check_trusted(renderer, base.version)  # before anything runs
+        meta = replace(base, version=describe(version), commit=version.commit or "")
+        copier_migrations.run_stage(renderer, "before", repo, from_commit=base.version, meta=meta)
+    return pending
 
 
 def _merge_all(

@@ -122,7 +122,9 @@ def upgrade_repo(
         ask = wizard_ask
     if branch and not dry_run:
         switch_branch(repo, branch)  # first: the branch may already hold an earlier upgrade
-    plan = plan_upgrade(repo, catalog, to=to, data=data, ask=ask, answers_file=answers_file)
+    plan = plan_upgrade(
+        repo, catalog, to=to, data=data, ask=ask, answers_file=answers_file, migrate=not dry_run
+    )
     if plan.from_version == plan.to_version:
         if not quiet:
             console.print(f"{repo}: already at {plan.origin.golden_path.name} {plan.to_version}")
@@ -138,6 +140,7 @@ def upgrade_repo(
             console.print("dry run: nothing written")
         return Outcome("conflicts" if plan.conflicts else "planned", plan)
     state = transaction.apply(plan)
+    _after_migrations(plan)  # as copier update: once the files are merged, conflicts or not
     if state is not None:
         console.print(f"[red]{plural(len(state.conflicts), 'conflict')}[/] to resolve:")
         for path in state.conflicts:
@@ -150,9 +153,11 @@ def upgrade_repo(
         return Outcome("conflicts", plan)
     sha = None
     if commit:
+        # What copier migrations changed is part of the upgrade too (the repo was clean).
+        migrated = ["."] if plan.copier_migrations else []
         sha = commit_upgrade(
             repo,
-            [*plan.writes, plan.answers_file],
+            [*plan.writes, plan.answers_file, *migrated],
             _message(plan.origin.golden_path.name, plan.from_version, plan.to_version),
         )
     if not quiet:
@@ -161,6 +166,22 @@ def upgrade_repo(
             + (f", commit {sha[:8]}" if sha else "")
         )
     return Outcome("upgraded", plan, sha)
+
+
+def _after_migrations(plan: UpgradePlan) -> None:
+    """The target's copier ``_migrations`` of the ``after`` stage, in the repo."""
+    if not any(c.startswith("after") for c in plan.copier_migrations):
+        return
+    from scaffolder.engines import renderer_for
+    from scaffolder.engines.copier import CopierRenderer
+    from scaffolder.engines.copier_migrations import run_stage
+
+    renderer, answers = renderer_for(plan.target.version), plan.target.answers
+    assert isinstance(renderer, CopierRenderer)  # only copier-engine versions have them
+    at = plan.repo.resolve()
+    data = {k: v for k, v in answers.values.items() if k in answers.provided}
+    meta = plan.target.meta(at.name, at)
+    run_stage(renderer, "after", plan.repo, from_commit=plan.from_commit, meta=meta, data=data)
 
 
 def continue_(repo: Path, *, commit: bool, console: Console | None = None) -> int:
