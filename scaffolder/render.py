@@ -282,9 +282,7 @@ class Renderer:
                 content = read_template_file(self.config.template_dir / source.relpath)
                 charge(len(content))
             files[target] = RenderedFile(content, source.executable)
-        messages = (self.config.message_before_copy, self.config.message_after_copy)
-        said = tuple(self.evaluator.render(m, context).strip() for m in messages if m.strip())
-        return RenderedTree(files, said, self._empty_folders(files, context, exclude))
+        return RenderedTree(files, (), self._empty_folders(files, context, exclude))
 
     def _empty_folders(
         self,

@@ -153,18 +153,6 @@ def test_tasks_run_only_for_trusted_templates(capsys: Capsys, tmp_path: Path) ->
     assert "made" not in run.out, "what tasks print stays off stdout"
 
 
-def test_messages_are_shown(capsys: Capsys, tmp_path: Path) -> None:
-    files = {
-        "copier.yml": "_message_before_copy: 'before {{ name }}'\n"
-        "_message_after_copy: 'after {{ name }}'\n_tasks: []\nname: demo\n",
-        "a.txt": "a\n",
-    }
-    template = git_template(tmp_path / "tpl", {"v1.0.0": files})
-    run = run_cli(capsys, "new", "--template", template, tmp_path / "o", "--defaults", "--json")
-    assert run.code == 0, run.err
-    assert json.loads(run.out)["messages"] == ["before demo", "after demo"]
-
-
 def test_a_repo_made_by_copier_is_diffed_and_upgraded_as_it_is(
     capsys: Capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -181,6 +181,7 @@ def command(
         answers_file=answers_file,
         quiet=machine,
         console=stderr_console() if machine else None,
+        messages=True,
     )
     if fmt == "json" and outcome.plan is not None:
         from scaffolder.upgrade.report import plan_json

@@ -218,7 +218,7 @@ class CopierRenderer:
         return worker
 
     def render(self, answers: Answers, meta: RenderMeta) -> RenderedTree:
-        data = {k: v for k, v in answers.values.items() if k in answers.provided}
+        data = _provided(answers)
         key = repr((sorted(data.items(), key=str), meta))
         with _LOCK:
             cached = self._cache.get(key)
@@ -247,21 +247,42 @@ class CopierRenderer:
                 ):
                     warnings.simplefilter("ignore")
                     worker.run_copy()
-                    messages = self._messages(worker, ("message_before_copy", "message_after_copy"))
             except (AnswerError, TemplateError):
                 raise
             except Exception as exc:  # copier's errors: bad answers, template bugs, tasks
                 raise _copier_error(exc, self.origin, tmp) from exc
             said = output.read_text(errors="replace").strip()
-            return read_folder(dst, (*messages, *((said,) if said else ())))
+            return read_folder(dst, (said,) if said else ())
 
-    def _messages(self, worker: Any, names: tuple[str, ...]) -> tuple[str, ...]:
-        out = []
-        for name in names:
-            raw = str(self.config.settings.get(name) or "")
-            if raw.strip():
-                out.append(worker._render_string(raw).strip())
-        return tuple(out)
+    def message(self, setting: str, answers: Answers | None, meta: RenderMeta) -> str | None:
+        """copier's ``_message_<setting>``, rendered by copier as it shows it: ``before_*``
+        ones before it has any answer, ``after_*`` ones with them; None if there is none."""
+        from copier._main import _operation
+
+        raw = self.config.settings.get(f"message_{setting}")
+        if not raw:
+            return None
+        data = {} if answers is None else _provided(answers)
+        dst = Path(meta.destination or meta.folder_name or ".")
+        with _LOCK, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            token = _operation.set("copy" if setting.endswith("copy") else "update")
+            try:
+                worker = self.worker(dst, data, meta)
+                if answers is not None:
+                    worker._ask()  # copier's answers: defaults, computed values included
+                return str(worker._render_string(str(raw)))
+            except (AnswerError, TemplateError):
+                raise
+            except Exception as exc:
+                raise _copier_error(exc, self.origin, None) from exc
+            finally:
+                _operation.reset(token)
+
+
+def _provided(answers: Answers) -> dict[str, Any]:
+    """The answers given (not defaults): copier computes the rest as it always does."""
+    return {k: v for k, v in answers.values.items() if k in answers.provided}
 
 
 def _no_git_index(dst_relpath: Path, src_mode: int) -> None:
@@ -302,12 +323,12 @@ def _compile_strings_once(env: Any) -> None:
     env.get_template = get_template
 
 
-def _copier_error(exc: Exception, origin: str, tmp: str) -> Exception:
+def _copier_error(exc: Exception, origin: str, tmp: str | None) -> Exception:
     from copier.errors import UnsafeTemplateError
 
     if isinstance(exc, UnsafeTemplateError):
         return trust_error("_" + str(exc).split("features:", 1)[-1].split(",")[0].strip(), origin)
-    message = str(exc).replace(tmp + os.sep, "")
+    message = str(exc).replace(tmp + os.sep, "") if tmp else str(exc)
     if type(exc).__name__ in {"ValidationError", "ValueError", "InvalidTypeError"}:
         return AnswerError(
             f"copier rejected an answer for {origin}: {message}",

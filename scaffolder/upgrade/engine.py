@@ -11,7 +11,7 @@ from scaffolder import migrations
 from scaffolder.catalog import Catalog, GoldenPathVersion
 from scaffolder.drift import read_repo_files
 from scaffolder.drift_scope import DriftScope, scope_of
-from scaffolder.engines import skip_if_exists
+from scaffolder.engines import renderer_for, skip_if_exists
 from scaffolder.errors import AnswerError, ProjectError
 from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
@@ -172,10 +172,12 @@ def plan_upgrade(
     ask: Ask | None = None,
     answers_file: str | None = None,
     migrate: bool = False,
+    say: Callable[[str | None], None] | None = None,
 ) -> UpgradePlan:
     """Everything the upgrade will do, computed without touching the repo; except that with
     ``migrate`` the target's copier ``_migrations`` of the ``before`` stage run first (in the
-    repo, trusted templates only), as ``copier update`` runs them."""
+    repo, trusted templates only), as ``copier update`` runs them. ``say`` is given the
+    target's ``_message_before_update`` before that (copier's moment)."""
     origin = load_origin(repo, catalog, answers_file=answers_file)
     gp = origin.golden_path
     at = repo.resolve()
@@ -184,6 +186,12 @@ def plan_upgrade(
     base_meta = base_plan.meta(at.name, at)
     from_commit = base_meta.version
     to_version = origin.target_version(to).version
+    if say is not None and to_version != origin.record.version:
+        from scaffolder.template_messages import BEFORE_UPDATE, render_message
+
+        version = origin.target_version(to)
+        meta = target_meta(version, base_meta)
+        say(render_message(renderer_for(version), BEFORE_UPDATE, None, meta))
     pending = _copier_migrations(origin.target_version(to), base_meta, repo, run=migrate)
     if pending and migrate:  # copier reads the answers file again: migrations may change it
         origin = load_origin(repo, catalog, answers_file=answers_file)
@@ -246,7 +254,7 @@ def _copier_migrations(
 ) -> list[str]:
     """The copier ``_migrations`` of ``version`` from the recorded one ("stage: command");
     with ``run``, refused unless trusted, and the ``before`` stage run in the repo."""
-    from scaffolder.engines import copier_migrations, describe, renderer_for
+    from scaffolder.engines import copier_migrations
     from scaffolder.engines.copier import CopierRenderer
 
     renderer = renderer_for(version)
@@ -254,9 +262,16 @@ def _copier_migrations(
     if pending and run:
         assert isinstance(renderer, CopierRenderer)
         copier_migrations.check_trusted(renderer, base.version)  # before anything runs
-        meta = replace(base, version=describe(version), commit=version.commit or "")
+        meta = target_meta(version, base)
         copier_migrations.run_stage(renderer, "before", repo, from_commit=base.version, meta=meta)
     return pending
+
+
+def target_meta(version: GoldenPathVersion, base: RenderMeta) -> RenderMeta:
+    """The target's render metadata before its plan exists (its answers are not read yet)."""
+    from scaffolder.engines import describe
+
+    return replace(base, version=describe(version), commit=version.commit or "")
 
 
 def _merge_all(

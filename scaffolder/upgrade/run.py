@@ -14,6 +14,7 @@ from scaffolder.console import stdout_console
 from scaffolder.errors import ExitCode, ProjectError
 from scaffolder.git import run_git
 from scaffolder.output import plural
+from scaffolder.template_messages import show
 from scaffolder.upgrade import transaction
 from scaffolder.upgrade.engine import UpgradePlan, plan_upgrade
 from scaffolder.upgrade.report import print_plan
@@ -108,10 +109,13 @@ def upgrade_repo(
     quiet: bool = False,
     answers_file: str | None = None,
     console: Console | None = None,
+    messages: bool = False,
 ) -> Outcome:
     """Plan and apply an upgrade; the plan and its outcome print to ``console`` (stdout).
 
     ``quiet`` leaves out the plan and the success lines (fleet upgrades, JSON output).
+    ``messages``: show the template's ``_message_before_update`` and ``_message_after_update``
+    on stderr when copier shows them (not for fleets: once per repo would drown the report).
     """
     console = console or _console()
     check_repo_state(repo, allow_dirty=allow_dirty or dry_run, allow_no_git=allow_no_git or dry_run)
@@ -122,8 +126,16 @@ def upgrade_repo(
         ask = wizard_ask
     if branch and not dry_run:
         switch_branch(repo, branch)  # first: the branch may already hold an earlier upgrade
+    say = show if messages else None
     plan = plan_upgrade(
-        repo, catalog, to=to, data=data, ask=ask, answers_file=answers_file, migrate=not dry_run
+        repo,
+        catalog,
+        to=to,
+        data=data,
+        ask=ask,
+        answers_file=answers_file,
+        migrate=not dry_run,
+        say=say,
     )
     if plan.from_version == plan.to_version:
         if not quiet:
@@ -141,6 +153,8 @@ def upgrade_repo(
         return Outcome("conflicts" if plan.conflicts else "planned", plan)
     state = transaction.apply(plan)
     _after_migrations(plan)  # as copier update: once the files are merged, conflicts or not
+    if say is not None:
+        say(_after_update(plan))
     if state is not None:
         console.print(f"[red]{plural(len(state.conflicts), 'conflict')}[/] to resolve:")
         for path in state.conflicts:
@@ -182,6 +196,14 @@ def _after_migrations(plan: UpgradePlan) -> None:
     data = {k: v for k, v in answers.values.items() if k in answers.provided}
     meta = plan.target.meta(at.name, at)
     run_stage(renderer, "after", plan.repo, from_commit=plan.from_commit, meta=meta, data=data)
+
+
+def _after_update(plan: UpgradePlan) -> str | None:
+    from scaffolder.template_messages import AFTER_UPDATE, render_message
+
+    at = plan.repo.resolve()
+    meta = plan.target.meta(at.name, at)
+    return render_message(plan.target.renderer, AFTER_UPDATE, plan.target.answers, meta)
 
 
 def continue_(repo: Path, *, commit: bool, console: Console | None = None) -> int:
