@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from scaffolder.project import ProjectRecord
 from scaffolder.questions import Ask
 from scaffolder.render import RenderMeta
 from scaffolder.safepath import problem
+from scaffolder.upgrade.links import Links, merge_link, repo_links, tree_links
 from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
 
@@ -54,6 +56,7 @@ class UpgradePlan:
     # copier `_migrations` of the target ("stage: command") and the `_commit` they start from
     copier_migrations: list[str] = field(default_factory=list)
     from_commit: str = ""
+    links: set[str] = field(default_factory=set)  # paths written as symlinks (copier's)
 
     @property
     def from_version(self) -> str:
@@ -182,7 +185,8 @@ def plan_upgrade(
     gp = origin.golden_path
     at = repo.resolve()
     base_plan = origin.base_plan()
-    base = base_plan.render(at.name, at).contents()  # copier: before any migration runs
+    base_tree = base_plan.render(at.name, at)  # copier: before any migration runs
+    base = base_tree.contents()
     base_meta = base_plan.meta(at.name, at)
     from_commit = base_meta.version
     to_version = origin.target_version(to).version
@@ -205,9 +209,11 @@ def plan_upgrade(
             question=first.question,
             hint="; ".join(p.hint for p in target.problems if p.hint) or None,
         )
-    theirs = target.plan.render(at.name, at).contents()
+    theirs_tree = target.plan.render(at.name, at)
+    theirs = theirs_tree.contents()
     moved_from = {str(s.args["from"]) for s in steps if s.kind == "move"}
     original = read_repo_files(repo, set(base) | set(theirs) | moved_from)
+    links = Links(tree_links(base_tree), repo_links(repo, original), tree_links(theirs_tree))
     ours = dict(original)
     file_migration = migrations.apply_file_steps(steps, base, ours)
     labels = _labels(origin, to_version)
@@ -223,10 +229,7 @@ def plan_upgrade(
         from_commit=from_commit,
     )
     result.notes += [f"migration {s}" for s in target.migrated + file_migration.done]
-    ran = "ran" if migrate else "runs (with --trust)"
-    result.notes += [f"copier migration {c}: {ran}" for c in pending if c.startswith("before")]
-    ran = "runs once the files are merged" if migrate else "runs after the merge (with --trust)"
-    result.notes += [f"copier migration {c}: {ran}" for c in pending if c.startswith("after")]
+    result.notes += _migration_notes(pending, ran=migrate)
     result.notes += [
         f"migration kept {p}: changed locally, so not deleted" for p in file_migration.kept
     ]
@@ -235,7 +238,7 @@ def plan_upgrade(
     ]
     scope = scope_of(origin, base_plan, target.plan)
     keep = skip_if_exists(target.plan.renderer, target.plan.answers.context)
-    final, actions = _merge_all(repo, result, ours, labels, scope, keep)
+    final, actions = _merge_all(repo, result, ours, labels, scope, keep, links)
     for path in sorted(set(final) | set(original)):
         before, after = original.get(path), final.get(path)
         if before == after:
@@ -247,6 +250,13 @@ def plan_upgrade(
             action, note = "move", "moved by a migration"
         result.changes.append(FileChange(_safe(path), action, before, after, note))
     return result
+
+
+def _migration_notes(pending: list[str], *, ran: bool) -> list[str]:
+    """What the plan says of the target's copier migrations ("stage: command" each)."""
+    before = "ran" if ran else "runs (with --trust)"
+    after = "runs once the files are merged" if ran else "runs after the merge (with --trust)"
+    return [f"copier migration {c}: {before if c.startswith('before') else after}" for c in pending]
 
 
 def _copier_migrations(
@@ -281,6 +291,7 @@ def _merge_all(
     labels: tuple[str, str, str],
     scope: DriftScope,
     keep: Callable[[str], bool],
+    links: Links,
 ) -> tuple[dict[str, bytes | None], dict[str, tuple[str, str]]]:
     """Every file of the base and target renders merged with the repo's: the files as they
     will be, and what happens to each (conflicts and notes go to ``result``)."""
@@ -293,6 +304,12 @@ def _merge_all(
             action, content, note = "same", ours[path], ""
             if ours[path] != theirs[path]:
                 result.notes.append(f"kept {path}: _skip_if_exists leaves it to the repo")
+        elif path in links:
+            values = (base.get(path), ours.get(path), theirs.get(path))
+            merge = functools.partial(_merge_in_scope, scope=scope)
+            action, content, note, link = merge_link(path, values, links, labels, merge)
+            if link:
+                result.links.add(path)
         else:
             action, content, note = _merge_in_scope(
                 path, base.get(path), ours.get(path), theirs.get(path), labels, scope

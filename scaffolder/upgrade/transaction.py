@@ -22,13 +22,13 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 
 from scaffolder.errors import ProjectError, ScaffolderError
 from scaffolder.git import git_executable, run_git
-from scaffolder.safepath import inside, write_file
+from scaffolder.safepath import inside, write_file, write_symlink
 from scaffolder.staging import write_failed
 from scaffolder.upgrade.engine import UpgradePlan
 from scaffolder.upgrade.lock import upgrade_lock
@@ -170,13 +170,15 @@ class State:
         _fsync_dir(sdir)
 
 
-def _write(repo: Path, writes: Mapping[str, bytes | None]) -> None:
+def _write(repo: Path, writes: Mapping[str, bytes | None], links: Set[str]) -> None:
     for rel, content in writes.items():
         target = inside(repo, rel)
         if content is None:
             if target.exists() or target.is_symlink():
                 target.unlink()
                 _prune_empty_parents(repo, target.parent)
+        elif rel in links:  # copier's _preserve_symlinks: it stays a link (inside the repo)
+            write_symlink(repo, rel, content.decode())
         else:
             mode = target.stat().st_mode & 0o7777 if target.is_file() else None
             write_file(repo, rel, content, mode)
@@ -194,8 +196,10 @@ def _restore(repo: Path, state_path: Path, touched: list[str], existed: list[str
         target = repo / rel
         if rel in existed:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(backup / rel, target)
-        elif target.exists():
+            if target.is_symlink():
+                target.unlink()  # a link is put back as the link it was, not followed
+            shutil.copy2(backup / rel, target, follow_symlinks=False)
+        elif target.exists() or target.is_symlink():
             target.unlink()
             _prune_empty_parents(repo, target.parent)
     index_copy = state_path / "index"
@@ -220,7 +224,7 @@ def apply(plan: UpgradePlan) -> State | None:
     if completes:
         writes[answers_path] = plan.record.serialize().encode()
     touched = sorted(writes)
-    existed = [p for p in touched if (repo / p).exists()]
+    existed = [p for p in touched if (repo / p).exists() or (repo / p).is_symlink()]
     state = State(
         plan.origin.golden_path.name,
         plan.from_version,
@@ -249,7 +253,7 @@ def apply(plan: UpgradePlan) -> State | None:
             raise write_failed(repo, exc) from exc
         raise
     try:
-        _write(repo, writes)
+        _write(repo, writes, plan.links)
         if plan.conflicts and is_git_repo(repo):
             _register_conflicts(repo, plan)
         state.phase = PHASE_DONE if completes else PHASE_CONFLICTS
