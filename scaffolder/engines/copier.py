@@ -150,7 +150,14 @@ class CopierRenderer:
         self.describe = describe  # copier's _commit: `git describe --tags --always`
         if self.config.settings.get("jinja_extensions") and not trusted:
             raise trust_error("_jinja_extensions", self.origin)
-        with _LOCK, tempfile.TemporaryDirectory(prefix="scaffolder-copier-") as tmp:
+        with (
+            _LOCK,
+            tempfile.TemporaryDirectory(prefix="scaffolder-copier-") as tmp,
+            warnings.catch_warnings(),
+        ):
+            # copier's OldTemplateWarning (a template made for an older major version) is for
+            # copier's own users; renders say nothing of it either
+            warnings.simplefilter("ignore")
             worker = self.worker(Path(tmp) / "x", {}, RenderMeta(str(self.root), ""))
             try:
                 env = worker.jinja_env
@@ -281,8 +288,10 @@ class CopierRenderer:
 
 
 def _provided(answers: Answers) -> dict[str, Any]:
-    """The answers given (not defaults): copier computes the rest as it always does."""
-    return {k: v for k, v in answers.values.items() if k in answers.provided}
+    """The answers given (not defaults): copier computes the rest as it always does; and the
+    recorded answers no question asks, which copier's update renders with but never records."""
+    given = {k: v for k, v in answers.values.items() if k in answers.provided}
+    return {**answers.orphans, **given}
 
 
 def _no_git_index(dst_relpath: Path, src_mode: int) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,9 @@ def tasks(renderer: CopierRenderer, stage: str, from_commit: str) -> Sequence[An
     if renderer.commit is None:  # a catalog folder: copier runs migrations of git templates
         return ()
     template = renderer.template(RenderMeta(str(renderer.root), ""))
-    return list(template.migration_tasks(stage, _old_template(from_commit)))
+    with warnings.catch_warnings():  # copier's notes on old templates and legacy migrations
+        warnings.simplefilter("ignore")
+        return list(template.migration_tasks(stage, _old_template(from_commit)))
 
 
 def pending(renderer: Any, from_commit: str) -> list[str]:
@@ -89,7 +92,8 @@ def run_stage(
     worker.quiet = False  # copier's " > Running task 1 of 2: ..." lines, on stderr
     token = _operation.set("update")
     try:
-        with worker, Phase.use(Phase.MIGRATE), _stdout_to_stderr():
+        with worker, Phase.use(Phase.MIGRATE), _stdout_to_stderr(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             if data is None:
                 worker.answers = AnswersMap()
             else:

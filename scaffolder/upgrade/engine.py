@@ -234,7 +234,9 @@ def plan_upgrade(
         f"migration kept {p}: changed locally, so not deleted" for p in file_migration.kept
     ]
     result.notes += [
-        f"answer {k!r} is no longer asked by {to_version}; dropped" for k in target.dropped
+        f"answer {k!r} is no longer asked by {to_version}; dropped from the record"
+        + ("" if "(" in k else " (this upgrade still renders with it, as copier update does)")
+        for k in target.dropped
     ]
     scope = scope_of(origin, base_plan, target.plan)
     keep = skip_if_exists(target.plan.renderer, target.plan.answers.context)
