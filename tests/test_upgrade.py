@@ -232,9 +232,9 @@ def test_failure_mid_upgrade_restores_everything(
     before = files(repo)
     real_write = transaction._write
 
-    def write_half_then_fail(root: Path, writes: dict[str, bytes | None], links: set[str]) -> None:
+    def write_half_then_fail(root: Path, writes: dict[str, bytes | None]) -> None:
         half = dict(list(writes.items())[: len(writes) // 2])
-        real_write(root, half, links)
+        real_write(root, half)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(transaction, "_write", write_half_then_fail)

@@ -9,8 +9,9 @@ render) into a scratch folder, which is read back into a :class:`RenderedTree`; 
 
 copier's trust model maps onto ours: ``_tasks`` and ``_jinja_extensions`` run only for trusted
 templates (``--trust`` or the settings file, :mod:`scaffolder.trust`), which is copier's
-``unsafe``. The template's messages are rendered as copier renders them and handed back with
-the tree.
+``unsafe``, and so do ``_migrations`` (:mod:`scaffolder.engines.copier_migrations`).
+:meth:`CopierRenderer.message` renders the ``_message_*`` settings with copier's context at
+the moment copier shows them (:mod:`scaffolder.template_messages`).
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ from scaffolder.render import RenderedTree, RenderMeta, read_folder
 # copier's Worker keeps state in module-level context variables and runs tasks in the
 # scratch folder: one render at a time per process.
 _LOCK = threading.RLock()
-# Renders are written and read back at once: in memory where the system offers it.
+# `git describe` of a commit past a tag: <tag>-<distance>-g<hash>
 _DESCRIBED = re.compile(r"^(?P<tag>.+)-(?P<distance>\d+)-g(?P<hash>[0-9a-f]+)$")
+# Renders are written and read back at once: in memory where the system offers it.
 _SCRATCH = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
 
 
@@ -225,7 +227,7 @@ class CopierRenderer:
         return worker
 
     def render(self, answers: Answers, meta: RenderMeta) -> RenderedTree:
-        data = _provided(answers)
+        data = given(answers)
         key = repr((sorted(data.items(), key=str), meta))
         with _LOCK:
             cached = self._cache.get(key)
@@ -269,7 +271,7 @@ class CopierRenderer:
         raw = self.config.settings.get(f"message_{setting}")
         if not raw:
             return None
-        data = {} if answers is None else _provided(answers)
+        data = {} if answers is None else given(answers)
         dst = Path(meta.destination or meta.folder_name or ".")
         with _LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -287,11 +289,11 @@ class CopierRenderer:
                 _operation.reset(token)
 
 
-def _provided(answers: Answers) -> dict[str, Any]:
+def given(answers: Answers) -> dict[str, Any]:
     """The answers given (not defaults): copier computes the rest as it always does; and the
     recorded answers no question asks, which copier's update renders with but never records."""
-    given = {k: v for k, v in answers.values.items() if k in answers.provided}
-    return {**answers.orphans, **given}
+    answered = {k: v for k, v in answers.values.items() if k in answers.provided}
+    return {**answers.orphans, **answered}
 
 
 def _no_git_index(dst_relpath: Path, src_mode: int) -> None:

@@ -56,7 +56,6 @@ class UpgradePlan:
     # copier `_migrations` of the target ("stage: command") and the `_commit` they start from
     copier_migrations: list[str] = field(default_factory=list)
     from_commit: str = ""
-    links: set[str] = field(default_factory=set)  # paths written as symlinks (copier's)
 
     @property
     def from_version(self) -> str:
@@ -309,9 +308,7 @@ def _merge_all(
         elif path in links:
             values = (base.get(path), ours.get(path), theirs.get(path))
             merge = functools.partial(_merge_in_scope, scope=scope)
-            action, content, note, link = merge_link(path, values, links, labels, merge)
-            if link:
-                result.links.add(path)
+            action, content, note = merge_link(path, values, links, labels, merge)
         else:
             action, content, note = _merge_in_scope(
                 path, base.get(path), ours.get(path), theirs.get(path), labels, scope

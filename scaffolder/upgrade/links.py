@@ -24,6 +24,10 @@ Merge = Callable[
 ]
 
 
+class LinkTarget(bytes):
+    """A merged path's content that is a symlink's target: the upgrade writes a symlink."""
+
+
 @dataclass(frozen=True)
 class Links:
     """Which paths are symlinks in the base render, the repo and the target render."""
@@ -50,9 +54,9 @@ def merge_link(
     links: Links,
     labels: tuple[str, str, str],
     merge: Merge,
-) -> tuple[str, bytes | None, str, bool]:
-    """(action, content, note, whether the result is a link) for a path that is a link on
-    some side; ``merge`` decides as for any file where one side left it as it was."""
+) -> tuple[str, bytes | None, str]:
+    """(action, content, note) for a path that is a link on some side; content that is a link
+    is a :class:`LinkTarget`. ``merge`` decides as for any file one side left as it was."""
     base, ours, theirs = (
         None if value is None else (_MARK + value if path in side else value)
         for value, side in zip(values, (links.base, links.ours, links.theirs), strict=True)
@@ -61,18 +65,14 @@ def merge_link(
         what = (
             "a symlink to " + theirs.removeprefix(_MARK).decode() if _is_link(theirs) else "a file"
         )
-        return (
-            "same",
-            values[1],
-            f"changed on both sides; kept yours ({labels[2]} has {what})",
-            (path in links.ours),
-        )
+        kept = values[1] if path not in links.ours or values[1] is None else LinkTarget(values[1])
+        return "same", kept, f"changed on both sides; kept yours ({labels[2]} has {what})"
     action, content, note = merge(path, base, ours, theirs, labels)
     if action == "conflict":  # removed by the template, changed here: a link cannot hold markers
         action = "same"
     if content is None or not _is_link(content):
-        return action, content, note, False
-    return action, content.removeprefix(_MARK), note, True
+        return action, content, note
+    return action, LinkTarget(content.removeprefix(_MARK)), note
 
 
 def _is_link(value: bytes) -> bool:

@@ -187,13 +187,13 @@ def _after_migrations(plan: UpgradePlan) -> None:
     if not any(c.startswith("after") for c in plan.copier_migrations):
         return
     from scaffolder.engines import renderer_for
-    from scaffolder.engines.copier import CopierRenderer
+    from scaffolder.engines.copier import CopierRenderer, given
     from scaffolder.engines.copier_migrations import run_stage
 
-    renderer, answers = renderer_for(plan.target.version), plan.target.answers
+    renderer = renderer_for(plan.target.version)
     assert isinstance(renderer, CopierRenderer)  # only copier-engine versions have them
     at = plan.repo.resolve()
-    data = {k: v for k, v in answers.values.items() if k in answers.provided}
+    data = given(plan.target.answers)  # as copier's update: its answers, and its last ones
     meta = plan.target.meta(at.name, at)
     run_stage(renderer, "after", plan.repo, from_commit=plan.from_commit, meta=meta, data=data)
 

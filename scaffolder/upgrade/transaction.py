@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping, Set
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from scaffolder.git import git_executable, run_git
 from scaffolder.safepath import inside, write_file, write_symlink
 from scaffolder.staging import write_failed
 from scaffolder.upgrade.engine import UpgradePlan
+from scaffolder.upgrade.links import LinkTarget
 from scaffolder.upgrade.lock import upgrade_lock
 from scaffolder.upgrade.textmerge import has_markers
 
@@ -170,14 +171,14 @@ class State:
         _fsync_dir(sdir)
 
 
-def _write(repo: Path, writes: Mapping[str, bytes | None], links: Set[str]) -> None:
+def _write(repo: Path, writes: Mapping[str, bytes | None]) -> None:
     for rel, content in writes.items():
         target = inside(repo, rel)
         if content is None:
             if target.exists() or target.is_symlink():
                 target.unlink()
                 _prune_empty_parents(repo, target.parent)
-        elif rel in links:  # copier's _preserve_symlinks: it stays a link (inside the repo)
+        elif isinstance(content, LinkTarget):  # copier's _preserve_symlinks: it stays a link
             write_symlink(repo, rel, content.decode())
         else:
             mode = target.stat().st_mode & 0o7777 if target.is_file() else None
@@ -253,7 +254,7 @@ def apply(plan: UpgradePlan) -> State | None:
             raise write_failed(repo, exc) from exc
         raise
     try:
-        _write(repo, writes, plan.links)
+        _write(repo, writes)
         if plan.conflicts and is_git_repo(repo):
             _register_conflicts(repo, plan)
         state.phase = PHASE_DONE if completes else PHASE_CONFLICTS
