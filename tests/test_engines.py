@@ -290,3 +290,18 @@ def test_copier_update_works_on_a_repo_scaffolder_made(capsys: Capsys, tmp_path:
 
     copier.run_update(repo, defaults=True, overwrite=True, quiet=True)
     assert tree_of(repo) == copier_copy(template, tmp_path / "ref", {}, ref="v2.0.0")
+
+
+def test_a_template_taking_files_from_a_submodule_says_so(capsys: Capsys, tmp_path: Path) -> None:
+    files = {
+        ".gitmodules": '[submodule "tools"]\n\tpath = vendor/tools\n\turl = https://x.invalid/t\n',
+        "copier.yml": "_subdirectory: t\nname: demo\n",
+        "t/ids.txt.jinja": "{% include 'vendor/tools/ids.txt' %}\n",
+        **{k: v for k, v in YIELD_V1.items() if k.startswith("t/{% yield")},
+    }
+    template = git_template(tmp_path / "tpl", {"v1.0.0": files})
+    run = run_cli(capsys, "new", "--template", template, tmp_path / "o", "--defaults")
+    assert run.code == 1
+    assert "TemplateNotFound: 'vendor/tools/ids.txt'" in run.err
+    assert "git submodules (vendor/tools), which scaffolder does not fetch" in run.err
+    assert not (tmp_path / "o").exists()

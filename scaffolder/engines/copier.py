@@ -259,7 +259,7 @@ class CopierRenderer:
             except (AnswerError, TemplateError):
                 raise
             except Exception as exc:  # copier's errors: bad answers, template bugs, tasks
-                raise _copier_error(exc, self.origin, tmp) from exc
+                raise _copier_error(exc, self.origin, tmp, self.root) from exc
             said = output.read_text(errors="replace").strip()
             return read_folder(dst, (said,) if said else ())
 
@@ -284,7 +284,7 @@ class CopierRenderer:
             except (AnswerError, TemplateError):
                 raise
             except Exception as exc:
-                raise _copier_error(exc, self.origin, None) from exc
+                raise _copier_error(exc, self.origin, None, self.root) from exc
             finally:
                 _operation.reset(token)
 
@@ -334,7 +334,7 @@ def _compile_strings_once(env: Any) -> None:
     env.get_template = get_template
 
 
-def _copier_error(exc: Exception, origin: str, tmp: str | None) -> Exception:
+def _copier_error(exc: Exception, origin: str, tmp: str | None, root: Path) -> Exception:
     from copier.errors import UnsafeTemplateError
 
     if isinstance(exc, UnsafeTemplateError):
@@ -345,7 +345,22 @@ def _copier_error(exc: Exception, origin: str, tmp: str | None) -> Exception:
             f"copier rejected an answer for {origin}: {message}",
             hint="check the --data values against `scaffolder questions`",
         )
+    hint = "this is a bug in the template (or its tasks); report it to its owner"
+    submodules = _submodules(root) if type(exc).__name__ == "TemplateNotFound" else []
+    if submodules:  # copier clones a template's submodules; the export has none of their files
+        hint = (
+            f"the template takes files from git submodules ({', '.join(submodules)}), which"
+            " scaffolder does not fetch: vendor those files into the template, or use copier"
+        )
     return TemplateError(
-        f"copier failed to render {origin}: {type(exc).__name__}: {message}",
-        hint="this is a bug in the template (or its tasks); report it to its owner",
+        f"copier failed to render {origin}: {type(exc).__name__}: {message}", hint=hint
     )
+
+
+def _submodules(root: Path) -> list[str]:
+    """The paths of the git submodules ``.gitmodules`` at the template's root names."""
+    try:
+        text = (root / ".gitmodules").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return re.findall(r"^\s*path\s*=\s*(.+?)\s*$", text, flags=re.MULTILINE)
