@@ -17,6 +17,7 @@ from typing import Any
 from scaffolder.limits import current
 from scaffolder.origin import AnswerProblem, Origin, TargetPlan, target_plan
 from scaffolder.repofiles import read_repo_file
+from scaffolder.templatefiles import within
 
 
 class FileStatus(StrEnum):
@@ -115,10 +116,18 @@ def classify(
 
 
 def read_repo_files(repo: Path, paths: set[str]) -> dict[str, bytes | None]:
-    """The repo's bytes for each path (None where the file does not exist)."""
+    """The repo's bytes for each path (None where the file does not exist); a symlink inside
+    the repo reads as its target path, as a template with ``_preserve_symlinks`` renders it."""
     # A FIFO, device or outside symlink is an error for this repo, never opened.
     limits = current()
-    return {path: read_repo_file(repo, path, limits) for path in paths}
+    return {path: _link_text(repo, path) or read_repo_file(repo, path, limits) for path in paths}
+
+
+def _link_text(repo: Path, path: str) -> bytes | None:
+    link = repo / path
+    if not link.is_symlink() or not within(link, repo):
+        return None  # not a link; or one leading out, which read_repo_file refuses
+    return str(link.readlink()).encode()
 
 
 def repo_drift(

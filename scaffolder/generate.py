@@ -156,10 +156,13 @@ def plan(
     ask: Ask | None = None,
     checkout: str | None = None,
     engine: str | None = None,
+    dest: Path | None = None,
 ) -> Plan:
     """Resolve golden path, version and answers; raises before anything is written.
 
     ``checkout``: the git ref the user named for a template kept in git (it is recorded).
+    ``dest``: where ``new`` will make the repo; the template's ``_message_before_copy`` is
+    shown (on stderr) before the answers are resolved, as copier shows it.
     """
     golden_path = catalog.get(name)
     chosen = golden_path.version(checkout or version)
@@ -171,6 +174,10 @@ def plan(
             f"{name} ships both copier.yml and {COOKIECUTTER_CONFIG}: read it as a"
             f" {chosen.engine} template (`--engine {other}` reads the other)"
         )
+    if dest is not None:  # copier shows it before it asks anything
+        from scaffolder.template_messages import before_copy, show
+
+        show(before_copy(golden_path, chosen, renderer, dest, checkout=checkout))
     answers = resolve_answers(renderer.config.questions, renderer.evaluator, data or {}, ask=ask)
     return Plan(golden_path, chosen, answers, checkout=checkout, engine=engine)
 
@@ -254,8 +261,18 @@ def generate(
         files,
         commit[0] if commit else None,
         record,
-        tree.messages,
+        _said(the_plan, tree, dest),
     )
+
+
+def _said(the_plan: Plan, tree: RenderedTree, dest: Path) -> tuple[str, ...]:
+    """What the template says once generated: what its tasks or hooks printed, then its
+    ``_message_after_copy`` (copier's order)."""
+    from scaffolder.template_messages import AFTER_COPY, render_message
+
+    meta = the_plan.meta(dest.name, dest)
+    after = render_message(the_plan.renderer, AFTER_COPY, the_plan.answers, meta)
+    return (*tree.messages, *((after.strip(),) if after and after.strip() else ()))
 
 
 def _generate_in_place(
@@ -285,7 +302,7 @@ def _generate_in_place(
             )
     files = sorted({*tree, answers_file})
     return GenerateResult(
-        record.golden_path, record.version, dest, files, commit, record, tree.messages
+        record.golden_path, record.version, dest, files, commit, record, _said(the_plan, tree, dest)
     )
 
 
@@ -310,5 +327,5 @@ def _add_to_repo(
             f"Add {record.golden_path} {record.version} ({answers_file})\n\nMade by scaffolder.",
         )
     return GenerateResult(
-        record.golden_path, record.version, repo, files, sha, record, tree.messages
+        record.golden_path, record.version, repo, files, sha, record, _said(the_plan, tree, repo)
     )

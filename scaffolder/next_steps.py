@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.panel import Panel
 
-from scaffolder.console import stdout_console
+from scaffolder.console import stderr_console, stdout_console
 from scaffolder.generate import GenerateResult
 from scaffolder.output import plural
 
@@ -32,22 +32,27 @@ def next_steps_text(result: GenerateResult) -> str:
     return "\n".join(f"{command:<{width}}   # {why}" if why else command for command, why in steps)
 
 
-def print_next_steps(result: GenerateResult, console: Console | None = None) -> None:
+def print_next_steps(
+    result: GenerateResult, console: Console | None = None, said: Console | None = None
+) -> None:
+    """What was made and what to do next on ``console`` (stdout); what the template said
+    after generating on ``said`` (stderr: stdout keeps the result)."""
     console = console or stdout_console()
-    commit = f", first commit {result.commit[:8]}" if result.commit else ""
-    console.print(
-        f"[bold green]Generated[/] {result.golden_path} {result.version} in "
-        f"[bold]{result.destination}[/] ({plural(len(result.files), 'file')}{commit})."
-    )
     if result.messages:
-        console.print(
+        (said or stderr_console()).print(
             Panel(
                 "\n\n".join(result.messages),
                 title="From the template",
                 title_align="left",
                 expand=False,
-            )
+            ),
+            markup=False,
         )
+    commit = f", first commit {result.commit[:8]}" if result.commit else ""
+    console.print(
+        f"[bold green]Generated[/] {result.golden_path} {result.version} in "
+        f"[bold]{result.destination}[/] ({plural(len(result.files), 'file')}{commit})."
+    )
     console.print(
         Panel(next_steps_text(result), title="Next steps", title_align="left", expand=False)
     )

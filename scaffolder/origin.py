@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.catalog import Catalog, GoldenPath, GoldenPathVersion, load_catalog
+from scaffolder.engines.base import COOKIECUTTER
 from scaffolder.errors import AnswersError
 from scaffolder.generate import Plan, renderer_for
 from scaffolder.gitsource import is_version_tag, normalize_url
@@ -208,6 +209,10 @@ def target_plan(
                 for i in exc.issues
             ]
             return TargetPlan(None, problems, dropped, migrated)
+        if chosen.engine != COOKIECUTTER:  # copier's update renders with its last answers
+            asked = {q.name for q in renderer.config.questions}
+            orphans = {k: v for k, v in recorded.items() if k not in asked | set(provided)}
+            answers = replace(answers, orphans=orphans)
         the_plan = Plan(
             origin.golden_path, chosen, answers, origin.record.skip, src_path=origin.copier_src
         )

@@ -370,6 +370,9 @@ class Answers:
     secrets: frozenset[str] = frozenset()
     provided: frozenset[str] = frozenset()
     """Answers given (flags, files, prompts, a record) rather than taken from defaults."""
+    orphans: Mapping[str, Any] = field(default_factory=dict)
+    """Recorded answers no question of this version asks: ``copier update`` still renders
+    with them (its "last answers") and records none of them, and so does an upgrade."""
 
     @property
     def recorded(self) -> dict[str, Any]:
@@ -379,10 +382,10 @@ class Answers:
     @property
     def context(self) -> dict[str, Any]:
         """What templates see."""
-        return {**self.computed, **self.values}
+        return {**self.orphans, **self.computed, **self.values}
 
     def cache_key(self) -> str:
-        return json.dumps([self.values, self.computed], sort_keys=True, default=str)
+        return json.dumps([self.values, self.computed, self.orphans], sort_keys=True, default=str)
 
 
 Ask = Callable[[Question, Evaluator, Mapping[str, Any]], Any]

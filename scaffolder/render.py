@@ -312,9 +312,7 @@ class Renderer:
                 content = self._copy(source.relpath)
                 charge(len(content))
             files[target] = RenderedFile(content, source.executable)
-        messages = (self.config.message_before_copy, self.config.message_after_copy)
-        said = tuple(self.evaluator.render(m, context).strip() for m in messages if m.strip())
-        return RenderedTree(files, said, self._empty_folders(files, context, exclude, parts))
+        return RenderedTree(files, (), self._empty_folders(files, context, exclude, parts))
 
     def _empty_folders(
         self,

@@ -63,6 +63,8 @@ class TemplateConfig:
     questions: tuple[Question, ...]
     message_after_copy: str
     message_before_copy: str = ""
+    message_before_update: str = ""
+    message_after_update: str = ""
     skip_if_exists: tuple[str, ...] = ()  # applied by upgrade: such files stay the repo's
 
     @property
@@ -118,6 +120,8 @@ def load_template_config(root: Path) -> TemplateConfig:
         questions=tuple(parsed),
         message_after_copy=str(settings.get("message_after_copy", "")),
         message_before_copy=str(settings.get("message_before_copy", "")),
+        message_before_update=str(settings.get("message_before_update", "")),
+        message_after_update=str(settings.get("message_after_update", "")),
         skip_if_exists=tuple(str(p) for p in settings.get("skip_if_exists", [])),
     )
 

@@ -67,6 +67,9 @@ def run_wizard(
     console = console or stderr_console()
     renderer = renderer_for(chosen)
     questions = renderer.config.questions
+    from scaffolder.template_messages import before_copy, show
+
+    show(before_copy(gp, chosen, renderer, dest, checkout=checkout))  # before any question
     answers = resolve_answers(questions, renderer.evaluator, provided, ask=ask)
     target = dest if dest is not None else _ask_destination(answers)
     skipped_hooks = getattr(renderer, "skipped_hooks", ())
@@ -99,7 +102,7 @@ def run_wizard(
 
         save_answers_file(save_answers, the_plan.record())
         console.print(f"Answers saved to {save_answers} (replay with --data-file).")
-    print_next_steps(result, console)
+    print_next_steps(result, console, console)
     return result
 
 

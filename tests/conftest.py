@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scaffolder import catalog as catalog_module
-from scaffolder import generate as generate_module
+from scaffolder import engines as engines_module
 from scaffolder import template as template_module
 from scaffolder.validate import crds as crds_module
 from tests.helpers import REPO_ROOT
@@ -37,7 +37,7 @@ def hermetic_env(
     # Catalog and template loads are cached per process; tests build catalogs in tmp dirs.
     catalog_module._load.cache_clear()
     template_module.load_template_config.cache_clear()
-    generate_module.renderer_for.cache_clear()
+    engines_module.forget_renderers()
 
 
 @pytest.fixture

@@ -68,7 +68,8 @@ def test_message_after_copy_is_shown_and_in_json(
     assert r.code == 0, r.err
     assert json.loads(r.out)["messages"] == ["Deploy pay with: make deploy"]
     r = run_cli(capsys, *base[:2], tmp_path / "b", *base[2:])
-    assert "From the template" in r.out and "Deploy pay with: make deploy" in r.out
+    assert "From the template" in r.err and "Deploy pay with: make deploy" in r.err
+    assert "Deploy pay" not in r.out  # stdout keeps the result
 
 
 def test_copier_reads_our_answers_file(

@@ -153,18 +153,6 @@ def test_tasks_run_only_for_trusted_templates(capsys: Capsys, tmp_path: Path) ->
     assert "made" not in run.out, "what tasks print stays off stdout"
 
 
-def test_messages_are_shown(capsys: Capsys, tmp_path: Path) -> None:
-    files = {
-        "copier.yml": "_message_before_copy: 'before {{ name }}'\n"
-        "_message_after_copy: 'after {{ name }}'\n_tasks: []\nname: demo\n",
-        "a.txt": "a\n",
-    }
-    template = git_template(tmp_path / "tpl", {"v1.0.0": files})
-    run = run_cli(capsys, "new", "--template", template, tmp_path / "o", "--defaults", "--json")
-    assert run.code == 0, run.err
-    assert json.loads(run.out)["messages"] == ["before demo", "after demo"]
-
-
 def test_a_repo_made_by_copier_is_diffed_and_upgraded_as_it_is(
     capsys: Capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -293,24 +281,6 @@ def test_a_named_answers_file_is_found(capsys: Capsys, tmp_path: Path) -> None:
     assert report["error"] is None and report["golden_path"] == "tpl", report
 
 
-def test_upgrade_says_copier_migrations_do_not_run(capsys: Capsys, tmp_path: Path) -> None:
-    v1 = {"copier.yml": "name: demo\n", "a.txt.jinja": "{{ name }}\n", **ANSWERS_TEMPLATE}
-    v2 = {
-        **v1,
-        "copier.yml": "_migrations: [{version: v2.0.0, command: 'touch migrated'}]\nname: demo\n",
-        "a.txt.jinja": "{{ name }} 2\n",
-    }
-    template = git_template(tmp_path / "tpl", {"v1.0.0": v1, "v2.0.0": v2})
-    repo = tmp_path / "repo"
-    copier_copy(template, repo, {}, ref="v1.0.0")
-    commit_repo(repo)
-    run = run_cli(capsys, "upgrade", repo, "--format", "json")
-    assert run.code == 0, run.err
-    notes = json.loads(run.out)["notes"]
-    assert any("_migrations" in n and "does not run" in n for n in notes), notes
-    assert not (repo / "migrated").exists()
-
-
 def test_copier_update_works_on_a_repo_scaffolder_made(capsys: Capsys, tmp_path: Path) -> None:
     template = git_template(tmp_path / "tpl", {"v1.0.0": YIELD_V1, "v2.0.0": YIELD_V2})
     repo = tmp_path / "repo"
@@ -320,3 +290,18 @@ def test_copier_update_works_on_a_repo_scaffolder_made(capsys: Capsys, tmp_path:
 
     copier.run_update(repo, defaults=True, overwrite=True, quiet=True)
     assert tree_of(repo) == copier_copy(template, tmp_path / "ref", {}, ref="v2.0.0")
+
+
+def test_a_template_taking_files_from_a_submodule_says_so(capsys: Capsys, tmp_path: Path) -> None:
+    files = {
+        ".gitmodules": '[submodule "tools"]\n\tpath = vendor/tools\n\turl = https://x.invalid/t\n',
+        "copier.yml": "_subdirectory: t\nname: demo\n",
+        "t/ids.txt.jinja": "{% include 'vendor/tools/ids.txt' %}\n",
+        **{k: v for k, v in YIELD_V1.items() if k.startswith("t/{% yield")},
+    }
+    template = git_template(tmp_path / "tpl", {"v1.0.0": files})
+    run = run_cli(capsys, "new", "--template", template, tmp_path / "o", "--defaults")
+    assert run.code == 1
+    assert "TemplateNotFound: 'vendor/tools/ids.txt'" in run.err
+    assert "git submodules (vendor/tools), which scaffolder does not fetch" in run.err
+    assert not (tmp_path / "o").exists()

@@ -23,7 +23,18 @@ def _pair(
     return first, {**first, **v2}
 
 
+ORPHAN = "{% if ci == 'GitHub' %}test.yml{% endif %}.jinja"  # v2 no longer asks `ci`
+YIELDS = {"{% yield s from [1] %}s{{ s }}{% endyield %}.txt": "s\n"}  # copier's engine
 FEATURES = {
+    # copier update renders with every recorded answer, asked or not (its "last answers")
+    **{
+        f"answer_no_longer_asked_{engine}": _pair(
+            "ci: {type: str, default: GitHub}\nname: demo\n",
+            {ORPHAN: "ci {{ ci }}\n", **extra},
+            {"copier.yml": "name: demo\n", ORPHAN: "ci 2 {{ ci }}\n"},
+        )
+        for engine, extra in (("native", {}), ("copier", YIELDS))
+    },
     "subdirectory": _pair(
         "_subdirectory: t\nname: demo\n",
         {"t/a.txt.jinja": "{{ name }} 1\n", "t/{{ _copier_conf.answers_file }}.jinja": ANSWERS},

@@ -133,7 +133,9 @@ def command(
             " `scaffolder list` shows golden paths",
         )
     # --engine native|copier is the version's renderer now (with_engine), wizard or not.
-    the_plan = plan(catalog, golden_path, version=version, data=provided, checkout=checkout)
+    the_plan = plan(
+        catalog, golden_path, version=version, data=provided, checkout=checkout, dest=dest
+    )
     progress = None if as_json else _progress
     result = generate(the_plan, dest, git=not no_git, progress=progress)
     if save_answers is not None:

@@ -198,6 +198,7 @@ def command(
         keep_conflicts=keep_conflicts,
         quiet=machine,
         console=stderr_console() if machine else None,
+        messages=True,
     )
     if fmt == "json" and outcome.plan is not None:
         from scaffolder.upgrade.report import outcome_json

@@ -39,6 +39,7 @@ __all__ = [
     "TemplateRenderer",
     "choose",
     "describe",
+    "forget_renderers",
     "renderer_for",
     "skip_if_exists",
 ]
@@ -93,9 +94,18 @@ def describe(version: GoldenPathVersion) -> str:
         return version.commit
 
 
-@functools.cache
 def renderer_for(version: GoldenPathVersion, engine: str | None = None) -> TemplateRenderer:
     """One renderer per golden-path version (and engine) per process, shared by every caller."""
+    return _renderer_for(version, engine)  # one cache key however a caller passes `engine`
+
+
+def forget_renderers() -> None:
+    """Drop the renderers built so far (tests build catalogs in tmp dirs)."""
+    _renderer_for.cache_clear()
+
+
+@functools.cache
+def _renderer_for(version: GoldenPathVersion, engine: str | None) -> TemplateRenderer:
     origin = f"{version.golden_path} {version.version}"  # names it in template errors
     try:
         return _build(version, engine, origin)

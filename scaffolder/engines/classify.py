@@ -118,6 +118,9 @@ def preflight(root: Path) -> None:
 
 def _reasons(root: Path) -> Iterator[str]:
     """Why the native engine cannot take this template (nothing: it can)."""
+    from scaffolder.engines.copier_import import load_copier
+
+    load_copier()
     from copier._template import filter_config, load_template_config
 
     from scaffolder.catalog import find_config

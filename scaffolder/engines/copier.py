@@ -9,13 +9,15 @@ render) into a scratch folder, which is read back into a :class:`RenderedTree`; 
 
 copier's trust model maps onto ours: ``_tasks`` and ``_jinja_extensions`` run only for trusted
 templates (``--trust`` or the settings file, :mod:`scaffolder.trust`), which is copier's
-``unsafe``. The template's messages are rendered as copier renders them and handed back with
-the tree.
+``unsafe``, and so do ``_migrations`` (:mod:`scaffolder.engines.copier_migrations`).
+:meth:`CopierRenderer.message` renders the ``_message_*`` settings with copier's context at
+the moment copier shows them (:mod:`scaffolder.template_messages`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 import warnings
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scaffolder.engines.compile_cache import cache_compiles, fingerprint
+from scaffolder.engines.copier_import import load_copier
 from scaffolder.errors import AnswerError, TemplateError
 from scaffolder.questions import QUESTION_KEYS, TYPES, Answers, Evaluator, Question, parse_question
 from scaffolder.render import RenderedTree, RenderMeta, read_folder
@@ -32,6 +36,8 @@ from scaffolder.render import RenderedTree, RenderMeta, read_folder
 # copier's Worker keeps state in module-level context variables and runs tasks in the
 # scratch folder: one render at a time per process.
 _LOCK = threading.RLock()
+# `git describe` of a commit past a tag: <tag>-<distance>-g<hash>
+_DESCRIBED = re.compile(r"^(?P<tag>.+)-(?P<distance>\d+)-g(?P<hash>[0-9a-f]+)$")
 # Renders are written and read back at once: in memory where the system offers it.
 _SCRATCH = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
 
@@ -59,6 +65,7 @@ class CopierConfig:
 
 
 def load_config(root: Path) -> CopierConfig:
+    load_copier()
     from copier._template import filter_config, load_template_config
 
     from scaffolder.catalog import find_config
@@ -87,6 +94,27 @@ def load_config(root: Path) -> CopierConfig:
             kept["default"] = ""
         questions.append(parse_question(name, kept))
     return CopierConfig(root, settings, tuple(questions), raw)
+
+
+def pep440(commit: str | None) -> Any:
+    """copier's PEP 440 version of a template at ``commit`` (a tag or ``git describe``).
+
+    copier asks dunamai in a checkout of that commit: a tag gives the tag's version, a commit
+    N past a tag ``<tag>.postN.dev0+<hash>``; anything else has no version (and copier then
+    runs no migration).
+    """
+    from packaging.version import InvalidVersion, Version
+
+    if not commit:
+        return None
+    described = _DESCRIBED.match(commit)
+    try:
+        if described is None:
+            return Version(commit)
+        base = Version(described["tag"]).public
+        return Version(f"{base}.post{described['distance']}.dev0+{described['hash']}")
+    except InvalidVersion:
+        return None
 
 
 def trust_error(setting: str, origin: str) -> TemplateError:
@@ -124,8 +152,15 @@ class CopierRenderer:
         self.describe = describe  # copier's _commit: `git describe --tags --always`
         if self.config.settings.get("jinja_extensions") and not trusted:
             raise trust_error("_jinja_extensions", self.origin)
-        with _LOCK, tempfile.TemporaryDirectory(prefix="scaffolder-copier-") as tmp:
-            worker = self._worker(Path(tmp) / "x", {}, RenderMeta(str(self.root), ""))
+        with (
+            _LOCK,
+            tempfile.TemporaryDirectory(prefix="scaffolder-copier-") as tmp,
+            warnings.catch_warnings(),
+        ):
+            # copier's OldTemplateWarning (a template made for an older major version) is for
+            # copier's own users; renders say nothing of it either
+            warnings.simplefilter("ignore")
+            worker = self.worker(Path(tmp) / "x", {}, RenderMeta(str(self.root), ""))
             try:
                 env = worker.jinja_env
             except Exception as exc:  # an extension that is not installed, a bad envops
@@ -134,6 +169,9 @@ class CopierRenderer:
                     hint="install the extensions the template names in _jinja_extensions",
                 ) from exc
         _compile_strings_once(env)
+        key = fingerprint(env, (self.config.settings.get("envops") or {}).items())
+        if key is not None:
+            cache_compiles(env, key)
         self._env = env
         self.evaluator = Evaluator(env, origin=f"{self.origin}: ")
         self._cache: OrderedDict[str, RenderedTree] = OrderedDict()
@@ -145,24 +183,30 @@ class CopierRenderer:
             return raw
         return self.evaluator.render(raw, answers.context).strip()
 
-    def _worker(self, dst: Path, data: Mapping[str, Any], meta: RenderMeta) -> Any:
-        from copier._main import Worker
-        from copier._settings import SettingsModel
+    def template(self, meta: RenderMeta) -> Any:
+        """The copier ``Template`` copier would clone, pointed at the folder we already have:
+        copier records ``_src_path`` and ``_commit`` as it would for the real repository."""
         from copier._template import Template
 
-        # The template copier would clone, pointed at the folder we already have: copier
-        # records `_src_path` and `_commit` as it would for the real repository.
         template = Template(url=meta.src_path or str(self.root))
+        commit = self.describe or meta.version or None
         template.__dict__.update(
             local_abspath=self.root,
             vcs="git" if self.commit else None,
-            commit=self.describe or meta.version or None,
+            commit=commit,
             commit_hash=self.commit,
+            # copier asks dunamai in its clone; our folder is an export, so from `_commit`
+            version=pep440(commit) if self.commit else None,
             git_index_modes={},
             _raw_config=self.config.raw,  # parsed once per version, not once per render
         )
-        if self.commit is None:
-            template.__dict__["version"] = None
+        return template
+
+    def worker(self, dst: Path, data: Mapping[str, Any], meta: RenderMeta) -> Any:
+        """A copier ``Worker`` of this version writing to ``dst`` (defaults, no prompts)."""
+        from copier._main import Worker
+        from copier._settings import SettingsModel
+
         worker = Worker(
             src_path=str(self.root),
             dst_path=dst,
@@ -173,7 +217,7 @@ class CopierRenderer:
             unsafe=self.trusted,
             settings=SettingsModel(),  # not the user's copier settings: renders are reproducible
         )
-        worker.__dict__["template"] = template
+        worker.__dict__["template"] = self.template(meta)
         env = getattr(self, "_env", None)
         if env is not None:  # one environment per version: each file is compiled once
             worker.__dict__["jinja_env"] = env
@@ -183,7 +227,7 @@ class CopierRenderer:
         return worker
 
     def render(self, answers: Answers, meta: RenderMeta) -> RenderedTree:
-        data = {k: v for k, v in answers.values.items() if k in answers.provided}
+        data = given(answers)
         key = repr((sorted(data.items(), key=str), meta))
         with _LOCK:
             cached = self._cache.get(key)
@@ -203,7 +247,7 @@ class CopierRenderer:
 
         with tempfile.TemporaryDirectory(prefix="scaffolder-copier-", dir=_SCRATCH) as tmp:
             dst = Path(tmp) / (meta.folder_name or "project")
-            worker = self._worker(dst, data, meta)
+            worker = self.worker(dst, data, meta)
             try:
                 with (
                     warnings.catch_warnings(),
@@ -212,21 +256,44 @@ class CopierRenderer:
                 ):
                     warnings.simplefilter("ignore")
                     worker.run_copy()
-                    messages = self._messages(worker, ("message_before_copy", "message_after_copy"))
             except (AnswerError, TemplateError):
                 raise
             except Exception as exc:  # copier's errors: bad answers, template bugs, tasks
-                raise _copier_error(exc, self.origin, tmp) from exc
+                raise _copier_error(exc, self.origin, tmp, self.root) from exc
             said = output.read_text(errors="replace").strip()
-            return read_folder(dst, (*messages, *((said,) if said else ())))
+            return read_folder(dst, (said,) if said else ())
 
-    def _messages(self, worker: Any, names: tuple[str, ...]) -> tuple[str, ...]:
-        out = []
-        for name in names:
-            raw = str(self.config.settings.get(name) or "")
-            if raw.strip():
-                out.append(worker._render_string(raw).strip())
-        return tuple(out)
+    def message(self, setting: str, answers: Answers | None, meta: RenderMeta) -> str | None:
+        """copier's ``_message_<setting>``, rendered by copier as it shows it: ``before_*``
+        ones before it has any answer, ``after_*`` ones with them; None if there is none."""
+        from copier._main import _operation
+
+        raw = self.config.settings.get(f"message_{setting}")
+        if not raw:
+            return None
+        data = {} if answers is None else given(answers)
+        dst = Path(meta.destination or meta.folder_name or ".")
+        with _LOCK, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            token = _operation.set("copy" if setting.endswith("copy") else "update")
+            try:
+                worker = self.worker(dst, data, meta)
+                if answers is not None:
+                    worker._ask()  # copier's answers: defaults, computed values included
+                return str(worker._render_string(str(raw)))
+            except (AnswerError, TemplateError):
+                raise
+            except Exception as exc:
+                raise _copier_error(exc, self.origin, None, self.root) from exc
+            finally:
+                _operation.reset(token)
+
+
+def given(answers: Answers) -> dict[str, Any]:
+    """The answers given (not defaults): copier computes the rest as it always does; and the
+    recorded answers no question asks, which copier's update renders with but never records."""
+    answered = {k: v for k, v in answers.values.items() if k in answers.provided}
+    return {**answers.orphans, **answered}
 
 
 def _no_git_index(dst_relpath: Path, src_mode: int) -> None:
@@ -267,18 +334,33 @@ def _compile_strings_once(env: Any) -> None:
     env.get_template = get_template
 
 
-def _copier_error(exc: Exception, origin: str, tmp: str) -> Exception:
+def _copier_error(exc: Exception, origin: str, tmp: str | None, root: Path) -> Exception:
     from copier.errors import UnsafeTemplateError
 
     if isinstance(exc, UnsafeTemplateError):
         return trust_error("_" + str(exc).split("features:", 1)[-1].split(",")[0].strip(), origin)
-    message = str(exc).replace(tmp + os.sep, "")
+    message = str(exc).replace(tmp + os.sep, "") if tmp else str(exc)
     if type(exc).__name__ in {"ValidationError", "ValueError", "InvalidTypeError"}:
         return AnswerError(
             f"copier rejected an answer for {origin}: {message}",
             hint="check the --data values against `scaffolder questions`",
         )
+    hint = "this is a bug in the template (or its tasks); report it to its owner"
+    submodules = _submodules(root) if type(exc).__name__ == "TemplateNotFound" else []
+    if submodules:  # copier clones a template's submodules; the export has none of their files
+        hint = (
+            f"the template takes files from git submodules ({', '.join(submodules)}), which"
+            " scaffolder does not fetch: vendor those files into the template, or use copier"
+        )
     return TemplateError(
-        f"copier failed to render {origin}: {type(exc).__name__}: {message}",
-        hint="this is a bug in the template (or its tasks); report it to its owner",
+        f"copier failed to render {origin}: {type(exc).__name__}: {message}", hint=hint
     )
+
+
+def _submodules(root: Path) -> list[str]:
+    """The paths of the git submodules ``.gitmodules`` at the template's root names."""
+    try:
+        text = (root / ".gitmodules").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return re.findall(r"^\s*path\s*=\s*(.+?)\s*$", text, flags=re.MULTILINE)

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from scaffolder import migrations
-from scaffolder.catalog import Catalog
+from scaffolder.catalog import Catalog, GoldenPathVersion
 from scaffolder.drift import read_repo_files
 from scaffolder.drift_scope import DriftScope, scope_of
-from scaffolder.engines import skip_if_exists
+from scaffolder.engines import renderer_for, skip_if_exists
 from scaffolder.errors import AnswerError, ProjectError
 from scaffolder.generate import Plan
 from scaffolder.origin import Origin, load_origin, target_plan
 from scaffolder.project import ProjectRecord
 from scaffolder.questions import Ask
+from scaffolder.render import RenderMeta
 from scaffolder.safepath import problem
+from scaffolder.upgrade.links import Links, merge_link, repo_links, tree_links
 from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
 
@@ -50,6 +53,9 @@ class UpgradePlan:
     # The two renders the merge used, after migrations moved paths: git's conflict stages.
     base: dict[str, bytes] = field(default_factory=dict, repr=False)
     theirs: dict[str, bytes] = field(default_factory=dict, repr=False)
+    # copier `_migrations` of the target ("stage: command") and the `_commit` they start from
+    copier_migrations: list[str] = field(default_factory=list)
+    from_commit: str = ""
 
     @property
     def from_version(self) -> str:
@@ -167,11 +173,31 @@ def plan_upgrade(
     data: Mapping[str, Any] | None = None,
     ask: Ask | None = None,
     answers_file: str | None = None,
+    migrate: bool = False,
+    say: Callable[[str | None], None] | None = None,
 ) -> UpgradePlan:
-    """Everything the upgrade will do, computed without touching the repo."""
+    """Everything the upgrade will do, computed without touching the repo; except that with
+    ``migrate`` the target's copier ``_migrations`` of the ``before`` stage run first (in the
+    repo, trusted templates only), as ``copier update`` runs them. ``say`` is given the
+    target's ``_message_before_update`` before that (copier's moment)."""
     origin = load_origin(repo, catalog, answers_file=answers_file)
     gp = origin.golden_path
+    at = repo.resolve()
+    base_plan = origin.base_plan()
+    base_tree = base_plan.render(at.name, at)  # copier: before any migration runs
+    base = base_tree.contents()
+    base_meta = base_plan.meta(at.name, at)
+    from_commit = base_meta.version
     to_version = origin.target_version(to).version
+    if say is not None and to_version != origin.record.version:
+        from scaffolder.template_messages import BEFORE_UPDATE, render_message
+
+        version = origin.target_version(to)
+        meta = target_meta(version, base_meta)
+        say(render_message(renderer_for(version), BEFORE_UPDATE, None, meta))
+    pending = _copier_migrations(origin.target_version(to), base_meta, repo, run=migrate)
+    if pending and migrate:  # copier reads the answers file again: migrations may change it
+        origin = load_origin(repo, catalog, answers_file=answers_file)
     steps = migrations.steps_between(gp, origin.record.version, to_version)
     target = target_plan(origin, to_version, data=data, ask=ask)
     if target.plan is None:
@@ -182,12 +208,11 @@ def plan_upgrade(
             question=first.question,
             hint="; ".join(p.hint for p in target.problems if p.hint) or None,
         )
-    at = repo.resolve()
-    base_plan = origin.base_plan()
-    base = base_plan.render(at.name, at).contents()
-    theirs = target.plan.render(at.name, at).contents()
+    theirs_tree = target.plan.render(at.name, at)
+    theirs = theirs_tree.contents()
     moved_from = {str(s.args["from"]) for s in steps if s.kind == "move"}
     original = read_repo_files(repo, set(base) | set(theirs) | moved_from)
+    links = Links(tree_links(base_tree), repo_links(repo, original), tree_links(theirs_tree))
     ours = dict(original)
     file_migration = migrations.apply_file_steps(steps, base, ours)
     labels = _labels(origin, to_version)
@@ -201,22 +226,22 @@ def plan_upgrade(
         origin.answers_file if answers_file else target.plan.answers_file,
         base=base,
         theirs=theirs,
+        copier_migrations=pending,
+        from_commit=from_commit,
     )
     result.notes += [f"migration {s}" for s in target.migrated + file_migration.done]
-    if getattr(target.plan.renderer.config, "migrations", False):
-        result.notes.append(
-            f"{gp.name} has copier _migrations; scaffolder does not run them (copier update"
-            " does): check what they would change"
-        )
+    result.notes += _migration_notes(pending, ran=migrate)
     result.notes += [
         f"migration kept {p}: changed locally, so not deleted" for p in file_migration.kept
     ]
     result.notes += [
-        f"answer {k!r} is no longer asked by {to_version}; dropped" for k in target.dropped
+        f"answer {k!r} is no longer asked by {to_version}; dropped from the record"
+        + ("" if "(" in k else " (this upgrade still renders with it, as copier update does)")
+        for k in target.dropped
     ]
     scope = scope_of(origin, base_plan, target.plan)
     keep = skip_if_exists(target.plan.renderer, target.plan.answers.context)
-    final, actions = _merge_all(repo, result, ours, labels, scope, keep)
+    final, actions = _merge_all(repo, result, ours, labels, scope, keep, links)
     for path in sorted(set(final) | set(original)):
         before, after = original.get(path), final.get(path)
         if before == after:
@@ -230,6 +255,38 @@ def plan_upgrade(
     return result
 
 
+def _migration_notes(pending: list[str], *, ran: bool) -> list[str]:
+    """What the plan says of the target's copier migrations ("stage: command" each)."""
+    before = "ran" if ran else "runs (with --trust)"
+    after = "runs once the files are merged" if ran else "runs after the merge (with --trust)"
+    return [f"copier migration {c}: {before if c.startswith('before') else after}" for c in pending]
+
+
+def _copier_migrations(
+    version: GoldenPathVersion, base: RenderMeta, repo: Path, *, run: bool
+) -> list[str]:
+    """The copier ``_migrations`` of ``version`` from the recorded one ("stage: command");
+    with ``run``, refused unless trusted, and the ``before`` stage run in the repo."""
+    from scaffolder.engines import copier_migrations
+    from scaffolder.engines.copier import CopierRenderer
+
+    renderer = renderer_for(version)
+    pending = copier_migrations.pending(renderer, base.version)
+    if pending and run:
+        assert isinstance(renderer, CopierRenderer)
+        copier_migrations.check_trusted(renderer, base.version)  # before anything runs
+        meta = target_meta(version, base)
+        copier_migrations.run_stage(renderer, "before", repo, from_commit=base.version, meta=meta)
+    return pending
+
+
+def target_meta(version: GoldenPathVersion, base: RenderMeta) -> RenderMeta:
+    """The target's render metadata before its plan exists (its answers are not read yet)."""
+    from scaffolder.engines import describe
+
+    return replace(base, version=describe(version), commit=version.commit or "")
+
+
 def _merge_all(
     repo: Path,
     result: UpgradePlan,
@@ -237,6 +294,7 @@ def _merge_all(
     labels: tuple[str, str, str],
     scope: DriftScope,
     keep: Callable[[str], bool],
+    links: Links,
 ) -> tuple[dict[str, bytes | None], dict[str, tuple[str, str]]]:
     """Every file of the base and target renders merged with the repo's: the files as they
     will be, and what happens to each (conflicts and notes go to ``result``)."""
@@ -249,6 +307,10 @@ def _merge_all(
             action, content, note = "same", ours[path], ""
             if ours[path] != theirs[path]:
                 result.notes.append(f"kept {path}: _skip_if_exists leaves it to the repo")
+        elif path in links:
+            values = (base.get(path), ours.get(path), theirs.get(path))
+            merge = functools.partial(_merge_in_scope, scope=scope)
+            action, content, note = merge_link(path, values, links, labels, merge)
         else:
             action, content, note = _merge_in_scope(
                 path, base.get(path), ours.get(path), theirs.get(path), labels, scope

@@ -14,6 +14,7 @@ from scaffolder.console import stdout_console
 from scaffolder.errors import ExitCode, ProjectError
 from scaffolder.git import GitError, head_commit, run_git
 from scaffolder.output import plural
+from scaffolder.template_messages import show
 from scaffolder.upgrade import transaction
 from scaffolder.upgrade.engine import UpgradePlan, plan_upgrade
 from scaffolder.upgrade.report import print_plan
@@ -113,12 +114,15 @@ def upgrade_repo(
     answers_file: str | None = None,
     keep_conflicts: bool = False,
     console: Console | None = None,
+    messages: bool = False,
 ) -> Outcome:
     """Plan and apply an upgrade; the plan and its outcome print to ``console`` (stdout).
 
     ``quiet`` leaves out the plan and the success lines (fleet upgrades, JSON output).
     ``keep_conflicts`` finishes an upgrade with conflicts as it stands (markers in the files,
     the new version recorded) instead of leaving it in progress.
+    ``messages``: show the template's ``_message_before_update`` and ``_message_after_update``
+    on stderr when copier shows them (not for fleets: once per repo would drown the report).
     """
     console = console or _console()
     check_repo_state(repo, allow_dirty=allow_dirty or dry_run, allow_no_git=allow_no_git or dry_run)
@@ -129,7 +133,17 @@ def upgrade_repo(
         ask = wizard_ask
     if branch and not dry_run:
         switch_branch(repo, branch)  # first: the branch may already hold an earlier upgrade
-    plan = plan_upgrade(repo, catalog, to=to, data=data, ask=ask, answers_file=answers_file)
+    say = show if messages else None
+    plan = plan_upgrade(
+        repo,
+        catalog,
+        to=to,
+        data=data,
+        ask=ask,
+        answers_file=answers_file,
+        migrate=not dry_run,
+        say=say,
+    )
     if plan.from_version == plan.to_version:
         if not quiet:
             console.print(f"{repo}: already at {plan.origin.golden_path.name} {plan.to_version}")
@@ -145,6 +159,9 @@ def upgrade_repo(
             console.print("dry run: nothing written")
         return Outcome("conflicts" if plan.conflicts else "planned", plan)
     state = transaction.apply(plan)
+    _after_migrations(plan)  # as copier update: once the files are merged, conflicts or not
+    if say is not None:
+        say(_after_update(plan))
     if state is not None:
         console.print(f"[red]{plural(len(state.conflicts), 'conflict')}[/] to resolve:")
         for path in state.conflicts:
@@ -168,9 +185,11 @@ def upgrade_repo(
         return Outcome("conflicts", plan)
     sha = None
     if commit:
+        # What copier migrations changed is part of the upgrade too (the repo was clean).
+        migrated = ["."] if plan.copier_migrations else []
         sha = commit_upgrade(
             repo,
-            [*plan.writes, plan.answers_file],
+            [*plan.writes, plan.answers_file, *migrated],
             _message(plan.origin.golden_path.name, plan.from_version, plan.to_version),
         )
     if not quiet:
@@ -179,6 +198,30 @@ def upgrade_repo(
             + (f", commit {sha[:8]}" if sha else "")
         )
     return Outcome("upgraded", plan, sha, recorded=True)
+
+
+def _after_migrations(plan: UpgradePlan) -> None:
+    """The target's copier ``_migrations`` of the ``after`` stage, in the repo."""
+    if not any(c.startswith("after") for c in plan.copier_migrations):
+        return
+    from scaffolder.engines import renderer_for
+    from scaffolder.engines.copier import CopierRenderer, given
+    from scaffolder.engines.copier_migrations import run_stage
+
+    renderer = renderer_for(plan.target.version)
+    assert isinstance(renderer, CopierRenderer)  # only copier-engine versions have them
+    at = plan.repo.resolve()
+    data = given(plan.target.answers)  # as copier's update: its answers, and its last ones
+    meta = plan.target.meta(at.name, at)
+    run_stage(renderer, "after", plan.repo, from_commit=plan.from_commit, meta=meta, data=data)
+
+
+def _after_update(plan: UpgradePlan) -> str | None:
+    from scaffolder.template_messages import AFTER_UPDATE, render_message
+
+    at = plan.repo.resolve()
+    meta = plan.target.meta(at.name, at)
+    return render_message(plan.target.renderer, AFTER_UPDATE, plan.target.answers, meta)
 
 
 def continue_(repo: Path, *, commit: bool, console: Console | None = None) -> int:

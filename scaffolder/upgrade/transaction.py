@@ -28,9 +28,10 @@ from pathlib import Path
 
 from scaffolder.errors import ProjectError, ScaffolderError
 from scaffolder.git import git_dir, git_executable, index_path, run_git
-from scaffolder.safepath import inside, write_file
+from scaffolder.safepath import inside, write_file, write_symlink
 from scaffolder.staging import write_failed
 from scaffolder.upgrade.engine import UpgradePlan
+from scaffolder.upgrade.links import LinkTarget
 from scaffolder.upgrade.lock import upgrade_lock
 from scaffolder.upgrade.textmerge import has_markers
 
@@ -176,6 +177,8 @@ def _write(repo: Path, writes: Mapping[str, bytes | None]) -> None:
             if target.exists() or target.is_symlink():
                 target.unlink()
                 _prune_empty_parents(repo, target.parent)
+        elif isinstance(content, LinkTarget):  # copier's _preserve_symlinks: it stays a link
+            write_symlink(repo, rel, content.decode())
         else:
             mode = target.stat().st_mode & 0o7777 if target.is_file() else None
             write_file(repo, rel, content, mode)
@@ -193,8 +196,10 @@ def _restore(repo: Path, state_path: Path, touched: list[str], existed: list[str
         target = repo / rel
         if rel in existed:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(backup / rel, target)
-        elif target.exists():
+            if target.is_symlink():
+                target.unlink()  # a link is put back as the link it was, not followed
+            shutil.copy2(backup / rel, target, follow_symlinks=False)
+        elif target.exists() or target.is_symlink():
             target.unlink()
             _prune_empty_parents(repo, target.parent)
     index_copy = state_path / "index"
@@ -215,7 +220,7 @@ def apply(plan: UpgradePlan) -> State | None:
     if completes:
         writes[answers_path] = record_yaml.encode()
     touched = sorted(writes)
-    existed = [p for p in touched if (repo / p).exists()]
+    existed = [p for p in touched if (repo / p).exists() or (repo / p).is_symlink()]
     state = State(
         plan.origin.golden_path.name,
         plan.from_version,
