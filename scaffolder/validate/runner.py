@@ -42,6 +42,7 @@ class ValidateOptions:
     crd_dir: Path | None = None
     catalogs: tuple[str, ...] = ()
     platform: Path | None = None  # a cluster-baseline repo whose admission policies apply
+    since: str | None = None  # a git ref: report immutable-field changes from it
 
 
 @dataclass
@@ -120,7 +121,28 @@ def validate_repo(root: Path, options: ValidateOptions | None = None) -> Report:
     run_rules(report, repo.root, repo.documents)
     if options.platform is not None:
         _check_platform_admission(report, options.platform, repo.objects)
+    if options.since is not None:
+        _check_since(report, root, options.since)
     return report
+
+
+def _check_since(report: Report, root: Path, ref: str) -> None:
+    """Objects at git ``ref`` against the working tree: the updates the API server refuses."""
+    from scaffolder.validate.updates import since
+
+    comparison = since(root, ref)
+    report.count("immutable-since")
+    for problem in comparison.before_problems:  # the working tree's own are reported above
+        report.add(
+            Finding(
+                "immutable",
+                ".",
+                f"at {ref}: {problem}; its objects were not compared",
+                severity="warning",
+            )
+        )
+    for finding in comparison.findings:
+        report.add(finding)
 
 
 def _check_platform_admission(report: Report, platform: Path, objects: list[Obj]) -> None:
