@@ -271,3 +271,34 @@ def test_changed_selector_is_immutable_on_upgrade() -> None:
     assert list(immutable_changes([Obj("a", DEPLOYMENT)], [Obj("b", relabelled)])) == []
     renamed = mutated("metadata.name", "web2", new)
     assert list(immutable_changes([Obj("a", DEPLOYMENT)], [Obj("b", renamed)])) == []
+
+
+def test_service_cluster_ip_and_immutable_config_maps_on_update() -> None:
+    def service(ip: str | None) -> Obj:
+        spec: dict[str, object] = {"ports": [{"port": 80}]}
+        if ip is not None:
+            spec["clusterIP"] = ip
+        return Obj(
+            "svc.yaml",
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": spec},
+        )
+
+    (moved,) = immutable_changes([service("10.0.0.10")], [service("10.0.0.11")])
+    assert moved.field == "spec.clusterIP" and "leave spec.clusterIP out" in moved.message
+    # Leaving it out keeps the allocated address; setting one where the cluster allocated is
+    # refused only when it differs, which offline cannot know.
+    assert list(immutable_changes([service("10.0.0.10")], [service(None)])) == []
+    assert list(immutable_changes([service(None)], [service("10.0.0.11")])) == []
+
+    def config(data: str, immutable: bool) -> Obj:
+        doc = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "c"},
+            "data": {"k": data},
+        }
+        return Obj("cm.yaml", {**doc, "immutable": immutable})
+
+    (changed,) = immutable_changes([config("a", True)], [config("b", True)])
+    assert changed.field == "data" and "give it a new name" in changed.message
+    assert list(immutable_changes([config("a", False)], [config("b", False)])) == []
