@@ -7,7 +7,12 @@ this work started from), extracted with `git archive`; "after" is this checkout.
 whole processes, against the same repo and the same CRD folder ($SCAFFOLDER_CRD_DIR, or
 ../shared/crds beside the checkout).
 
-Run: `make bench` (or `.venv/bin/python bench/bench_validate.py`).
+`--part platform` measures `validate SERVICE --platform BASELINE` instead: before
+(PLATFORM_BASE_COMMIT) the baseline was read twice, its YAML scanned for admission policies
+and then built with kustomize for the contract; after, the admission check takes the
+contract side's built objects.
+
+Run: `make bench` (or `.venv/bin/python bench/bench_validate.py [--part layers|platform]`).
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ for _ in range(runs):
 print(statistics.median(times["off"]), statistics.median(times["on"]))
 """
 BASE_COMMIT = "7056a04"  # before the CEL, built-in and admission layers
+PLATFORM_BASE_COMMIT = "a018be6"  # validate --platform read the baseline twice
 sys.path.insert(0, str(ROOT))
 from tests.e2e.test_baselines import MATRIX  # noqa: E402
 
@@ -70,11 +76,44 @@ def largest_baseline(work: Path) -> tuple[str, Path]:
     return name, work / name
 
 
+def platform(runs: int, crd_dir: str) -> None:
+    """`validate SERVICE --platform BASELINE`, before and after, alternating."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        before = extract(PLATFORM_BASE_COMMIT, work / "before")
+        name, baseline = largest_baseline(work / "repos")
+        service = work / "payments"
+        data = {"name": "payments", "owner": "inference"}
+        generate(plan(load_catalog(), "service", data=data), service, git=False)
+        os.environ["SCAFFOLDER_CRD_DIR"] = crd_dir
+        argv = [sys.executable, "-c", "from scaffolder.cli import run; run()", "validate"]
+        times: dict[str, list[float]] = {"before": [], "after": []}
+        for _ in range(runs):
+            for label, path in (("before", before), ("after", ROOT)):
+                os.environ["PYTHONPATH"] = str(path)
+                command = [*argv, str(service), "--platform", str(baseline)]
+                times[label] += time_command(command, runs=1)
+        os.environ["PYTHONPATH"] = str(ROOT)
+    b, a = median(times["before"]), median(times["after"])
+    print(f"machine: {machine()}")
+    print(f"`validate payments --platform` cluster-baseline {name}, median of {runs} runs")
+    print("| measurement | result |")
+    print("|---|---|")
+    print(f"| before ({PLATFORM_BASE_COMMIT}: the baseline read twice) | {b:.3f} s |")
+    print(f"| after (admission takes the contract's built objects) | {a:.3f} s |")
+    print(f"| saved | {b - a:+.3f} s ({(b - a) / b:.0%}) |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--part", choices=("layers", "platform", "all"), default="all")
     args = parser.parse_args()
     crd_dir = os.environ.get("SCAFFOLDER_CRD_DIR") or str(ROOT.parent / "shared" / "crds")
+    if args.part in ("platform", "all"):
+        platform(args.runs, crd_dir)
+    if args.part == "platform":
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         before = extract(BASE_COMMIT, work / "before")

@@ -211,10 +211,26 @@ def build_objects(
     return objects, problems
 
 
-@functools.lru_cache(maxsize=16)
 def load_platform(root: Path, catalogs: tuple[str, ...] = ()) -> Side:
-    """:func:`load_side` for a baseline, cached: a fleet checks many services against it."""
+    """:func:`load_side` for a baseline, cached: a fleet checks many services against it,
+    and ``validate --platform`` reads it for the contract and for admission. The cache is
+    keyed by the files' sizes and times too, so an edited baseline is built again."""
+    return _load_platform(root, catalogs, _fingerprint(root))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_platform(root: Path, catalogs: tuple[str, ...], _state: int) -> Side:
     return load_side(root, catalogs, per_environment=False)
+
+
+def _fingerprint(root: Path) -> int:
+    state = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in NOT_CONTENT and not d.startswith("."))
+        for name in sorted(filenames):
+            stat = (Path(dirpath) / name).stat()
+            state.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
+    return hash(tuple(state))
 
 
 def _read_contract(side: Side, catalogs: tuple[str, ...]) -> None:
