@@ -340,10 +340,22 @@ SERVICE: dict[str, Any] = {
         (f"{POD}.volumes.0", {"name": "tmp", "secret": {"secretName": "s", "defaultMode": 511 + 1}}, f"{POD}.volumes.0.secret.defaultMode", "0777"),
         (f"{POD}.volumes.0", {"name": "tmp", "configMap": {"name": "c", "items": [{"key": "k", "path": "/etc/k"}]}}, f"{POD}.volumes.0.configMap.items.0.path", "relative"),
         ("spec.strategy", {"type": "Recreate", "rollingUpdate": {"maxSurge": 1}}, "spec.strategy.rollingUpdate", "Recreate"),
+        (f"{POD}.initContainers", [{"name": "init", "image": "i", "restartPolicy": "OnFailure"}], f"{POD}.initContainers.0.restartPolicy", "Unsupported value"),
+        (f"{POD}.initContainers", [{"name": "init", "image": "i", "readinessProbe": {"tcpSocket": {"port": 80}}}], f"{POD}.initContainers.0.readinessProbe", "restartPolicy=Always"),
+        (f"{C0}.ports.0", {"containerPort": 8080, "hostPort": 9090}, f"{C0}.ports.0.hostPort", None),
+        (f"{C0}.terminationMessagePolicy", "Sometimes", f"{C0}.terminationMessagePolicy", "Unsupported value"),
+        (f"{C0}.env.0", {"name": "T", "valueFrom": {"secretKeyRef": {"name": "s", "key": "a b"}}}, f"{C0}.env.0.valueFrom.secretKeyRef.key", "config key"),
+        (f"{C0}.resources", {"claims": [{"name": "gpu"}]}, f"{C0}.resources.claims.0.name", "resourceClaims"),
+        (f"{C0}.livenessProbe", {"grpc": {"port": 0}}, f"{C0}.livenessProbe.grpc.port", "between 1 and 65535"),
+        (f"{POD}.volumes.0", {"name": "tmp", "emptyDir": {"sizeLimit": "-1Gi"}}, f"{POD}.volumes.0.emptyDir.sizeLimit", "valid resource quantity"),
+        (f"{POD}.volumes.0", {"name": "tmp", "projected": {"sources": [{"serviceAccountToken": {"path": "t", "expirationSeconds": 60}}]}}, f"{POD}.volumes.0.projected.sources.0.serviceAccountToken.expirationSeconds", "10 minutes"),
     ],
 )  # fmt: skip
-def test_upstream_pod_spec_rules(path: str, value: Any, where: str, says: str) -> None:
+def test_upstream_pod_spec_rules(path: str, value: Any, where: str, says: str | None) -> None:
     obj = mutated(path, value)
+    if says is None:  # a pod-level switch goes with the container's value
+        obj["spec"]["template"]["spec"]["hostNetwork"] = True
+        says = "must match `containerPort`"
     assert any(p == where and says in m for p, m in found(obj)), found(obj)
 
 
@@ -384,6 +396,7 @@ def test_valid_pod_fields_pass() -> None:
         ({"externalIPs": ["127.0.0.1"]}, "spec.externalIPs.0", "loopback"),
         ({"loadBalancerSourceRanges": ["10.0.0.0/8"]}, "spec.loadBalancerSourceRanges", "LoadBalancer"),
         ({"externalTrafficPolicy": "Local"}, "spec.externalTrafficPolicy", "externally-accessible"),
+        ({"type": "ExternalName", "externalName": "db_host", "ports": []}, "spec.externalName", "RFC 1123 subdomain"),
     ],
 )  # fmt: skip
 def test_service_rules(spec: dict[str, Any], where: str, says: str) -> None:
@@ -406,7 +419,31 @@ def test_valid_services_pass() -> None:
             "loadBalancerSourceRanges": ["10.0.0.0/8"],
             "externalTrafficPolicy": "Local",
         },
+        {"type": "ExternalName", "externalName": "db.example.com.", "ports": []},
     ):
         obj = copy.deepcopy(SERVICE)
         obj["spec"].update(spec)
         assert found(obj) == [], spec
+
+
+def test_autoscaler_and_claim_rules() -> None:
+    hpa = {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "web"},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+            "maxReplicas": 3,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Value", "value": "1"}}}],
+        },
+    }  # fmt: skip
+    assert any("target utilization" in m for _, m in found(hpa))
+    claim: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "Fast_SSD", "resources": {"requests": {"storage": "1Gi"}}},
+    }  # fmt: skip
+    assert [p for p, _ in found(claim)] == ["spec.storageClassName"]
+    claim["spec"]["storageClassName"] = "gp3"
+    assert found(claim) == []

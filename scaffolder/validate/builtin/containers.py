@@ -2,7 +2,11 @@
 validates them.
 
 Upstream: k8s.io/kubernetes/pkg/apis/core/validation/validation.go ``validateContainerCommon``
-and what it calls: validatePullPolicy, validateContainerPorts (protocol TCP, UDP or SCTP),
+and what it calls: validatePullPolicy, terminationMessagePolicy, validateInitContainers
+(restartPolicy Always or none; no probes or hooks without it), validatePodHostNetworkDeps
+(hostPort == containerPort), validateResourceClaimNames, validateEnvFrom (one source),
+validateConfigMapKeySelector and validateSecretKeySelector (IsConfigMapKey),
+validateContainerPorts (protocol TCP, UDP or SCTP),
 validateEnvVarValueFrom (validateObjectFieldSelector: the downward API paths an env var may
 read; validateContainerResourceFieldSelector), validateExecAction (a command),
 validateHTTPGetAction (scheme HTTP or HTTPS, header names), validateSleepAction (at most the
@@ -22,6 +26,8 @@ from scaffolder.validate.builtin.names import Problem, qualified_name
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
+MESSAGE_POLICIES = ("File", "FallbackToLogsOnError")
+_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
 # validEnvDownwardAPIFieldPathExpressions; labels and annotations are read by key.
 ENV_FIELD_PATHS = (
     "metadata.name",
@@ -48,12 +54,46 @@ def _unsupported(path: str, value: Any, allowed: tuple[str, ...]) -> Problem:
     return path, f"Unsupported value: {value!r}: supported values: {', '.join(allowed)}"
 
 
-def container_fields(c: Mapping[str, Any], where: str, grace: Any) -> Iterator[Problem]:
-    """The checks of validateContainerCommon not made in pods.py; ``grace`` is the pod's
-    terminationGracePeriodSeconds (None: the default)."""
+def container_fields(
+    c: Mapping[str, Any], where: str, pod: Mapping[str, Any], group: str
+) -> Iterator[Problem]:
+    """The checks of validateContainerCommon not made in pods.py, for container ``c`` of the
+    pod spec ``pod``, in its ``group`` (containers, initContainers...)."""
+    grace = pod.get("terminationGracePeriodSeconds")
     policy = c.get("imagePullPolicy")
     if policy is not None and policy not in PULL_POLICIES:
         yield _unsupported(f"{where}.imagePullPolicy", policy, PULL_POLICIES)
+    message_policy = c.get("terminationMessagePolicy")
+    if message_policy is not None and message_policy not in MESSAGE_POLICIES:
+        yield _unsupported(f"{where}.terminationMessagePolicy", message_policy, MESSAGE_POLICIES)
+    if group == "initContainers":
+        yield from _init_container(c, where)
+    if pod.get("hostNetwork"):
+        for i, port in enumerate(c.get("ports") or []):
+            host, number = port.get("hostPort"), port.get("containerPort")
+            if host not in (None, 0) and host != number:
+                yield (
+                    f"{where}.ports.{i}.hostPort",
+                    f"Invalid value: {host}: must match `containerPort` when `hostNetwork` is true",
+                )
+    claims = {str(c.get("name")) for c in pod.get("resourceClaims") or []}
+    for i, claim in enumerate((c.get("resources") or {}).get("claims") or []):
+        if claim.get("name") not in claims:
+            yield (
+                f"{where}.resources.claims.{i}.name",
+                f"Not found: {claim.get('name')!r}: must be one of the names in"
+                " pod.spec.resourceClaims",
+            )
+    for i, source in enumerate(c.get("envFrom") or []):
+        refs = [k for k in ("configMapRef", "secretRef") if k in source]
+        if len(refs) != 1:
+            yield (
+                f"{where}.envFrom.{i}",
+                "Invalid value: must specify exactly one of: `configMapRef` or `secretRef`",
+            )
+        for ref in refs:
+            if not (source[ref] or {}).get("name"):
+                yield f"{where}.envFrom.{i}.{ref}.name", "Required value"
     for i, port in enumerate(c.get("ports") or []):
         protocol = port.get("protocol")
         if protocol is not None and protocol not in PROTOCOLS:
@@ -77,7 +117,48 @@ def container_fields(c: Mapping[str, Any], where: str, grace: Any) -> Iterator[P
         yield from _mount(mount, f"{where}.volumeMounts.{i}")
 
 
+def _init_container(c: Mapping[str, Any], where: str) -> Iterator[Problem]:
+    """validateInitContainers: restartPolicy only Always (a sidecar); a plain init container
+    runs to completion, so it takes no probes and no lifecycle hooks."""
+    restart = c.get("restartPolicy")
+    if restart is not None and restart != "Always":
+        yield _unsupported(f"{where}.restartPolicy", restart, ("Always",))
+    if restart != "Always":
+        for field in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
+            if c.get(field) is not None:
+                yield (
+                    f"{where}.{field}",
+                    "Forbidden: may not be set for init containers without restartPolicy=Always",
+                )
+
+
+def _key_selector(selector: Mapping[str, Any], path: str) -> Iterator[Problem]:
+    """validateConfigMapKeySelector / validateSecretKeySelector: a name and a valid key."""
+    if not selector.get("name"):
+        yield f"{path}.name", "Required value"
+    key = str(selector.get("key", ""))
+    reason = config_map_key(key)
+    if reason:
+        yield f"{path}.key", f"Invalid value {key!r}: {reason}"
+
+
+def config_map_key(key: str) -> str | None:
+    """IsConfigMapKey: None when ``key`` may name a ConfigMap or Secret entry."""
+    if not key:
+        return "Required value"
+    if len(key) > 253:
+        return "must be no more than 253 characters"
+    if not _CONFIG_KEY.fullmatch(key):
+        return "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
+    if key in (".", "..") or key.startswith(".."):
+        return "must not be '.' or '..' or start with '..'"
+    return None
+
+
 def _env_source(source: Mapping[str, Any], path: str) -> Iterator[Problem]:
+    for ref in ("configMapKeyRef", "secretKeyRef"):
+        if isinstance(source.get(ref), Mapping):
+            yield from _key_selector(source[ref], f"{path}.{ref}")
     field_ref = source.get("fieldRef")
     if isinstance(field_ref, Mapping):
         field_path = str(field_ref.get("fieldPath", ""))

@@ -20,6 +20,7 @@ from typing import Any
 from scaffolder.validate.builtin.names import (
     Problem,
     dns1123_label,
+    dns1123_subdomain,
     is_ip,
     label_selector,
     labels,
@@ -49,6 +50,11 @@ def service(obj: Mapping[str, Any], _version: str) -> Iterator[Problem]:
         yield "spec.ports", "Required value"
     if kind == "ExternalName" and not spec.get("externalName"):
         yield "spec.externalName", "Required value"
+    elif kind == "ExternalName":
+        external_name = str(spec["externalName"])
+        reason = dns1123_subdomain(external_name.removesuffix("."))
+        if reason:
+            yield "spec.externalName", f"Invalid value {external_name!r}: {reason}"
     names: set[str] = set()
     seen: set[tuple[Any, Any]] = set()
     for i, port in enumerate(ports):

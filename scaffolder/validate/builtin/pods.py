@@ -71,7 +71,7 @@ def pod_spec(spec: Any, path: str, version: str) -> Iterator[Problem]:
                 yield f"{where}.name", f"Duplicate value: {name!r}"
             names.add(name)
             yield from _container(container, where, volume_names, version, group)
-            yield from container_fields(container, where, spec.get("terminationGracePeriodSeconds"))
+            yield from container_fields(container, where, spec, group)
     yield from pod_fields(spec, path)
     yield from security_context(spec.get("securityContext"), f"{path}.securityContext")
     for field in ("terminationGracePeriodSeconds", "activeDeadlineSeconds"):
@@ -238,7 +238,7 @@ def _handler(handler: Mapping[str, Any], path: str, kinds: tuple[str, ...]) -> I
             "may not specify more than 1 handler type" if found else "must specify a handler type"
         )
         yield path, f"Invalid value: {what} ({', '.join(kinds)})"
-    for key in ("httpGet", "tcpSocket"):
+    for key in ("httpGet", "tcpSocket", "grpc"):
         port = (handler.get(key) or {}).get("port") if isinstance(handler.get(key), dict) else None
         if isinstance(port, int) and not 1 <= port <= 65535:
             yield f"{path}.{key}.port", f"Invalid value: {port}: must be between 1 and 65535"

@@ -236,6 +236,12 @@ def _metric(metric: Mapping[str, Any], path: str) -> Iterator[Problem]:
             f"{path}.{source_key}.target.{value_field}",
             f"Required value: must set {value_field} for target type {target.get('type')}",
         )
+    resource = kind in ("Resource", "ContainerResource")  # validateResourceSource
+    if resource and target.get("averageUtilization") is None and target.get("averageValue") is None:
+        yield (
+            f"{path}.{source_key}.target.averageUtilization",
+            "Required value: must set either a target raw value or a target utilization",
+        )
     if kind == "Pods" and target.get("averageValue") is None:  # validatePodsSource
         yield (
             f"{path}.pods.target.averageValue",
