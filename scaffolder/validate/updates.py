@@ -25,8 +25,6 @@ from scaffolder.validate.builtin.immutable import immutable_changes
 from scaffolder.validate.contract import NO_ENV, Obj, build_objects
 from scaffolder.validate.findings import Finding
 
-Objects = dict[str, list[Obj]]  # environment -> the objects applied there
-
 
 @dataclass(frozen=True)
 class Comparison:
