@@ -64,6 +64,10 @@ def test_json_and_text(capsys: pytest.CaptureFixture[str], fleet: tuple[Path, Pa
     assert "platform contract" in r.out and "1 of 2 unmet" in r.out
     assert f"platform contract {fleet[1] / 'checkout'}: {len(unmet)} unmet needs" in r.out
     assert "1 of 2 checked against the platform lack something it must provide" in r.out
+    # A fail level chooses which rules count; an unmet platform need always fails.
+    checkout: list[str | Path] = [fleet[1] / "checkout", "--fail-level", "gold", "-o", "json"]
+    assert run_cli(capsys, "audit", *checkout).code == 0
+    assert run_cli(capsys, "audit", *checkout, "--platform", fleet[0]).code == 2
 
 
 def test_every_format(
