@@ -60,8 +60,13 @@ from tests.e2e.test_baselines import MATRIX  # noqa: E402
 
 
 def extract(commit: str, dest: Path) -> Path:
+    # The golden paths come too: validate reads a repo's pins and contract from its golden
+    # path, and the built-in catalog is found beside the package.
     archive = subprocess.run(
-        ["git", "archive", commit, "scaffolder"], cwd=ROOT, check=True, capture_output=True
+        ["git", "archive", commit, "scaffolder", "templates", "baselines"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     ).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(dest, filter="data")
