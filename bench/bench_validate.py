@@ -142,7 +142,7 @@ def platform(runs: int, crd_dir: str) -> None:
             for label, path in (("before", before), ("after", ROOT)):
                 os.environ["PYTHONPATH"] = str(path)
                 command = [*argv, str(service), "--platform", str(baseline)]
-                times[label] += time_command(command, runs=1)
+                times[label] += time_command(command, runs=1, check=False)
         os.environ["PYTHONPATH"] = str(ROOT)
         step_before = admission_step(before, service, baseline, after=False)
         step_after = admission_step(ROOT, service, baseline, after=True)
@@ -179,7 +179,9 @@ def main() -> None:
         for _ in range(args.runs):
             for label, path in (("before", before), ("after", ROOT)):
                 os.environ["PYTHONPATH"] = str(path)  # the child imports this scaffolder
-                times[label] += time_command([*argv, str(repo)], runs=1)
+                # Exit 2 is a finished run with findings: the old tree predates components the
+                # baseline now has (cert-manager, Karpenter), whose CRDs it does not pin.
+                times[label] += time_command([*argv, str(repo)], runs=1, check=False)
         os.environ["PYTHONPATH"] = str(ROOT)
         out = subprocess.run(
             [sys.executable, "-P", "-c", WARM, str(repo), str(args.runs * 2)],
