@@ -20,6 +20,7 @@ from scaffolder.errors import ScaffolderError
 from scaffolder.project import ANSWERS_FILE, CRUFT_FILE, find_records
 from scaffolder.repofiles import read_repo_text
 from scaffolder.reports.model import RepoReport
+from scaffolder.validate.findings import Finding
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -74,14 +75,14 @@ def _records(repo: Path) -> list[str | None]:
     return found or [None]
 
 
-_Chunk = tuple[list[Path], tuple[str, ...], bool, str | None]
+_Chunk = tuple[list[Path], tuple[str, ...], bool, str | None, Path | None]
 
 
 def _check_chunk(args: _Chunk) -> tuple[list[list[RepoReport]], list[str]]:
     """Reports of a chunk of repos, and the notices (skipped hooks) the worker collected."""
     from scaffolder.checkup import check_repo
 
-    repos, catalogs, trust, against = args
+    repos, catalogs, trust, against, platform = args
     catalog = load_catalog(catalogs, trust=trust)
     # A baseline repo records one golden path at its root and one per tenant added later:
     # each record is checked and reported on its own.
@@ -92,7 +93,22 @@ def _check_chunk(args: _Chunk) -> tuple[list[list[RepoReport]], list[str]]:
         ]
         for repo in repos
     ]
+    if platform is not None:
+        for repo, repo_reports in zip(repos, reports, strict=True):
+            if not repo_reports[0].error:  # the repo's own objects, once per repo
+                repo_reports[0].contract = _contract(repo, platform, catalogs)
     return reports, notices.drain()
+
+
+def _contract(repo: Path, platform: Path, catalogs: tuple[str, ...]) -> list[Finding]:
+    """``validate --platform``'s contract check of one repo; the baseline is built once per
+    worker (:func:`scaffolder.validate.contract.load_platform` is cached)."""
+    from scaffolder.validate.contract import check_platform
+
+    try:
+        return check_platform(repo, platform, catalogs=catalogs).findings
+    except ScaffolderError as exc:  # kubectl missing: the repo's finding, not the run's end
+        return [Finding("contract", ".", f"the platform contract could not be checked: {exc}")]
 
 
 def audit(
@@ -103,15 +119,17 @@ def audit(
     against: str | None = None,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    platform: Path | None = None,
 ) -> list[RepoReport]:
-    """Check every repo; the result is in the order given."""
+    """Check every repo; the result is in the order given. With ``platform`` (a cluster
+    baseline repo) each repo also gets the platform contract's findings."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     order = sorted(range(len(repos)), key=lambda i: _sort_key(repos[i]))
     # Small chunks keep the progress bar moving and the workers balanced.
     size = max(1, min(25, len(repos) // (jobs * 4) or 1))
     chunks = [[repos[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
     results: list[list[RepoReport]] = []
-    work = [(c, catalogs, trust, against) for c in chunks]
+    work = [(c, catalogs, trust, against, platform) for c in chunks]
     with contextlib.ExitStack() as stack:
         if jobs == 1 or len(chunks) == 1:
             outcomes: Iterable[tuple[list[list[RepoReport]], list[str]]] = map(_check_chunk, work)

@@ -271,3 +271,179 @@ def test_changed_selector_is_immutable_on_upgrade() -> None:
     assert list(immutable_changes([Obj("a", DEPLOYMENT)], [Obj("b", relabelled)])) == []
     renamed = mutated("metadata.name", "web2", new)
     assert list(immutable_changes([Obj("a", DEPLOYMENT)], [Obj("b", renamed)])) == []
+
+
+def test_service_cluster_ip_and_immutable_config_maps_on_update() -> None:
+    def service(ip: str | None) -> Obj:
+        spec: dict[str, object] = {"ports": [{"port": 80}]}
+        if ip is not None:
+            spec["clusterIP"] = ip
+        return Obj(
+            "svc.yaml",
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": spec},
+        )
+
+    (moved,) = immutable_changes([service("10.0.0.10")], [service("10.0.0.11")])
+    assert moved.field == "spec.clusterIP" and "leave spec.clusterIP out" in moved.message
+    # Leaving it out keeps the allocated address; setting one where the cluster allocated is
+    # refused only when it differs, which offline cannot know.
+    assert list(immutable_changes([service("10.0.0.10")], [service(None)])) == []
+    assert list(immutable_changes([service(None)], [service("10.0.0.11")])) == []
+
+    def config(data: str, immutable: bool) -> Obj:
+        doc = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "c"},
+            "data": {"k": data},
+        }
+        return Obj("cm.yaml", {**doc, "immutable": immutable})
+
+    (changed,) = immutable_changes([config("a", True)], [config("b", True)])
+    assert changed.field == "data" and "give it a new name" in changed.message
+    assert list(immutable_changes([config("a", False)], [config("b", False)])) == []
+
+
+SERVICE: dict[str, Any] = {
+    "apiVersion": "v1",
+    "kind": "Service",
+    "metadata": {"name": "web"},
+    "spec": {"selector": LABELS, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]},
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "where", "says"),
+    [
+        (f"{POD}.nodeSelector", {"disk": "fast ssd"}, f"{POD}.nodeSelector.disk", "valid label"),
+        (f"{POD}.dnsPolicy", "None", f"{POD}.dnsConfig", "must provide `dnsConfig`"),
+        (f"{POD}.dnsConfig", {"nameservers": ["10.0.0.999"]}, f"{POD}.dnsConfig.nameservers.0", "valid IP"),
+        (f"{POD}.affinity", {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}, f"{POD}.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms", "at least one"),
+        (f"{POD}.affinity", {"podAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 0, "podAffinityTerm": {"topologyKey": "zone"}}]}}, f"{POD}.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution.0.weight", "1-100"),
+        (f"{POD}.readinessGates", [{"conditionType": "a b"}], f"{POD}.readinessGates.0.conditionType", "name part"),
+        (f"{POD}.topologySpreadConstraints", [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway", "minDomains": 2}], f"{POD}.topologySpreadConstraints.0.minDomains", "DoNotSchedule"),
+        (f"{POD}.serviceAccountName", "Web_SA", f"{POD}.serviceAccountName", "RFC 1123 subdomain"),
+        (f"{POD}.tolerations", [{"operator": "Equal", "value": "x"}], f"{POD}.tolerations.0.operator", "key` is empty"),
+        (f"{POD}.tolerations", [{"key": "k", "operator": "Exists", "value": "v"}], f"{POD}.tolerations.0.operator", "value must be empty"),
+        (f"{POD}.hostAliases", [{"ip": "db", "hostnames": ["db"]}], f"{POD}.hostAliases.0.ip", "valid IP"),
+        (f"{POD}.os", {"name": "plan9"}, f"{POD}.os.name", "Unsupported value"),
+        (f"{POD}.securityContext", {"sysctls": [{"name": "net.ipv4.ip forward", "value": "1"}]}, f"{POD}.securityContext.sysctls.0.name", "sysctl"),
+        (f"{C0}.imagePullPolicy", "Sometimes", f"{C0}.imagePullPolicy", "Unsupported value"),
+        (f"{C0}.ports.0.protocol", "HTTP", f"{C0}.ports.0.protocol", "Unsupported value"),
+        (f"{C0}.env.0", {"name": "PHASE", "valueFrom": {"fieldRef": {"fieldPath": "status.phase"}}}, f"{C0}.env.0.valueFrom.fieldRef.fieldPath", "Unsupported value"),
+        (f"{C0}.livenessProbe", {"exec": {"command": []}}, f"{C0}.livenessProbe.exec.command", "Required value"),
+        (f"{C0}.livenessProbe", {"httpGet": {"path": "/", "port": 80, "scheme": "FTP"}}, f"{C0}.livenessProbe.httpGet.scheme", "Unsupported value"),
+        (f"{C0}.lifecycle", {"preStop": {"sleep": {"seconds": 60}}}, f"{C0}.lifecycle.preStop.sleep", "terminationGracePeriodSeconds (30)"),
+        (f"{C0}.securityContext", {"privileged": True, "allowPrivilegeEscalation": False}, f"{C0}.securityContext", "`privileged` to true"),
+        (f"{C0}.volumeMounts.0", {"name": "tmp", "mountPath": "/tmp", "subPath": "../up"}, f"{C0}.volumeMounts.0.subPath", "'..'"),
+        (f"{C0}.volumeMounts.0", {"name": "tmp", "mountPath": "/tmp", "recursiveReadOnly": "Enabled"}, f"{C0}.volumeMounts.0.recursiveReadOnly", "readOnly is true"),
+        (f"{POD}.volumes.0", {"name": "tmp", "secret": {"secretName": "s", "defaultMode": 511 + 1}}, f"{POD}.volumes.0.secret.defaultMode", "0777"),
+        (f"{POD}.volumes.0", {"name": "tmp", "configMap": {"name": "c", "items": [{"key": "k", "path": "/etc/k"}]}}, f"{POD}.volumes.0.configMap.items.0.path", "relative"),
+        ("spec.strategy", {"type": "Recreate", "rollingUpdate": {"maxSurge": 1}}, "spec.strategy.rollingUpdate", "Recreate"),
+        (f"{POD}.initContainers", [{"name": "init", "image": "i", "restartPolicy": "OnFailure"}], f"{POD}.initContainers.0.restartPolicy", "Unsupported value"),
+        (f"{POD}.initContainers", [{"name": "init", "image": "i", "readinessProbe": {"tcpSocket": {"port": 80}}}], f"{POD}.initContainers.0.readinessProbe", "restartPolicy=Always"),
+        (f"{C0}.ports.0", {"containerPort": 8080, "hostPort": 9090}, f"{C0}.ports.0.hostPort", None),
+        (f"{C0}.terminationMessagePolicy", "Sometimes", f"{C0}.terminationMessagePolicy", "Unsupported value"),
+        (f"{C0}.env.0", {"name": "T", "valueFrom": {"secretKeyRef": {"name": "s", "key": "a b"}}}, f"{C0}.env.0.valueFrom.secretKeyRef.key", "config key"),
+        (f"{C0}.resources", {"claims": [{"name": "gpu"}]}, f"{C0}.resources.claims.0.name", "resourceClaims"),
+        (f"{C0}.livenessProbe", {"grpc": {"port": 0}}, f"{C0}.livenessProbe.grpc.port", "between 1 and 65535"),
+        (f"{POD}.volumes.0", {"name": "tmp", "emptyDir": {"sizeLimit": "-1Gi"}}, f"{POD}.volumes.0.emptyDir.sizeLimit", "valid resource quantity"),
+        (f"{POD}.volumes.0", {"name": "tmp", "projected": {"sources": [{"serviceAccountToken": {"path": "t", "expirationSeconds": 60}}]}}, f"{POD}.volumes.0.projected.sources.0.serviceAccountToken.expirationSeconds", "10 minutes"),
+    ],
+)  # fmt: skip
+def test_upstream_pod_spec_rules(path: str, value: Any, where: str, says: str | None) -> None:
+    obj = mutated(path, value)
+    if says is None:  # a pod-level switch goes with the container's value
+        obj["spec"]["template"]["spec"]["hostNetwork"] = True
+        says = "must match `containerPort`"
+    assert any(p == where and says in m for p, m in found(obj)), found(obj)
+
+
+def test_valid_pod_fields_pass() -> None:
+    """What the API server accepts, beside each rule above: no false positives."""
+    pod = {
+        "nodeSelector": {"kubernetes.io/os": "linux"},
+        "dnsPolicy": "None",
+        "dnsConfig": {"nameservers": ["10.0.0.10"], "searches": ["svc.cluster.local."]},
+        "affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": LABELS}}]}},
+        "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", "minDomains": 2}],
+        "tolerations": [{"operator": "Exists"}, {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}, {"key": "k", "value": "v", "effect": "NoExecute", "tolerationSeconds": 30}],
+        "os": {"name": "linux"},
+        "securityContext": {"sysctls": [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}], "fsGroupChangePolicy": "OnRootMismatch"},
+        "terminationGracePeriodSeconds": 120,
+    }  # fmt: skip
+    obj = copy.deepcopy(DEPLOYMENT)
+    obj["spec"]["template"]["spec"].update(pod)
+    c = obj["spec"]["template"]["spec"]["containers"][0]
+    c["imagePullPolicy"] = "IfNotPresent"
+    c["env"] += [
+        {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+        {"name": "TEAM", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['team']"}}},
+        {"name": "MEM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory"}}},
+    ]
+    c["lifecycle"] = {"preStop": {"sleep": {"seconds": 60}}}
+    c["volumeMounts"][0].update(readOnly=True, recursiveReadOnly="IfPossible", subPath="cache/x")
+    assert found(obj) == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "where", "says"),
+    [
+        ({"sessionAffinity": "ClientIP", "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 0}}}, "spec.sessionAffinityConfig.clientIP.timeoutSeconds", "greater than 0"),
+        ({"sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 60}}}, "spec.sessionAffinityConfig", "session affinity is None"),
+        ({"clusterIP": "10.0.0.300"}, "spec.clusterIP", "valid IP"),
+        ({"type": "NodePort", "clusterIP": "None"}, "spec.clusterIP", "NodePort"),
+        ({"externalIPs": ["127.0.0.1"]}, "spec.externalIPs.0", "loopback"),
+        ({"loadBalancerSourceRanges": ["10.0.0.0/8"]}, "spec.loadBalancerSourceRanges", "LoadBalancer"),
+        ({"externalTrafficPolicy": "Local"}, "spec.externalTrafficPolicy", "externally-accessible"),
+        ({"type": "ExternalName", "externalName": "db_host", "ports": []}, "spec.externalName", "RFC 1123 subdomain"),
+    ],
+)  # fmt: skip
+def test_service_rules(spec: dict[str, Any], where: str, says: str) -> None:
+    obj = copy.deepcopy(SERVICE)
+    obj["spec"].update(spec)
+    assert any(p == where and says in m for p, m in found(obj)), found(obj)
+
+
+def test_valid_services_pass() -> None:
+    for spec in (
+        {"sessionAffinity": "ClientIP"},  # the timeout is defaulted
+        {"clusterIP": "None"},
+        {
+            "clusterIP": "10.96.0.10",
+            "externalIPs": ["203.0.113.7"],
+            "externalTrafficPolicy": "Local",
+        },
+        {
+            "type": "LoadBalancer",
+            "loadBalancerSourceRanges": ["10.0.0.0/8"],
+            "externalTrafficPolicy": "Local",
+        },
+        {"type": "ExternalName", "externalName": "db.example.com.", "ports": []},
+    ):
+        obj = copy.deepcopy(SERVICE)
+        obj["spec"].update(spec)
+        assert found(obj) == [], spec
+
+
+def test_autoscaler_and_claim_rules() -> None:
+    hpa = {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "web"},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+            "maxReplicas": 3,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Value", "value": "1"}}}],
+        },
+    }  # fmt: skip
+    assert any("target utilization" in m for _, m in found(hpa))
+    claim: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "Fast_SSD", "resources": {"requests": {"storage": "1Gi"}}},
+    }  # fmt: skip
+    assert [p for p, _ in found(claim)] == ["spec.storageClassName"]
+    claim["spec"]["storageClassName"] = "gp3"
+    assert found(claim) == []

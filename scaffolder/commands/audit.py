@@ -43,6 +43,13 @@ if TYPE_CHECKING:
     help="Audit only shard K of N (stable: by repo name); merge the JSON reports with "
     "`scaffolder audit merge`.",
 )
+@click.option(
+    "--platform",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    metavar="BASELINE_REPO",
+    help="Also prove, for every repo, that the cluster baseline repo BASELINE_REPO provides"
+    " everything it needs in each environment (the contract check of `validate --platform`).",
+)
 @catalog_option
 @trust_option
 @report_options
@@ -54,6 +61,7 @@ def command(
     fmt: str,
     html_file: Path | None,
     fail_level: str | None,
+    platform: Path | None,
     catalogs: tuple[str, ...],
     trust: bool,
     shard: str | None,
@@ -67,7 +75,12 @@ def command(
     its folder name, so every job of a CI matrix picks its own); `scaffolder audit merge`
     combines the shards' JSON reports into what one run reports.
 
-    Exit codes: 0 nothing to report, 2 drift, failed rules or unreadable repos, 1 error.
+    With --platform BASELINE_REPO every repo also gets the platform contract check of
+    `validate --platform` (built once per worker); an unmet dependency fails the run whatever
+    --fail-level says.
+
+    Exit codes: 0 nothing to report, 2 drift, failed rules, unmet platform contract or
+    unreadable repos, 1 error.
     """
     from scaffolder.audit import expand_paths, read_list
     from scaffolder.errors import AnswerError
@@ -84,7 +97,7 @@ def command(
         part = Shard.parse(shard)
         repos = part.select(repos)
         extra = {"shard": {"index": part.index, "count": part.count}}
-    reports = _run(repos, catalogs, trust, against, jobs) if repos else []
+    reports = _run(repos, catalogs, trust, against, jobs, platform) if repos else []
     json_doc = None
     if fmt == "json":
         from scaffolder.reports.json_report import document
@@ -132,11 +145,16 @@ def _run(
     trust: bool,
     against: str | None,
     jobs: int | None,
+    platform: Path | None,
 ) -> list[RepoReport]:
     from scaffolder.audit import audit
 
+    if platform is not None:
+        platform = platform.resolve()
     if not sys.stderr.isatty():
-        return audit(repos, catalogs=catalogs, trust=trust, against=against, jobs=jobs)
+        return audit(
+            repos, catalogs=catalogs, trust=trust, against=against, jobs=jobs, platform=platform
+        )
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     with Progress(
@@ -154,4 +172,5 @@ def _run(
             against=against,
             jobs=jobs,
             progress=lambda n: bar.advance(task, n),
+            platform=platform,
         )

@@ -105,6 +105,8 @@ def report_fails(report: RepoReport, fail_level: str | None) -> bool:
 
     if report.error or report.standards is None:
         return True
+    if any(f.severity == "error" for f in report.contract or []):
+        return True  # the cluster does not provide what the repo needs: never a level choice
     if fail_level is not None:  # only rules at or below the level count, not drift
         return bool(report.standards.failed(Level.parse(fail_level)))
     failing = report.standards.failed() or report.standards.exemption_problems

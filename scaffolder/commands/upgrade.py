@@ -94,6 +94,12 @@ if TYPE_CHECKING:
     metavar="LOGIN",
     help="With --open-pr: request this reviewer on new requests (CODEOWNERS apply anyway).",
 )
+@click.option(
+    "--fail-on-immutable",
+    is_flag=True,
+    help="Exit 2 when the upgraded repo changes an immutable field (a selector, a Service's"
+    " clusterIP...) that the API server refuses as an update; the upgrade is still written.",
+)
 @format_option(
     "text",
     "json",
@@ -124,6 +130,7 @@ def command(
     forge: str | None,
     labels: tuple[str, ...],
     reviewers: tuple[str, ...],
+    fail_on_immutable: bool,
     fmt: str,
 ) -> int:
     """Upgrade the repo at PATH to a newer version of its golden path.
@@ -141,8 +148,13 @@ def command(
     one a person added commits to is left alone and reported needs-rebase.
     --branch may name {golden_path} and {version}: golden-path/{golden_path}-{version}.
 
+    The repo's objects before and after are built overlay by overlay and compared: each
+    change to a field the API server refuses to update (selectors, a Service's clusterIP,
+    an immutable ConfigMap's data) is reported with what to do.
+
     Exit codes: 0 upgraded (or already current), 3 conflicts to resolve (or, with --push, a
-    request branch a person must rebase), 1 error.
+    request branch a person must rebase), 1 error; 2 with --fail-on-immutable when an
+    immutable field changes (the upgrade is written anyway).
     """
     from scaffolder.catalog import load_catalog
     from scaffolder.console import stderr_console
@@ -172,10 +184,16 @@ def command(
             markdown=fmt == "markdown",
             publishing=publishing,
             answers_file=answers_file,
+            fail_on_immutable=fail_on_immutable,
         )
     machine = fmt != "text"  # stdout is the JSON alone; what happened goes to stderr
     if cont:
-        return run.continue_(path, commit=commit, console=stderr_console() if machine else None)
+        return run.continue_(
+            path,
+            commit=commit,
+            console=stderr_console() if machine else None,
+            fail_on_immutable=fail_on_immutable,
+        )
     if abort:
         return run.abort(path, console=stderr_console() if machine else None)
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and fmt == "text"
@@ -208,7 +226,10 @@ def command(
                 outcome_json(outcome.plan, outcome.status, recorded=outcome.recorded), indent=2
             )
         )
-    return int(ExitCode.CONFLICTS if outcome.status == "conflicts" else ExitCode.OK)
+    if outcome.status == "conflicts":
+        return int(ExitCode.CONFLICTS)
+    refused = outcome.plan is not None and outcome.plan.immutable
+    return int(ExitCode.FINDINGS if refused and fail_on_immutable else ExitCode.OK)
 
 
 def _publishing(

@@ -32,6 +32,13 @@ from scaffolder.commands.options import catalog_option, format_option
     " in each environment (docs/guides/platform-contract.md) and that its"
     " ValidatingAdmissionPolicies admit PATH's objects.",
 )
+@click.option(
+    "--since",
+    metavar="REF",
+    help="Also compare the objects with the repo's at git REF (a branch, tag or commit:"
+    " a pull request's base) and fail on every immutable field that changes, which the API"
+    " server refuses as an update.",
+)
 @catalog_option
 def command(
     path: Path,
@@ -39,6 +46,7 @@ def command(
     crd_dir: Path | None,
     fmt: str,
     platform: Path | None,
+    since: str | None,
     catalogs: tuple[str, ...],
 ) -> int:
     """Validate the repo at PATH: YAML, kustomize builds, Kubernetes and CRD schemas,
@@ -52,7 +60,9 @@ def command(
     from scaffolder.validate.report import print_report
     from scaffolder.validate.runner import ValidateOptions, validate_repo
 
-    report = validate_repo(path, ValidateOptions(kubernetes_version, crd_dir, catalogs, platform))
+    report = validate_repo(
+        path, ValidateOptions(kubernetes_version, crd_dir, catalogs, platform, since)
+    )
     if platform is not None:
         from scaffolder.validate.contract import check_platform
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from scaffolder.drift import FileStatus
+from scaffolder.reports import contract
 from scaffolder.reports.model import RepoReport
 from scaffolder.reports.sarif import DRIFT_TEXT, _fingerprint
 from scaffolder.standards.model import Level
@@ -72,4 +73,19 @@ def render(reports: Sequence[RepoReport]) -> str:
                     severity = SEVERITY[r.rule.level]
                     where = prefix + v.path
                     issues.append(_issue(r.rule.id, severity, text, path, v.line, where, v.message))
+        for finding in report.contract or []:  # audit --platform
+            path = placeholder if finding.file in (".", "") else prefix + finding.file
+            severity = "critical" if finding.severity == "error" else "minor"
+            issues.append(
+                _issue(
+                    finding.check,
+                    severity,
+                    contract.text(finding),
+                    path,
+                    1,
+                    prefix + finding.file,
+                    finding.object or "",
+                    finding.message,
+                )
+            )
     return json.dumps(issues, indent=2)

@@ -36,6 +36,9 @@ class FleetSummary:
     needs_answers: Counter[str] = field(default_factory=Counter)  # question -> repos
     repos_needing_answers: int = 0
     version_times: dict[tuple[str, str], int] = field(default_factory=dict)  # untagged commits
+    # audit --platform: repos checked against the baseline, and those with unmet needs.
+    contract_checked: int = 0
+    contract_unmet: dict[str, int] = field(default_factory=dict)  # repo path -> findings
 
     def group_order(self) -> list[tuple[str, str]]:
         """Groups by golden path, then version order: releases (packaging's order), then
@@ -64,6 +67,11 @@ class FleetSummary:
             "levels": {level: self.levels.get(level, 0) for level in LEVELS},
             "files": {s.value: self.drift.get(s.value, 0) for s in FileStatus},
             "questions": dict(self.needs_answers.most_common()),
+            **(
+                {"contract": {"checked": self.contract_checked, "unmet": len(self.contract_unmet)}}
+                if self.contract_checked
+                else {}
+            ),
         }
 
 
@@ -82,6 +90,13 @@ def summarize(reports: Sequence[RepoReport]) -> FleetSummary:
             summary.version_times[key] = drift.version_time
         group["repos"] += 1
         group[f"level:{report.level}"] += 1
+        if report.contract is not None:
+            summary.contract_checked += 1
+            group["contract checked"] += 1
+            unmet = sum(f.severity == "error" for f in report.contract)
+            if unmet:
+                summary.contract_unmet[str(report.path)] = unmet
+                group["contract unmet"] += 1
         if report.standards:
             for r in report.standards.failed():
                 summary.failed_rules[f"{r.rule.id} {r.rule.title}"] += 1

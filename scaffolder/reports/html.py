@@ -15,6 +15,7 @@ from jinja2 import Environment, select_autoescape
 
 from scaffolder import __version__
 from scaffolder.output import plural
+from scaffolder.reports import contract
 from scaffolder.reports.fleet import LEVELS, summarize
 from scaffolder.reports.model import RepoReport
 
@@ -50,6 +51,9 @@ def render_html(reports: Sequence[RepoReport], *, title: str = "Golden path audi
                 "compared": drift.compared if drift else False,
                 "failed": [res.rule.id for res in r.standards.failed()] if r.standards else [],
                 "needs": sorted({p.question for p in drift.answer_problems}) if drift else [],
+                "contract": None
+                if r.contract is None
+                else [contract.text(f) for f in contract.unmet(r)],
             }
         )
     level_bars = [

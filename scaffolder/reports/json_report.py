@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from scaffolder import __version__, jsontext
+from scaffolder.reports import contract
 from scaffolder.reports.fleet import summarize
 from scaffolder.reports.model import RepoReport
 
@@ -58,6 +59,8 @@ def repo_json(report: RepoReport) -> dict[str, Any]:
         out["exemption_problems"] = [
             {"message": v.message, "path": v.path} for v in report.standards.exemption_problems
         ]
+    if report.contract is not None:  # audit --platform
+        out["contract"] = contract.to_json(report.contract)
     return out
 
 

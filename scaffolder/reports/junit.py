@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
+from scaffolder.reports import contract
 from scaffolder.reports.model import RepoReport
 
 
@@ -66,6 +67,17 @@ def render(reports: Sequence[RepoReport]) -> str:
                     ET.SubElement(case, "system-out").text = "exempted: " + "; ".join(
                         reason for _, reason in r.suppressed
                     )
+        if report.contract is not None:  # audit --platform
+            cases += 1
+            case = ET.SubElement(
+                suite, "testcase", classname="contract", name="platform provides what it needs"
+            )
+            unmet = contract.unmet(report)
+            if unmet:
+                failed += 1
+                ET.SubElement(
+                    case, "failure", message=f"{len(unmet)} unmet needs", type="contract"
+                ).text = "\n".join(contract.text(f) for f in unmet)
         suite.set("tests", str(cases))
         suite.set("failures", str(failed))
         suite.set("errors", "0")

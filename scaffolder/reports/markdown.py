@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scaffolder.drift import FileStatus
+from scaffolder.reports import contract
 from scaffolder.reports.model import RepoReport
 
 BADGE = {"gold": "🥇 gold", "silver": "🥈 silver", "bronze": "🥉 bronze", "none": "⚠️ none"}
@@ -69,4 +70,20 @@ def render(reports: Sequence[RepoReport]) -> str:
                 lines.append("")
             else:
                 lines += ["All rules pass. ✅", ""]
+        lines += _contract(report)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _contract(report: RepoReport) -> list[str]:
+    """The platform contract's section (audit --platform)."""
+    if report.contract is None:
+        return []
+    unmet = contract.unmet(report)
+    if not unmet:
+        return ["The platform provides everything this repo needs. ✅", ""]
+    lines = ["**Platform contract: unmet needs**", "", "| check | where | what | platform |"]
+    lines.append("|---|---|---|---|")
+    for f in unmet:
+        cells = (f.check, f"`{f.location()}`", f.message, f"`{f.peer}`" if f.peer else "")
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return [*lines, ""]

@@ -17,6 +17,7 @@ from typing import Any
 from scaffolder.drift import FileDrift, FileStatus, RepoDrift
 from scaffolder.errors import AnswerError
 from scaffolder.origin import AnswerProblem
+from scaffolder.reports import contract
 from scaffolder.reports.fleet import summarize
 from scaffolder.reports.json_report import SCHEMA_VERSION
 from scaffolder.reports.model import RepoReport
@@ -165,6 +166,7 @@ def report_from_json(entry: Mapping[str, Any], rules: Mapping[str, Rule]) -> Rep
             dropped_answers=list(entry.get("dropped_answers", [])),
             recorded=bool(entry.get("recorded", True)),
             version_time=int(entry.get("version_time", 0)),
+            compared=bool(entry.get("compared", True)),  # False: it needs answers
         )
     if "rules" in entry:
         report.standards = StandardsReport(
@@ -173,6 +175,8 @@ def report_from_json(entry: Mapping[str, Any], rules: Mapping[str, Rule]) -> Rep
                 Violation(v["message"], v.get("path", ".")) for v in entry["exemption_problems"]
             ],
         )
+    if "contract" in entry:  # audit --platform
+        report.contract = contract.from_json(entry["contract"])
     return report
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scaffolder.drift import RepoDrift
 from scaffolder.standards.model import StandardsReport
+from scaffolder.validate.findings import Finding
 
 
 @dataclass
@@ -16,6 +17,8 @@ class RepoReport:
     standards: StandardsReport | None = None
     error: str | None = None
     answers_file: str = ".copier-answers.yml"  # which record of the repo was checked
+    # ``audit --platform``: the platform contract's findings (None: not checked).
+    contract: list[Finding] | None = None
 
     @property
     def level(self) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from scaffolder import __version__
 from scaffolder.drift import FileStatus
+from scaffolder.reports import contract
 from scaffolder.reports.model import RepoReport
 from scaffolder.standards.model import Level, Rule
 
@@ -204,6 +205,25 @@ def render(reports: Sequence[RepoReport]) -> str:
                             {"kind": "external", "status": "accepted", "justification": reason}
                         ]
                     results.append(result)
+        for finding in report.contract or []:  # audit --platform
+            uri = placeholder if finding.file in (".", "") else prefix + finding.file
+            results.append(
+                {
+                    "ruleId": finding.check,
+                    "ruleIndex": index(finding.check, contract.descriptor(finding.check)),
+                    "level": "error" if finding.severity == "error" else "warning",
+                    "message": {"text": contract.text(finding)},
+                    "locations": [_location(uri)],
+                    "partialFingerprints": {
+                        "scaffolderFinding/v1": _fingerprint(
+                            finding.check,
+                            prefix + finding.file,
+                            finding.object or "",
+                            finding.message,
+                        )
+                    },
+                }
+            )
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",

@@ -23,6 +23,7 @@ from scaffolder.safepath import problem
 from scaffolder.upgrade.links import Links, merge_link, repo_links, tree_links
 from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
+from scaffolder.validate.findings import Finding
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # A binary file changed on both sides keeps ours; the template's version is written beside it.
@@ -50,6 +51,8 @@ class UpgradePlan:
     changes: list[FileChange] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Updates the API server will refuse (scaffolder.upgrade.immutable), filled in by the run.
+    immutable: list[Finding] = field(default_factory=list)
     # The two renders the merge used, after migrations moved paths: git's conflict stages.
     base: dict[str, bytes] = field(default_factory=dict, repr=False)
     theirs: dict[str, bytes] = field(default_factory=dict, repr=False)

@@ -13,6 +13,7 @@ import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from scaffolder.audit import read_list
 from scaffolder.errors import AnswerError, ExitCode, ScaffolderError
 
 if TYPE_CHECKING:
+    from scaffolder.upgrade.engine import UpgradePlan
     from scaffolder.upgrade.publish import PublishOptions
 
 SCHEMA_VERSION = 1
@@ -54,6 +56,7 @@ def _one(args: _Work) -> dict[str, Any]:
         "to": None,
         "commit": None,
         "conflicts": [],
+        "immutable": [],
         "error": None,
     }
     start = None
@@ -81,11 +84,7 @@ def _one(args: _Work) -> dict[str, Any]:
             console=stderr_console(),
         )
         plan = outcome.plan
-        entry["from"] = plan.from_version if plan else entry["from"]
-        entry["to"] = plan.to_version if plan else None
-        if plan is not None:
-            entry["golden_path"] = plan.origin.golden_path.name
-            entry["answers_file"] = plan.answers_file
+        _record_plan(entry, plan)
         if outcome.status == "conflicts" and plan is not None:
             entry["conflicts"] = plan.conflicts
             if publishing is None:
@@ -131,6 +130,15 @@ def _begin(
     return True
 
 
+def _record_plan(entry: dict[str, Any], plan: UpgradePlan | None) -> None:
+    entry["to"] = plan.to_version if plan else None
+    if plan is not None:
+        entry["from"] = plan.from_version
+        entry["golden_path"] = plan.origin.golden_path.name
+        entry["answers_file"] = plan.answers_file
+        entry["immutable"] = [asdict(f) for f in plan.immutable]
+
+
 def fleet_repos(list_file: Path) -> list[Path]:
     repos = read_list(list_file)
     if not repos:
@@ -151,6 +159,7 @@ def run_repos(
     markdown: bool = False,
     publishing: PublishOptions | None = None,
     answers_file: str | None = None,
+    fail_on_immutable: bool = False,
 ) -> int:
     """Upgrade ``repos`` on ``branch`` (``{golden_path}`` and ``{version}`` are filled in per
     repo); with ``publishing``, push each branch and open or update its pull request
@@ -198,13 +207,17 @@ def run_repos(
     conflicted = (
         summary.get("conflicts") or summary.get("conflicted") or summary.get("needs-rebase")
     )
-    return int(ExitCode.CONFLICTS if conflicted else ExitCode.OK)
+    if conflicted:
+        return int(ExitCode.CONFLICTS)
+    refused = any(e["immutable"] for e in entries)
+    return int(ExitCode.FINDINGS if refused and fail_on_immutable else ExitCode.OK)
 
 
 def _print(report: Mapping[str, Any]) -> None:
     from rich.table import Table
 
     from scaffolder.console import stdout_console
+    from scaffolder.upgrade.publish import immutable_summary
 
     console = stdout_console()
     table = Table(title=f"Fleet upgrade on branch {report['branch']}", title_justify="left")
@@ -214,6 +227,8 @@ def _print(report: Mapping[str, Any]) -> None:
         details = (
             e["error"] or e.get("note") or ", ".join(e["conflicts"]) or (e["commit"] or "")[:8]
         )
+        if e["immutable"]:
+            details += f" ({immutable_summary(e['immutable'])})"
         if e.get("pr"):
             details = f"{e['pr']['url']} {details}".strip()
         table.add_row(Path(e["path"]).name, e["status"], e["from"] or "", e["to"] or "", details)

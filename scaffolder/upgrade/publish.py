@@ -138,6 +138,7 @@ def request_body(
     to_version: str,
     changes: list[tuple[str, str]],
     conflicts: list[str],
+    immutable: list[dict[str, Any]] | None = None,
 ) -> str:
     """The pull request's body: the upgrade report in markdown."""
     since = f" (from {from_version})" if from_version else ""
@@ -158,6 +159,16 @@ def request_body(
             "branch, then mark the pull request ready.",
             "",
             *[f"- `{path}`" for path in conflicts],
+            "",
+        ]
+    if immutable:
+        lines += [
+            f"### ⚠️ {len(immutable)} immutable-field change(s) the API server will refuse",
+            "",
+            "These objects cannot be updated in place (`field is immutable`): roll them out "
+            "as each line says before or while this is synced.",
+            "",
+            *[f"- {_finding_line(f)}" for f in immutable],
             "",
         ]
     lines += [f"### Files changed ({len(changes)})", "", "| file | change |", "|---|---|"]
@@ -196,7 +207,9 @@ def publish(entry: dict[str, Any], repo: Path, branch: str, options: PublishOpti
         branch=branch,
         base=entry["base"],
         title=f"Upgrade golden path {golden_path} to {to_version}",
-        body=request_body(golden_path, from_version, to_version, changes, conflicts),
+        body=request_body(
+            golden_path, from_version, to_version, changes, conflicts, entry.get("immutable")
+        ),
         labels=options.labels,
         reviewers=options.reviewers,
         draft=bool(conflicts),
@@ -225,11 +238,26 @@ def fleet_markdown(report: dict[str, Any]) -> str:
     ]
     for e in report["repos"]:
         pr = f"[#{e['pr']['number']}]({e['pr']['url']})" if e.get("pr") else ""
-        details = (
-            e["error"] or e.get("note") or ", ".join(f"`{c}`" for c in e["conflicts"])
-        ).replace("|", r"\|")
+        details = e["error"] or e.get("note") or ", ".join(f"`{c}`" for c in e["conflicts"])
+        if e.get("immutable"):
+            details = f"{details} ⚠️ {immutable_summary(e['immutable'])}".strip()
+        details = details.replace("|", r"\|")
         lines.append(
             f"| `{Path(e['path']).name}` | {e['status']} | {e['from'] or ''} | {e['to'] or ''} "
             f"| {pr} | {details} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _finding_line(finding: dict[str, Any]) -> str:
+    where = ": ".join(f"`{finding[k]}`" for k in ("file", "object", "field") if finding.get(k))
+    return f"{where}: {finding['message']}"
+
+
+def immutable_summary(findings: list[dict[str, Any]]) -> str:
+    """ "2 immutable-field changes: Deployment/pay spec.selector, ..." for a table cell."""
+    named = sorted(
+        {f"{f.get('object') or f['file']} {f.get('field') or ''}".strip() for f in findings}
+    )
+    count = f"{len(findings)} immutable-field change{'s' if len(findings) != 1 else ''}"
+    return f"{count}: {', '.join(named)}"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import asdict
 
 from rich.console import Console
 
 from scaffolder.console import stdout_console
+from scaffolder.output import plural
 from scaffolder.upgrade.engine import UpgradePlan
+from scaffolder.validate.findings import Finding
 
 STYLE = {
     "update": "yellow",
@@ -40,6 +43,19 @@ def print_plan(plan: UpgradePlan, *, patch: bool, console: Console | None = None
             )
             if diff:
                 console.print(diff, markup=False, style="dim")
+    print_immutable(plan.immutable, console)
+
+
+def print_immutable(findings: list[Finding], console: Console) -> None:
+    """The changes the API server will refuse, each with what to do."""
+    if not findings:
+        return
+    console.print(
+        f"  [bold red]{plural(len(findings), 'immutable-field change')}[/] the API server"
+        " will refuse when the repo is applied:"
+    )
+    for f in findings:
+        console.print(f"    {f.location()}: {f.message}", markup=False)
 
 
 def changed_files(plan: UpgradePlan, *, recorded: bool) -> list[tuple[str, str]]:
@@ -62,7 +78,12 @@ def outcome_json(plan: UpgradePlan, status: str, *, recorded: bool) -> dict[str,
 
     files = changed_files(plan, recorded=recorded)
     report = request_body(
-        plan.origin.golden_path.name, plan.from_version, plan.to_version, files, plan.conflicts
+        plan.origin.golden_path.name,
+        plan.from_version,
+        plan.to_version,
+        files,
+        plan.conflicts,
+        [asdict(f) for f in plan.immutable],
     )
     return {
         **plan_json(plan),
@@ -82,4 +103,5 @@ def plan_json(plan: UpgradePlan) -> dict[str, object]:
         "changes": [{"path": c.path, "action": c.action, "note": c.note} for c in plan.changes],
         "conflicts": plan.conflicts,
         "notes": plan.notes,
+        "immutable": [asdict(f) for f in plan.immutable],
     }

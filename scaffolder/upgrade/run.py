@@ -17,7 +17,8 @@ from scaffolder.output import plural
 from scaffolder.template_messages import show
 from scaffolder.upgrade import transaction
 from scaffolder.upgrade.engine import UpgradePlan, plan_upgrade
-from scaffolder.upgrade.report import print_plan
+from scaffolder.upgrade.immutable import check_continued, check_plan
+from scaffolder.upgrade.report import print_immutable, print_plan
 
 P = ParamSpec("P")
 
@@ -148,6 +149,7 @@ def upgrade_repo(
         if not quiet:
             console.print(f"{repo}: already at {plan.origin.golden_path.name} {plan.to_version}")
         return Outcome("current", plan)
+    check_plan(plan)
     if not quiet:
         print_plan(plan, patch=patch, console=console)
     if dry_run:
@@ -224,13 +226,22 @@ def _after_update(plan: UpgradePlan) -> str | None:
     return render_message(plan.target.renderer, AFTER_UPDATE, plan.target.answers, meta)
 
 
-def continue_(repo: Path, *, commit: bool, console: Console | None = None) -> int:
+def continue_(
+    repo: Path, *, commit: bool, console: Console | None = None, fail_on_immutable: bool = False
+) -> int:
     with transaction.locked(repo):
-        return _continue(repo, commit=commit, console=console)
+        return _continue(repo, commit=commit, console=console, fail_on_immutable=fail_on_immutable)
 
 
-def _continue(repo: Path, *, commit: bool, console: Console | None = None) -> int:
+def _continue(
+    repo: Path, *, commit: bool, console: Console | None = None, fail_on_immutable: bool = False
+) -> int:
     state = transaction.continue_upgrade(repo)
+    console = console or _console()
+    immutable, notes = check_continued(repo)  # before the commit: HEAD is the old state
+    for note in notes:
+        console.print(f"  {note}")
+    print_immutable(immutable, console)
     sha = (
         commit_upgrade(
             repo,
@@ -240,11 +251,11 @@ def _continue(repo: Path, *, commit: bool, console: Console | None = None) -> in
         if (commit)
         else None
     )
-    (console or _console()).print(
+    console.print(
         f"[green]upgraded[/] to {state.golden_path} {state.to_version}"
         + (f", commit {sha[:8]}" if sha else "")
     )
-    return int(ExitCode.OK)
+    return int(ExitCode.FINDINGS if immutable and fail_on_immutable else ExitCode.OK)
 
 
 def abort(repo: Path, *, console: Console | None = None) -> int:

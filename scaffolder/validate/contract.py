@@ -172,27 +172,7 @@ def load_side(root: Path, catalogs: tuple[str, ...], *, per_environment: bool) -
     """Build a repo's objects and read its golden path's ``contract`` value."""
     side = Side(root)
     _read_contract(side, catalogs)
-    documents = _documents(root)
-    index = _source_index(documents)
-    kdirs = kustomize.kustomization_dirs(root, list(documents))
-    loaded = {k: _first(documents.get(_kfile(k, documents))) for k in kdirs}
-    for kdir in kustomize.leaf_kustomizations(root, kdirs, loaded):
-        objects, error = kustomize.build(root, kdir)
-        if error:
-            side.problems.append(f"{kdir.as_posix()}: kubectl kustomize failed: {error}")
-            continue
-        env = _environment(kdir) if per_environment else NO_ENV
-        fallback = f"{kdir.as_posix()}/kustomization.yaml"
-        side.objects.setdefault(env, []).extend(
-            Obj(index.get(_key(d), fallback), d) for d in objects if _is_object(d)
-        )
-    built = {root / k for k in kdirs}
-    for rel, docs in documents.items():
-        if rel.name in kustomize.KUSTOMIZATION_NAMES or _under(root / rel, built):
-            continue
-        plain = [Obj(rel.as_posix(), d) for d in docs if _is_object(d)]
-        if plain:
-            side.objects.setdefault(NO_ENV, []).extend(plain)
+    side.objects, side.problems = build_objects(root, per_environment=per_environment)
     if not per_environment and (root / "clusters").is_dir():
         # A baseline: each clusters/<env>/ is one cluster, and all get the same platform
         # and tenants (only Helm values differ per environment).
@@ -200,10 +180,58 @@ def load_side(root: Path, catalogs: tuple[str, ...], *, per_environment: bool) -
     return side
 
 
-@functools.lru_cache(maxsize=16)
+def build_objects(
+    root: Path, *, per_environment: bool = True
+) -> tuple[dict[str, list[Obj]], list[str]]:
+    """Every object the repo at ``root`` applies: each leaf kustomize overlay built (keyed by
+    its environment, ``deploy/overlays/<env>``), plain manifests under :data:`NO_ENV`; and the
+    builds that failed. Objects name the file that writes them, not the overlay."""
+    objects: dict[str, list[Obj]] = {}
+    problems: list[str] = []
+    documents = _documents(root)
+    index = _source_index(documents)
+    kdirs = kustomize.kustomization_dirs(root, list(documents))
+    loaded = {k: _first(documents.get(_kfile(k, documents))) for k in kdirs}
+    for kdir in kustomize.leaf_kustomizations(root, kdirs, loaded):
+        built, error = kustomize.build(root, kdir)
+        if error:
+            problems.append(f"{kdir.as_posix()}: kubectl kustomize failed: {error}")
+            continue
+        env = _environment(kdir) if per_environment else NO_ENV
+        fallback = f"{kdir.as_posix()}/kustomization.yaml"
+        objects.setdefault(env, []).extend(
+            Obj(index.get(_key(d), fallback), d) for d in built if _is_object(d)
+        )
+    built_dirs = {root / k for k in kdirs}
+    for rel, docs in documents.items():
+        if rel.name in kustomize.KUSTOMIZATION_NAMES or _under(root / rel, built_dirs):
+            continue
+        plain = [Obj(rel.as_posix(), d) for d in docs if _is_object(d)]
+        if plain:
+            objects.setdefault(NO_ENV, []).extend(plain)
+    return objects, problems
+
+
 def load_platform(root: Path, catalogs: tuple[str, ...] = ()) -> Side:
-    """:func:`load_side` for a baseline, cached: a fleet checks many services against it."""
+    """:func:`load_side` for a baseline, cached: a fleet checks many services against it,
+    and ``validate --platform`` reads it for the contract and for admission. The cache is
+    keyed by the files' sizes and times too, so an edited baseline is built again."""
+    return _load_platform(root, catalogs, _fingerprint(root))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_platform(root: Path, catalogs: tuple[str, ...], _state: int) -> Side:
     return load_side(root, catalogs, per_environment=False)
+
+
+def _fingerprint(root: Path) -> int:
+    state = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in NOT_CONTENT and not d.startswith("."))
+        for name in sorted(filenames):
+            stat = (Path(dirpath) / name).stat()
+            state.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
+    return hash(tuple(state))
 
 
 def _read_contract(side: Side, catalogs: tuple[str, ...]) -> None:

@@ -42,6 +42,7 @@ class ValidateOptions:
     crd_dir: Path | None = None
     catalogs: tuple[str, ...] = ()
     platform: Path | None = None  # a cluster-baseline repo whose admission policies apply
+    since: str | None = None  # a git ref: report immutable-field changes from it
 
 
 @dataclass
@@ -119,23 +120,46 @@ def validate_repo(root: Path, options: ValidateOptions | None = None) -> Report:
 
     run_rules(report, repo.root, repo.documents)
     if options.platform is not None:
-        _check_platform_admission(report, options.platform, repo.objects)
+        _check_platform_admission(report, options.platform, repo.objects, options.catalogs)
+    if options.since is not None:
+        _check_since(report, root, options.since)
     return report
 
 
-def _check_platform_admission(report: Report, platform: Path, objects: list[Obj]) -> None:
-    """The platform repo's ValidatingAdmissionPolicies (with bindings and params) against
-    this repo's objects, as the cluster's admission would see them."""
-    from scaffolder.validate.admission import check_admission
+def _check_since(report: Report, root: Path, ref: str) -> None:
+    """Objects at git ``ref`` against the working tree: the updates the API server refuses."""
+    from scaffolder.validate.updates import since
 
-    platform_repo = _scan(platform)
-    docs: list[Any] = []
-    for rel in platform_repo.yaml_files:
-        try:
-            text = (platform / rel).read_text(encoding="utf-8")
-            docs.extend(d for d in yaml.load_all(text, Loader=_Loader) if isinstance(d, dict))
-        except (yaml.YAMLError, UnicodeDecodeError):
-            continue  # the platform repo's own validate reports it
+    comparison = since(root, ref)
+    report.count("immutable-since")
+    for problem in comparison.before_problems:  # the working tree's own are reported above
+        report.add(
+            Finding(
+                "immutable",
+                ".",
+                f"at {ref}: {problem}; its objects were not compared",
+                severity="warning",
+            )
+        )
+    for finding in comparison.findings:
+        report.add(finding)
+
+
+def _check_platform_admission(
+    report: Report, platform: Path, objects: list[Obj], catalogs: tuple[str, ...]
+) -> None:
+    """The platform repo's ValidatingAdmissionPolicies (with bindings and params) against
+    this repo's objects, as the cluster's admission would see them.
+
+    The platform's objects are the ones the contract check builds
+    (:func:`scaffolder.validate.contract.load_platform`, cached): the repo is built once for
+    both checks, and a policy counts when the baseline applies it, as on the cluster.
+    """
+    from scaffolder.validate.admission import check_admission
+    from scaffolder.validate.contract import load_platform
+
+    side = load_platform(platform.resolve(), catalogs)
+    docs = [o.doc for o in side.all_objects()]
     report.count(
         "admission-policies", sum(d.get("kind") == "ValidatingAdmissionPolicy" for d in docs)
     )

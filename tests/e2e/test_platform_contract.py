@@ -196,8 +196,7 @@ def test_cli_validate_platform_passes_and_names_both_sides(
     report = json.loads(r.out)
     assert report["ok"] and report["checked"]["contract-environments"] == 3
     # Break the baseline on disk: the team's LocalQueue is gone.
-    (base / "tenants" / SERVING_TEAM / "localqueue.yaml").unlink()
-    load_platform.cache_clear()
+    (base / "tenants" / SERVING_TEAM / "localqueue.yaml").unlink()  # the cache sees it
     r = run_cli(capsys, "validate", repo, "--platform", base, "--format", "json")
     assert r.code == 2
     (f,) = {(f["check"], f["file"], f["peer"]) for f in json.loads(r.out)["findings"]}

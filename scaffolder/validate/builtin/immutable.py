@@ -13,6 +13,7 @@ data of an immutable one).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -35,6 +36,7 @@ IMMUTABLE: dict[str, tuple[str, ...]] = {
     "Secret": ("data", "stringData"),
 }
 _MISSING = object()
+_UNSET = (_MISSING, "", None)
 
 
 def _get(doc: Mapping[str, Any], path: str) -> Any:
@@ -64,19 +66,50 @@ def immutable_changes(previous: Iterable[Obj], current: Iterable[Obj]) -> Iterat
             continue
         for path in fields:
             was, now = _get(old.doc, path), _get(new.doc, path)
-            if new.kind == "Service" and was in (_MISSING, "", None):
-                continue  # allocated by the cluster; only a set address is fixed
+            if new.kind == "Service" and (was in _UNSET or now in _UNSET):
+                # Allocated by the cluster when unset, and an update that leaves it out keeps
+                # the allocated address (patchAllocatedValues in pkg/registry/core/service).
+                continue
             if was != now:
                 yield Finding(
                     "immutable",
                     new.file,
                     f"field is immutable: the API server refuses to change it from"
-                    f" {_show(was)} to {_show(now)}; delete and re-create the object"
-                    " (or keep the old value)",
+                    f" {_show(was)} to {_show(now)}, so kubectl apply, Argo CD and Flux"
+                    f" fail on it; {what_to_do(new.kind)}",
                     new.label,
                     path,
                 )
 
 
+# How to roll out a change the API server refuses as an update. A GitOps controller can
+# delete and re-create the object itself: Argo CD with the sync options Force=true,Replace=true
+# (Replace=true alone is an update and fails the same way; argoproj/argo-cd#5882), Flux with
+# the Kustomization's spec.force or the object's kustomize.toolkit.fluxcd.io/force annotation
+# (fluxcd/kustomize-controller#787).
+GITOPS = (
+    "Argo CD sync option Force=true,Replace=true or Flux force (spec.force, or the"
+    " kustomize.toolkit.fluxcd.io/force: enabled annotation) re-creates it"
+)
+_WHAT_TO_DO = {
+    # Orphaning keeps the old pods serving while the new object's pods start; the old
+    # ReplicaSet or pods are removed by hand once the new ones are ready.
+    "workload": "keep the old value, or delete the object with `kubectl delete --cascade=orphan`"
+    " before the sync (its pods keep serving); " + GITOPS + " (the pods restart)",
+    "Job": "delete the Job before the sync (or let ttlSecondsAfterFinished do it); " + GITOPS,
+    "Service": "leave spec.clusterIP out to keep the allocated address, or delete and"
+    " re-create the Service (its address changes); " + GITOPS,
+    "data": "give it a new name and point the pods at it (a kustomize generator's hash suffix"
+    " does that), or delete and re-create it; " + GITOPS,
+}
+
+
+def what_to_do(kind: str) -> str:
+    """The way out of an immutable-field change of ``kind``, as one clause."""
+    if kind in ("ConfigMap", "Secret"):
+        return _WHAT_TO_DO["data"]
+    return _WHAT_TO_DO.get(kind, _WHAT_TO_DO["workload"])
+
+
 def _show(value: Any) -> str:
-    return "(unset)" if value is _MISSING else repr(value)
+    return "(unset)" if value is _MISSING else json.dumps(value, sort_keys=True)

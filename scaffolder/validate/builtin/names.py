@@ -10,6 +10,7 @@ k8s.io/apimachinery/pkg/api/validation/objectmeta.go (ValidateObjectMeta, Valida
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -105,6 +106,15 @@ def port_name(value: str) -> str | None:
     if value.startswith("-") or value.endswith("-"):
         return "must not begin or end with a hyphen"
     return None
+
+
+def is_ip(value: Any) -> bool:
+    """IsValidIP: an IPv4 or IPv6 address."""
+    try:
+        ipaddress.ip_address(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def path_segment(value: str) -> str | None:

@@ -1,8 +1,10 @@
 """Services, NetworkPolicies and PriorityClasses as the API server validates them.
 
 Upstream (k8s.io/kubernetes/pkg/apis/...): core/validation/validation.go ValidateService
-(ports named and unique when more than one, port and targetPort ranges, nodePort only for
-NodePort and LoadBalancer, selector labels), networking/validation/validation.go
+(ports named and unique when more than one, port and targetPort ranges, protocols, nodePort
+only for NodePort and LoadBalancer, selector labels, clusterIP, externalIPs that are not
+special addresses, loadBalancerSourceRanges only for LoadBalancer, externalTrafficPolicy
+only for externally-accessible services, session affinity), networking/validation/validation.go
 ValidateNetworkPolicySpec (a peer sets ipBlock alone or pod/namespace selectors; ipBlock CIDRs
 valid and `except` inside `cidr`; endPort needs a numeric port <= endPort; policyTypes) and
 scheduling/validation/validation.go ValidatePriorityClass (value <= 1000000000,
@@ -18,12 +20,16 @@ from typing import Any
 from scaffolder.validate.builtin.names import (
     Problem,
     dns1123_label,
+    dns1123_subdomain,
+    is_ip,
     label_selector,
     labels,
     port_name,
 )
 
 HIGHEST_USER_PRIORITY = 1_000_000_000
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+MAX_AFFINITY_SECONDS = 86400  # core.MaxClientIPServiceAffinitySeconds
 
 
 def _port_or_name(value: Any, path: str) -> Iterator[Problem]:
@@ -44,6 +50,11 @@ def service(obj: Mapping[str, Any], _version: str) -> Iterator[Problem]:
         yield "spec.ports", "Required value"
     if kind == "ExternalName" and not spec.get("externalName"):
         yield "spec.externalName", "Required value"
+    elif kind == "ExternalName":
+        external_name = str(spec["externalName"])
+        reason = dns1123_subdomain(external_name.removesuffix("."))
+        if reason:
+            yield "spec.externalName", f"Invalid value {external_name!r}: {reason}"
     names: set[str] = set()
     seen: set[tuple[Any, Any]] = set()
     for i, port in enumerate(ports):
@@ -68,9 +79,102 @@ def service(obj: Mapping[str, Any], _version: str) -> Iterator[Problem]:
         seen.add(key)
         if "nodePort" in port and kind not in ("NodePort", "LoadBalancer"):
             yield f"{path}.nodePort", "Forbidden: may not be used when `type` is 'ClusterIP'"
+        protocol = port.get("protocol")
+        if protocol is not None and protocol not in PROTOCOLS:
+            yield (
+                f"{path}.protocol",
+                f"Unsupported value: {protocol!r}: supported values: TCP, UDP, SCTP",
+            )
     yield from labels(spec.get("selector"), "spec.selector")
-    if spec.get("clusterIP") == "None" and kind == "LoadBalancer":
-        yield "spec.clusterIP", "Invalid value: may not be 'None' for LoadBalancer services"
+    yield from _service_addresses(spec, kind)
+    yield from _session_affinity(spec)
+
+
+def _service_addresses(spec: Mapping[str, Any], kind: str) -> Iterator[Problem]:
+    """clusterIP(s), externalIPs, loadBalancerSourceRanges, externalTrafficPolicy."""
+    cluster_ip = spec.get("clusterIP")
+    if cluster_ip == "None" and kind in ("LoadBalancer", "NodePort"):
+        yield "spec.clusterIP", f"Invalid value: may not be 'None' for {kind} services"
+    elif cluster_ip and cluster_ip != "None" and kind != "ExternalName" and not is_ip(cluster_ip):
+        yield (
+            "spec.clusterIP",
+            f"Invalid value {cluster_ip!r}: must be empty, 'None', or a valid IP address",
+        )
+    if kind == "ExternalName" and cluster_ip:
+        yield "spec.clusterIP", "Forbidden: must be empty for ExternalName services"
+    for i, ip in enumerate(spec.get("externalIPs") or []):
+        reason = None if is_ip(ip) else "must be a valid IP address"
+        reason = reason or _special_ip(str(ip))
+        if reason:
+            yield f"spec.externalIPs.{i}", f"Invalid value {ip!r}: {reason}"
+    ranges = spec.get("loadBalancerSourceRanges") or []
+    if ranges and kind != "LoadBalancer":
+        yield (
+            "spec.loadBalancerSourceRanges",
+            "Forbidden: may only be used when `type` is 'LoadBalancer'",
+        )
+    for i, cidr in enumerate(ranges):
+        try:
+            ipaddress.ip_network(str(cidr).strip(), strict=False)
+        except ValueError:
+            yield (
+                f"spec.loadBalancerSourceRanges.{i}",
+                f"Invalid value {cidr!r}: must be a valid CIDR",
+            )
+    # validateServiceExternalTrafficPolicy: ExternallyAccessible is LoadBalancer, NodePort,
+    # or ClusterIP with externalIPs.
+    external = kind in ("LoadBalancer", "NodePort") or (
+        kind == "ClusterIP" and spec.get("externalIPs")
+    )
+    policy = spec.get("externalTrafficPolicy")
+    if policy and not external:
+        yield (
+            "spec.externalTrafficPolicy",
+            f"Invalid value {policy!r}: may only be set for externally-accessible services",
+        )
+    elif policy and policy not in ("Cluster", "Local"):
+        yield (
+            "spec.externalTrafficPolicy",
+            f"Unsupported value: {policy!r}: supported values: Cluster, Local",
+        )
+
+
+def _session_affinity(spec: Mapping[str, Any]) -> Iterator[Problem]:
+    """validateClientIPAffinityConfig; an unset timeout is defaulted (10800 s) first."""
+    affinity, config = spec.get("sessionAffinity", "None"), spec.get("sessionAffinityConfig")
+    if affinity not in ("None", "ClientIP"):
+        yield (
+            "spec.sessionAffinity",
+            f"Unsupported value: {affinity!r}: supported values: ClientIP, None",
+        )
+    elif affinity == "None" and config:
+        yield (
+            "spec.sessionAffinityConfig",
+            "Forbidden: must not be set when session affinity is None",
+        )
+    elif affinity == "ClientIP" and isinstance(config, Mapping):
+        timeout = (config.get("clientIP") or {}).get("timeoutSeconds")
+        if isinstance(timeout, int) and not 0 < timeout <= MAX_AFFINITY_SECONDS:
+            yield (
+                "spec.sessionAffinityConfig.clientIP.timeoutSeconds",
+                f"Invalid value: {timeout}: must be greater than 0 and less than"
+                f" {MAX_AFFINITY_SECONDS}",
+            )
+
+
+def _special_ip(value: str) -> str | None:
+    """validateNonSpecialIP: no unspecified, loopback, link-local or link-local multicast."""
+    ip = ipaddress.ip_address(value)
+    if ip.is_unspecified:
+        return "may not be unspecified (0.0.0.0, ::)"
+    if ip.is_loopback:
+        return "may not be in the loopback range (127.0.0.0/8, ::1/128)"
+    if ip.is_link_local:
+        return "may not be in the link-local range (169.254.0.0/16, fe80::/10)"
+    link_local_multicast = ipaddress.ip_network("224.0.0.0/24" if ip.version == 4 else "ff02::/16")
+    if ip in link_local_multicast:
+        return "may not be in the link-local multicast range (224.0.0.0/24, ff02::/16)"
+    return None
 
 
 def network_policy(obj: Mapping[str, Any], _version: str) -> Iterator[Problem]:

@@ -1,5 +1,8 @@
 """Pod specs (of Pods and every workload's template) as the API server validates them.
 
+The pod-level fields are in podspec.py, more container fields in containers.py and volume
+sources in storage.py; this module walks the spec and checks what follows.
+
 Upstream: k8s.io/kubernetes/pkg/apis/core/validation/validation.go: ValidatePodSpec,
 validateContainers (unique names, ports, env, resources, probes, volume mounts),
 validateProbe / validateHandler (exactly one handler; liveness and startup successThreshold
@@ -16,8 +19,11 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+from scaffolder.validate.builtin.containers import container_fields
 from scaffolder.validate.builtin.names import Problem, dns1123_label, port_name
+from scaffolder.validate.builtin.podspec import pod_fields
 from scaffolder.validate.builtin.quantity import parse_quantity
+from scaffolder.validate.builtin.storage import volume_source
 
 _C_IDENTIFIER_ENV = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 _RELAXED_ENV = re.compile(r"[\x20-\x3c\x3e-\x7e]+")  # printable ASCII except '='
@@ -52,6 +58,7 @@ def pod_spec(spec: Any, path: str, version: str) -> Iterator[Problem]:
                 f"{path}.volumes.{i}",
                 f"Invalid value: must specify exactly one volume source (found {len(sources)})",
             )
+        yield from volume_source(volume, f"{path}.volumes.{i}")
     names: set[str] = set()
     for group in ("initContainers", "containers", "ephemeralContainers"):
         containers = spec.get(group) or []
@@ -64,7 +71,8 @@ def pod_spec(spec: Any, path: str, version: str) -> Iterator[Problem]:
                 yield f"{where}.name", f"Duplicate value: {name!r}"
             names.add(name)
             yield from _container(container, where, volume_names, version, group)
-    yield from _spread(spec.get("topologySpreadConstraints") or [], path)
+            yield from container_fields(container, where, spec, group)
+    yield from pod_fields(spec, path)
     yield from security_context(spec.get("securityContext"), f"{path}.securityContext")
     for field in ("terminationGracePeriodSeconds", "activeDeadlineSeconds"):
         value = spec.get(field)
@@ -230,27 +238,12 @@ def _handler(handler: Mapping[str, Any], path: str, kinds: tuple[str, ...]) -> I
             "may not specify more than 1 handler type" if found else "must specify a handler type"
         )
         yield path, f"Invalid value: {what} ({', '.join(kinds)})"
-    for key in ("httpGet", "tcpSocket"):
+    for key in ("httpGet", "tcpSocket", "grpc"):
         port = (handler.get(key) or {}).get("port") if isinstance(handler.get(key), dict) else None
         if isinstance(port, int) and not 1 <= port <= 65535:
             yield f"{path}.{key}.port", f"Invalid value: {port}: must be between 1 and 65535"
         elif isinstance(port, str) and not port.isdigit() and port_name(port):
             yield f"{path}.{key}.port", f"Invalid value {port!r}: {port_name(port)}"
-
-
-def _spread(constraints: list[Any], path: str) -> Iterator[Problem]:
-    for i, c in enumerate(constraints):
-        skew = c.get("maxSkew")
-        if isinstance(skew, int) and skew <= 0:
-            yield (
-                f"{path}.topologySpreadConstraints.{i}.maxSkew",
-                f"Invalid value: {skew}: must be greater than zero",
-            )
-        if not c.get("topologyKey"):
-            yield (
-                f"{path}.topologySpreadConstraints.{i}.topologyKey",
-                "Required value: can not be empty",
-            )
 
 
 def security_context(context: Any, path: str) -> Iterator[Problem]:

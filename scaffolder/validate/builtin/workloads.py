@@ -7,9 +7,11 @@ maxSurge and maxUnavailable not both 0, progressDeadlineSeconds > minReadySecond
 batch/validation/validation.go (ValidateJobSpec: restartPolicy OnFailure or Never;
 ValidateCronJobSpec: a cron schedule without TZ, a 52-character name),
 policy/validation/validation.go (ValidatePodDisruptionBudgetSpec: minAvailable and
-maxUnavailable exclusive, percentages up to 100%) and autoscaling/validation/validation.go
+maxUnavailable exclusive, percentages up to 100%, unhealthyPodEvictionPolicy) and
+autoscaling/validation/validation.go
 (ValidateHorizontalPodAutoscalerSpec: 1 <= minReplicas <= maxReplicas, metric targets,
-scaling policies).
+a Pods metric's averageValue, scaling policies and selectPolicy). Deployments: a Recreate
+strategy takes no rollingUpdate (ValidateDeploymentStrategy).
 """
 
 from __future__ import annotations
@@ -94,7 +96,13 @@ def apps(obj: Mapping[str, Any], version: str) -> Iterator[Problem]:
             f'Unsupported value: {policy!r}: supported values: "Always"',
         )
     if kind == "Deployment":
-        rolling = (spec.get("strategy") or {}).get("rollingUpdate") or {}
+        strategy = spec.get("strategy") or {}
+        if strategy.get("type") == "Recreate" and strategy.get("rollingUpdate") is not None:
+            yield (
+                "spec.strategy.rollingUpdate",
+                "Forbidden: may not be specified when strategy `type` is 'Recreate'",
+            )
+        rolling = strategy.get("rollingUpdate") or {}
         surge, unavailable = rolling.get("maxSurge", "25%"), rolling.get("maxUnavailable", "25%")
         yield from int_or_percent(surge, "spec.strategy.rollingUpdate.maxSurge")
         yield from int_or_percent(unavailable, "spec.strategy.rollingUpdate.maxUnavailable")
@@ -163,6 +171,12 @@ def pdb(obj: Mapping[str, Any], _version: str) -> Iterator[Problem]:
         if field in spec:
             yield from int_or_percent(spec[field], f"spec.{field}")
     yield from label_selector(spec.get("selector"), "spec.selector")
+    policy = spec.get("unhealthyPodEvictionPolicy")
+    if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
+        yield (
+            "spec.unhealthyPodEvictionPolicy",
+            f"Unsupported value: {policy!r}: supported values: AlwaysAllow, IfHealthyBudget",
+        )
 
 
 _METRIC_SOURCES = {
@@ -222,6 +236,17 @@ def _metric(metric: Mapping[str, Any], path: str) -> Iterator[Problem]:
             f"{path}.{source_key}.target.{value_field}",
             f"Required value: must set {value_field} for target type {target.get('type')}",
         )
+    resource = kind in ("Resource", "ContainerResource")  # validateResourceSource
+    if resource and target.get("averageUtilization") is None and target.get("averageValue") is None:
+        yield (
+            f"{path}.{source_key}.target.averageUtilization",
+            "Required value: must set either a target raw value or a target utilization",
+        )
+    if kind == "Pods" and target.get("averageValue") is None:  # validatePodsSource
+        yield (
+            f"{path}.pods.target.averageValue",
+            "Required value: must specify a positive target averageValue",
+        )
     if value_field == "averageUtilization" and kind not in ("Resource", "ContainerResource"):
         yield (
             f"{path}.{source_key}.target.type",
@@ -236,6 +261,12 @@ def _metric(metric: Mapping[str, Any], path: str) -> Iterator[Problem]:
 
 
 def _scaling_rules(rules: Mapping[str, Any], path: str) -> Iterator[Problem]:
+    select = rules.get("selectPolicy")
+    if select is not None and select not in ("Max", "Min", "Disabled"):
+        yield (
+            f"{path}.selectPolicy",
+            f"Unsupported value: {select!r}: supported values: Disabled, Max, Min",
+        )
     window = rules.get("stabilizationWindowSeconds")
     if isinstance(window, int) and not 0 <= window <= 3600:
         yield (
