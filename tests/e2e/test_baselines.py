@@ -6,11 +6,13 @@ tenant added to a baseline repo keeps it valid."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from scaffolder.catalog import load_catalog
 from scaffolder.generate import generate, plan
@@ -158,6 +160,36 @@ def test_passes_the_baseline_rules(baseline: Path) -> None:
     assert report.level == Level.GOLD, [
         (r.rule.id, r.violations) for r in report.results if not r.passed
     ]
+
+
+def test_platform_namespaces_deny_ingress_by_default(baseline: Path) -> None:
+    """Every platform namespace the repo creates isolates its pods' ingress (1.2.0), or the
+    policies file says why not (Flux ships its own, host-network operators)."""
+    base = baseline / "platform" / "base"
+    created = {
+        d["metadata"]["name"]
+        for d in yaml.safe_load_all((base / "namespaces.yaml").read_text())
+        if d and d["kind"] == "Namespace"
+    }
+    text = (base / "networkpolicies.yaml").read_text()
+    policies = [d for d in yaml.safe_load_all(text) if d]
+    denied = {
+        p["metadata"]["namespace"]
+        for p in policies
+        if p["metadata"]["name"] == "default-deny-ingress"
+        and p["spec"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
+    }
+    exempt = set(re.findall(r"^# (\S+): no policy here; ", text, re.MULTILINE))
+    assert created == denied | exempt and not denied & exempt
+    kustomization = yaml.safe_load((base / "kustomization.yaml").read_text())
+    assert "networkpolicies.yaml" in kustomization["resources"]
+    # Every namespace keeps its own traffic; the API server reaches the webhooks.
+    by_ns: dict[str, set[str]] = {}
+    for p in policies:
+        by_ns.setdefault(p["metadata"]["namespace"], set()).add(p["metadata"]["name"])
+    assert all("allow-same-namespace" in names for names in by_ns.values())
+    for ns in {"external-secrets", "kyverno", "gatekeeper-system", "cert-manager"} & denied:
+        assert "allow-api-server" in by_ns[ns], ns
 
 
 def test_tenant_added_into_a_baseline_repo(
