@@ -59,6 +59,8 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "argocd",
         **CILIUM,
         **AWS,
+        # external-dns is on by default in the clouds; off here (since 1.2.0).
+        "external_dns": False,
         "gpu": True,
         "gpu_sharing": "time-slicing",
         "time_slicing_replicas": 4,
@@ -105,6 +107,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "flux",
         **CILIUM,
         **AWS,
+        "external_dns_policy": "sync",
         "gpu": True,
         "gpu_sharing": "mig-mixed",
         "mig_profile": "2g.20gb",
