@@ -12,8 +12,11 @@ import pytest
 import yaml
 
 from scaffolder.catalog import load_catalog
+from scaffolder.errors import AnswerError
 from scaffolder.generate import generate, plan
 from scaffolder.validate.kustomize import build
+from scaffolder.validate.runner import validate_repo
+from tests.e2e.test_baselines import COSIGN_PUB
 from tests.e2e.test_platform_contract import baseline_answers
 
 pytestmark = pytest.mark.e2e
@@ -118,3 +121,83 @@ def test_external_dns_is_off_where_it_has_no_zone_to_write(make: Make) -> None:
         assert "external-dns" not in (repo / "platform/base/namespaces.yaml").read_text()
     on = make("argo-all-on")
     assert "external-dns" in (on / "platform/base/namespaces.yaml").read_text()
+
+
+# --- image signature verification ------------------------------------------------------------
+
+
+def verify_rule(repo: Path) -> dict[str, Any]:
+    objects, error = build(repo, Path("platform/configs/image-verification"))
+    assert error is None, error
+    policy = named(objects, "ClusterPolicy", "verify-image-signatures")
+    (rule,) = policy["spec"]["rules"]
+    assert "kyverno" in rule["exclude"]["any"][0]["resources"]["namespaces"]
+    assert rule["match"]["any"][0]["resources"]["kinds"] == ["Pod"]
+    (verify,) = rule["verifyImages"]
+    assert isinstance(verify, dict)
+    return verify
+
+
+def warnings(repo: Path) -> list[str]:
+    report = validate_repo(repo)
+    assert report.ok
+    return [f.message for f in report.findings if f.severity == "warning"]
+
+
+def test_keyless_signatures_are_audited_by_default(make: Make) -> None:
+    repo = make("argo-all-on")
+    verify = verify_rule(repo)
+    assert verify["imageReferences"] == ["ghcr.io/acme/*"]
+    assert verify["failureAction"] == "Audit"
+    # Audit observes only: no digest mutation (Kyverno refuses it with Audit).
+    assert verify["mutateDigest"] is False and verify["verifyDigest"] is False
+    (entry,) = verify["attestors"][0]["entries"]
+    assert entry["keyless"]["issuer"] == "https://token.actions.githubusercontent.com"
+    assert entry["keyless"]["subject"] == "https://github.com/acme/*"
+    app = named(synced(repo, "prod"), "Application", "image-verification")
+    assert app["spec"]["source"]["path"] == "platform/configs/image-verification"
+    assert not [w for w in warnings(repo) if "signature" in w]
+
+
+def test_public_key_signatures_enforced_pin_the_digest(make: Make) -> None:
+    repo = make("flux-cilium-onprem-nosharing")
+    verify = verify_rule(repo)
+    assert verify["failureAction"] == "Enforce"
+    assert verify["mutateDigest"] is True and verify["verifyDigest"] is True
+    (entry,) = verify["attestors"][0]["entries"]
+    assert entry["keys"]["publicKeys"] == COSIGN_PUB.strip()
+    objects, error = build(repo, Path("gitops/flux"))
+    assert error is None, error
+    layer = named(objects, "Kustomization", "image-verification")
+    assert layer["spec"]["dependsOn"] == [{"name": "platform-releases"}]
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [("argo-all-off", "no Kyverno policy verifies"), ("flux-all-off", "Gatekeeper does not")],
+)
+def test_validate_warns_where_signatures_are_not_verified(make: Make, name: str, says: str) -> None:
+    repo = make(name)
+    assert not (repo / "platform/configs/image-verification").exists()
+    assert [w for w in warnings(repo) if w.startswith(says)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"image_verification_images": []}, "non-empty YAML list"),
+        ({"image_verification_images": ["acme/*"]}, "registry host"),
+        ({"image_verification_subject": "*"}, "not everyone"),
+        (
+            {
+                "image_verification": "public-key",
+                "image_verification_public_key": "ssh-ed25519 AAA",
+            },
+            "PEM public key",
+        ),
+    ],
+)
+def test_image_verification_answers_are_checked(changes: dict[str, Any], says: str) -> None:
+    data = {**baseline_answers("argo-all-on"), **changes}
+    with pytest.raises(AnswerError, match=says):
+        plan(load_catalog(), "cluster-baseline", data=data)

@@ -51,6 +51,23 @@ ONPREM = {
     "external_secrets_auth": "kubernetes",
 }
 CILIUM = {"cni": "cilium", "api_server_host": "api.cluster.example.com"}
+# Image signature verification (since 1.2.0): keyless from GitHub Actions, or a cosign key.
+KEYLESS = {
+    "image_verification": "keyless",
+    "image_verification_images": ["ghcr.io/acme/*"],
+    "image_verification_subject": "https://github.com/acme/*",
+}
+COSIGN_PUB = """-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEHBu8405ooEnfAarGIw5fCbfTk5mu
+eAVO1zblUvSnPnLa1v00o2qsy9o/2qVsxO1kNpILxneSU1oyIafW/dvL+g==
+-----END PUBLIC KEY-----
+"""
+PUBLIC_KEY = {
+    "image_verification": "public-key",
+    "image_verification_images": ["registry.example.com/ml/*", "ghcr.io/acme/*"],
+    "image_verification_public_key": COSIGN_PUB,
+    "image_verification_action": "Enforce",
+}
 CALICO = {"cni": "calico"}
 
 # Pairwise over engine x CNI x provider/secrets x GPU strategy, with Kueue, plus corners.
@@ -88,6 +105,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "flux",
         **CILIUM,
         **ONPREM,
+        **PUBLIC_KEY,
         "gpu": True,
         "gpu_sharing": "none",
         "pod_cidr": "10.42.0.0/16",
@@ -97,6 +115,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "argocd",
         **CILIUM,
         **AWS,
+        **KEYLESS,
         "gpu": True,
         "gpu_sharing": "time-slicing",
         "kueue": True,
