@@ -4,6 +4,7 @@ the answers reach the objects."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -199,5 +200,90 @@ def test_validate_warns_where_signatures_are_not_verified(make: Make, name: str,
 )
 def test_image_verification_answers_are_checked(changes: dict[str, Any], says: str) -> None:
     data = {**baseline_answers("argo-all-on"), **changes}
+    with pytest.raises(AnswerError, match=says):
+        plan(load_catalog(), "cluster-baseline", data=data)
+
+
+# --- on-prem load balancing ------------------------------------------------------------------
+
+ADDRESSES = ["192.168.10.240-192.168.10.250", "10.20.0.0/28"]  # ONPREM in test_baselines
+
+
+def test_metallb_gives_loadbalancer_addresses_with_calico(make: Make) -> None:
+    repo = make("argo-all-off")  # on-prem, Calico: MetalLB by default
+    objects, error = build(repo, Path("platform/configs/load-balancer"))
+    assert error is None, error
+    pool = named(objects, "IPAddressPool", "platform")
+    assert pool["spec"]["addresses"] == ADDRESSES
+    assert pool["metadata"]["namespace"] == "metallb-system"
+    assert named(objects, "L2Advertisement", "platform")["spec"]["ipAddressPools"] == ["platform"]
+    assert values(repo, "metallb")["frrk8s"] == {"enabled": False}
+    apps = synced(repo, "prod")
+    release, config = (
+        named(apps, "Application", "metallb"),
+        named(apps, "Application", "load-balancer"),
+    )
+    wave = "argocd.argoproj.io/sync-wave"
+    assert int(release["metadata"]["annotations"][wave]) < int(
+        config["metadata"]["annotations"][wave]
+    )
+    namespaces, error = build(repo, Path("platform/base"))
+    assert error is None, error
+    ns = named(namespaces, "Namespace", "metallb-system")
+    assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
+
+
+def test_metallb_objects_are_checked_against_the_bundled_crds(make: Make, tmp_path: Path) -> None:
+    repo = make("argo-all-off")
+    broken = tmp_path / "repo"
+    shutil.copytree(repo, broken)
+    path = broken / "platform/configs/load-balancer/metallb.yaml"
+    path.write_text(path.read_text().replace("  addresses:", "  adresses:"))
+    report = validate_repo(broken)
+    assert [f for f in report.errors if "IPAddressPool/platform" in (f.object or "")], [
+        f.message for f in report.errors
+    ]
+
+
+def test_cilium_lb_ipam_announces_the_pool_on_layer_2(make: Make) -> None:
+    repo = make("flux-cilium-onprem-nosharing", load_balancer="cilium")
+    assert not (repo / "platform/releases/metallb").exists()
+    objects, error = build(repo, Path("platform/configs/load-balancer"))
+    assert error is None, error
+    pool = named(objects, "CiliumLoadBalancerIPPool", "platform")
+    assert pool["spec"]["blocks"] == [
+        {"start": "192.168.10.240", "stop": "192.168.10.250"},
+        {"cidr": "10.20.0.0/28"},
+    ]
+    policy = named(objects, "CiliumL2AnnouncementPolicy", "platform")
+    assert policy["spec"]["loadBalancerIPs"] is True
+    cilium = values(repo, "cilium")
+    assert cilium["l2announcements"] == {"enabled": True}
+    assert cilium["kubeProxyReplacement"] is True
+    # Cilium's CRDs are not bundled: offline, validate asks for `scaffolder crds fetch`, and
+    # that is all it has to say about the repo.
+    report = validate_repo(repo)
+    assert {f.check for f in report.errors} <= {"crds", "schema"}, report.errors
+    assert any("cilium-v1.20.1" in f.message for f in report.errors)
+    assert all("cilium.io" in f.message for f in report.errors if f.check != "crds")
+
+
+def test_no_load_balancer_installed_when_assigned_elsewhere(make: Make) -> None:
+    repo = make("flux-all-off")  # load_balancer: none
+    assert not (repo / "platform/configs/load-balancer").exists()
+    assert not (repo / "platform/releases/metallb").exists()
+    assert "kube-vip" in (repo / "README.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"load_balancer_addresses": ["192.168.10.240"]}, "IPv4 CIDR"),
+        ({"load_balancer_addresses": []}, "non-empty YAML list"),
+        ({"cni": "calico", "load_balancer": "cilium"}, "needs cni=cilium"),
+    ],
+)
+def test_load_balancer_answers_are_checked(changes: dict[str, Any], says: str) -> None:
+    data = {**baseline_answers("flux-cilium-onprem-nosharing"), **changes}
     with pytest.raises(AnswerError, match=says):
         plan(load_catalog(), "cluster-baseline", data=data)

@@ -49,6 +49,8 @@ ONPREM = {
     "provider": "on-prem",
     "external_secrets_provider": "vault",
     "external_secrets_auth": "kubernetes",
+    # LoadBalancer addresses (since 1.2.0): MetalLB by default with Calico.
+    "load_balancer_addresses": ["192.168.10.240-192.168.10.250", "10.20.0.0/28"],
 }
 CILIUM = {"cni": "cilium", "api_server_host": "api.cluster.example.com"}
 # Image signature verification (since 1.2.0): keyless from GitHub Actions, or a cosign key.
@@ -106,6 +108,9 @@ MATRIX: dict[str, dict[str, Any]] = {
         **CILIUM,
         **ONPREM,
         **PUBLIC_KEY,
+        # MetalLB beside Cilium: Cilium LB IPAM would need Cilium's CRDs, which are not
+        # bundled (tests/e2e/test_baseline_components.py renders it).
+        "load_balancer": "metallb",
         "gpu": True,
         "gpu_sharing": "none",
         "pod_cidr": "10.42.0.0/16",
@@ -148,6 +153,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "flux",
         **CALICO,
         **ONPREM,
+        "load_balancer": "none",
         "policy_engine": "gatekeeper",
         "gpu": False,
         "kueue": False,
