@@ -287,3 +287,52 @@ def test_load_balancer_answers_are_checked(changes: dict[str, Any], says: str) -
     data = {**baseline_answers("flux-cilium-onprem-nosharing"), **changes}
     with pytest.raises(AnswerError, match=says):
         plan(load_catalog(), "cluster-baseline", data=data)
+
+
+# --- node autoscaling on-prem ---------------------------------------------------------------
+
+
+def test_cluster_autoscaler_scales_the_cluster_api_node_groups_of_each_environment(
+    make: Make,
+) -> None:
+    repo = make("argo-all-off")  # cluster-api, management cluster
+    v = values(repo, "cluster-autoscaler")
+    assert v["cloudProvider"] == "clusterapi"
+    assert v["clusterAPIMode"] == "incluster-kubeconfig"
+    assert v["autoDiscovery"] == {"clusterName": "prod-eu", "namespace": "default"}
+    mount = v["extraVolumeSecrets"]["cluster-api-management-kubeconfig"]
+    assert v["clusterAPICloudConfigPath"] == f"{mount['mountPath']}/{mount['items'][0]['path']}"
+    objects, error = build(repo, Path("platform/configs/cluster-autoscaler"))
+    assert error is None, error
+    secret = named(objects, "ExternalSecret", "cluster-api-management-kubeconfig")
+    assert secret["metadata"]["namespace"] == "cluster-autoscaler"
+    assert secret["spec"]["target"]["name"] == mount["name"]
+    assert (
+        secret["spec"]["data"][0]["remoteRef"]["key"] == "prod-eu/cluster-api-management-kubeconfig"
+    )
+    # The platform secret store serves the namespace (a platform namespace).
+    base, error = build(repo, Path("platform/base"))
+    assert error is None, error
+    ns = named(base, "Namespace", "cluster-autoscaler")
+    assert ns["metadata"]["labels"]["scaffolder.dev/platform"] == "true"
+    app = named(synced(repo, "prod"), "Application", "cluster-autoscaler")
+    assert app["spec"]["sources"][0]["helm"]["valuesObject"] == {
+        "autoDiscovery": {"clusterName": "prod-eu-prod"}
+    }
+
+
+def test_self_managed_cluster_api_needs_no_kubeconfig(make: Make) -> None:
+    repo = make("flux-cilium-onprem-nosharing")  # cluster-api, self-managed
+    v = values(repo, "cluster-autoscaler")
+    assert v["clusterAPIMode"] == "incluster-incluster"
+    assert "extraVolumeSecrets" not in v
+    assert not (repo / "platform/configs/cluster-autoscaler").exists()
+    config = named(synced(repo, "dev"), "ConfigMap", "cluster-autoscaler-values-env")
+    assert yaml.safe_load(config["data"]["values.yaml"]) == {
+        "autoDiscovery": {"clusterName": "prod-eu-dev"}
+    }
+
+
+def test_no_cluster_autoscaler_by_default_or_in_the_clouds(make: Make) -> None:
+    for repo in (make("flux-all-off"), make("argo-all-on"), make("argo-cilium-gcp-gateway")):
+        assert not (repo / "platform/releases/cluster-autoscaler").exists()

@@ -111,6 +111,9 @@ MATRIX: dict[str, dict[str, Any]] = {
         # MetalLB beside Cilium: Cilium LB IPAM would need Cilium's CRDs, which are not
         # bundled (tests/e2e/test_baseline_components.py renders it).
         "load_balancer": "metallb",
+        # cluster-autoscaler on the cluster's own Cluster API objects (since 1.2.0).
+        "node_autoscaling": "cluster-api",
+        "cluster_api_management": "self-managed",
         "gpu": True,
         "gpu_sharing": "none",
         "pod_cidr": "10.42.0.0/16",
@@ -142,6 +145,8 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "argocd",
         **CALICO,
         **ONPREM,
+        # cluster-autoscaler reading a management cluster (since 1.2.0).
+        "node_autoscaling": "cluster-api",
         "gpu": False,
         "kueue": False,
         "observability": False,
