@@ -117,6 +117,32 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
             "download/{version}/stripped-down-crds.yaml",
         ),
     ),
+    "velero": (
+        RAW,
+        tuple(
+            f"vmware-tanzu/velero/{{version}}/config/crd/{n}.yaml"
+            for n in (
+                *(
+                    f"v1/bases/velero.io_{kind}"
+                    for kind in (
+                        "backuprepositories",
+                        "backups",
+                        "backupstoragelocations",
+                        "deletebackuprequests",
+                        "downloadrequests",
+                        "podvolumebackups",
+                        "podvolumerestores",
+                        "restores",
+                        "schedules",
+                        "serverstatusrequests",
+                        "volumesnapshotlocations",
+                    )
+                ),
+                "v2alpha1/bases/velero.io_datadownloads",
+                "v2alpha1/bases/velero.io_datauploads",
+            )
+        ),
+    ),
     "tigera-operator": (RAW, ("projectcalico/calico/{version}/manifests/operator-crds.yaml",)),
 }
 

@@ -82,6 +82,7 @@ CHART_GROUPS: Mapping[str, frozenset[str]] = {
     ),
     "cert-manager": frozenset({"cert-manager.io", "acme.cert-manager.io"}),
     "metallb": frozenset({"metallb.io"}),
+    "velero": frozenset({"velero.io"}),
 }
 
 

@@ -336,3 +336,105 @@ def test_self_managed_cluster_api_needs_no_kubeconfig(make: Make) -> None:
 def test_no_cluster_autoscaler_by_default_or_in_the_clouds(make: Make) -> None:
     for repo in (make("flux-all-off"), make("argo-all-on"), make("argo-cilium-gcp-gateway")):
         assert not (repo / "platform/releases/cluster-autoscaler").exists()
+
+
+# --- backups (Velero) ------------------------------------------------------------------------
+
+
+def location(repo: Path) -> dict[str, Any]:
+    (bsl,) = values(repo, "velero")["configuration"]["backupStorageLocation"]
+    assert isinstance(bsl, dict)
+    return bsl
+
+
+@pytest.mark.parametrize(
+    ("name", "provider", "config", "identity"),
+    [
+        ("argo-all-on", "aws", {"region": "eu-west-1"}, "eks.amazonaws.com/role-arn"),
+        (
+            "flux-calico-gcp-mig-mixed",
+            "gcp",
+            {"serviceAccount": "velero@acme-platform.iam.gserviceaccount.com"},
+            "iam.gke.io/gcp-service-account",
+        ),
+        (
+            "argo-calico-azure-mig-single",
+            "azure",
+            {
+                "useAAD": "true",
+                "subscriptionId": "00000000-0000-0000-0000-000000000003",
+                "resourceGroup": "rg-prod-eu-backups",
+                "storageAccount": "stprodeubk",
+            },
+            "azure.workload.identity/client-id",
+        ),
+    ],
+)
+def test_velero_backs_up_to_the_clouds_object_storage_with_workload_identity(
+    make: Make, name: str, provider: str, config: dict[str, str], identity: str
+) -> None:
+    repo = make(name)
+    v = values(repo, "velero")
+    bsl = location(repo)
+    assert (bsl["provider"], bsl["bucket"], bsl["config"]) == (provider, "prod-eu-backups", config)
+    assert v["credentials"] == {"useSecret": False}
+    assert identity in v["serviceAccount"]["server"]["annotations"]
+    plugin = {"aws": "aws", "gcp": "gcp", "azure": "microsoft-azure"}[provider]
+    assert v["initContainers"][0]["image"] == f"velero/velero-plugin-for-{plugin}:v1.13.2"
+    assert v["deployNodeAgent"] is True and v["configuration"]["defaultVolumesToFsBackup"] is True
+
+
+def test_daily_schedule_of_the_tenant_namespaces_with_a_ttl(make: Make) -> None:
+    repo = make("argo-all-on")
+    objects, error = build(repo, Path("platform/configs/backups"))
+    assert error is None, error
+    schedule = named(objects, "Schedule", "tenants-daily")
+    spec = schedule["spec"]
+    assert spec["schedule"] == "0 2 * * *"
+    assert spec["template"]["includedNamespaces"] == ["*"]
+    excluded = set(spec["template"]["excludedNamespaces"])
+    assert {"kube-system", "velero", "monitoring", "argocd"} <= excluded
+    assert not excluded & {"ml-research", "inference"}
+    assert spec["template"]["ttl"] == "720h0m0s"
+    # Each environment's cluster under its own prefix of the bucket.
+    for env in ("dev", "prod"):
+        app = named(synced(repo, env), "Application", "velero")
+        (bsl,) = app["spec"]["sources"][0]["helm"]["valuesObject"]["configuration"][
+            "backupStorageLocation"
+        ]
+        assert bsl == {**location(repo), "prefix": f"prod-eu-{env}"}
+
+
+def test_velero_onprem_reads_its_s3_key_from_the_secret_store(make: Make) -> None:
+    repo = make("flux-cilium-onprem-nosharing")
+    bsl = location(repo)
+    assert bsl["config"] == {
+        "region": "us-east-1",
+        "s3Url": "https://minio.example.internal:9000",
+        "s3ForcePathStyle": "true",
+    }
+    assert values(repo, "velero")["credentials"] == {"existingSecret": "velero-s3-credentials"}
+    objects, error = build(repo, Path("platform/configs/backups"))
+    assert error is None, error
+    secret = named(objects, "ExternalSecret", "velero-s3-credentials")
+    cloud = secret["spec"]["target"]["template"]["data"]["cloud"]
+    assert "aws_access_key_id={{ .access_key_id }}" in cloud
+    layers, error = build(repo, Path("gitops/flux"))
+    assert error is None, error
+    deps = named(layers, "Kustomization", "backups")["spec"]["dependsOn"]
+    assert {"name": "secret-store"} in deps
+
+
+def test_velero_objects_are_checked_against_the_bundled_crds(make: Make, tmp_path: Path) -> None:
+    broken = tmp_path / "repo"
+    shutil.copytree(make("argo-all-on"), broken)
+    path = broken / "platform/configs/backups/schedule.yaml"
+    path.write_text(path.read_text().replace("  schedule:", "  schedul:"))
+    report = validate_repo(broken)
+    assert [f for f in report.errors if "Schedule/tenants-daily" in (f.object or "")]
+
+
+def test_no_backups_by_default_onprem(make: Make) -> None:
+    repo = make("argo-all-off")
+    assert not (repo / "platform/releases/velero").exists()
+    assert not (repo / "platform/configs/backups").exists()

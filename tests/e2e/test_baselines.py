@@ -44,6 +44,8 @@ AZURE = {
     # cert-manager's DNS-01 solver (Azure DNS), since cluster-baseline 1.1.0.
     "azure_subscription_id": "00000000-0000-0000-0000-000000000003",
     "azure_dns_client_id": "00000000-0000-0000-0000-000000000004",
+    # Velero's identity (since 1.2.0).
+    "backup_azure_client_id": "00000000-0000-0000-0000-000000000005",
 }
 ONPREM = {
     "provider": "on-prem",
@@ -114,6 +116,9 @@ MATRIX: dict[str, dict[str, Any]] = {
         # cluster-autoscaler on the cluster's own Cluster API objects (since 1.2.0).
         "node_autoscaling": "cluster-api",
         "cluster_api_management": "self-managed",
+        # Velero to an S3-compatible store (off by default on-prem).
+        "backups": True,
+        "backup_s3_url": "https://minio.example.internal:9000",
         "gpu": True,
         "gpu_sharing": "none",
         "pod_cidr": "10.42.0.0/16",
