@@ -438,3 +438,49 @@ def test_no_backups_by_default_onprem(make: Make) -> None:
     repo = make("argo-all-off")
     assert not (repo / "platform/releases/velero").exists()
     assert not (repo / "platform/configs/backups").exists()
+
+
+# --- cert-manager on-prem ----------------------------------------------------------------------
+
+
+def issuer_and_secret(repo: Path, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    objects, error = build(repo, Path("platform/configs/gateway"))
+    assert error is None, error
+    certificate = named(objects, "Certificate", "shared-gateway-tls")
+    assert certificate["spec"]["issuerRef"]["name"] == name
+    return named(objects, "ClusterIssuer", name), objects
+
+
+def test_onprem_gateway_certificate_from_the_internal_ca(make: Make) -> None:
+    repo = make("argo-all-off")
+    issuer, objects = issuer_and_secret(repo, "platform-ca")
+    assert issuer["spec"] == {"ca": {"secretName": "platform-ca"}}
+    secret = named(objects, "ExternalSecret", "platform-ca")
+    assert secret["metadata"]["namespace"] == "cert-manager"
+    assert secret["spec"]["target"]["template"]["type"] == "kubernetes.io/tls"
+    assert {d["remoteRef"]["key"] for d in secret["spec"]["data"]} == {"prod-eu/platform-ca"}
+    # No cloud identity on the controller's service account.
+    assert "serviceAccount" not in values(repo, "cert-manager")
+
+
+def test_onprem_gateway_certificate_by_acme_over_rfc2136(make: Make) -> None:
+    repo = make("flux-all-off")
+    issuer, objects = issuer_and_secret(repo, "letsencrypt")
+    (solver,) = issuer["spec"]["acme"]["solvers"]
+    assert solver["dns01"]["rfc2136"] == {
+        "nameserver": "ns1.example.com:53",
+        "tsigKeyName": "cert-manager",
+        "tsigAlgorithm": "HMACSHA256",
+        "tsigSecretSecretRef": {"name": "rfc2136-tsig", "key": "secret"},
+    }
+    secret = named(objects, "ExternalSecret", "rfc2136-tsig")
+    assert secret["spec"]["data"][0]["remoteRef"]["key"] == "prod-eu/rfc2136-tsig"
+
+
+def test_rfc2136_nameserver_is_checked() -> None:
+    data = {
+        **baseline_answers("flux-all-off"),
+        "rfc2136_nameserver": "ns1.example.com",
+    }
+    with pytest.raises(AnswerError, match="host:port"):
+        plan(load_catalog(), "cluster-baseline", data=data)

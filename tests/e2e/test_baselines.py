@@ -152,6 +152,8 @@ MATRIX: dict[str, dict[str, Any]] = {
         **ONPREM,
         # cluster-autoscaler reading a management cluster (since 1.2.0).
         "node_autoscaling": "cluster-api",
+        # cert-manager on-prem with the internal CA (since 1.2.0).
+        "tls_certificates": "cert-manager",
         "gpu": False,
         "kueue": False,
         "observability": False,
@@ -164,6 +166,10 @@ MATRIX: dict[str, dict[str, Any]] = {
         **CALICO,
         **ONPREM,
         "load_balancer": "none",
+        # cert-manager on-prem with ACME DNS-01 by RFC 2136 (since 1.2.0).
+        "tls_certificates": "cert-manager",
+        "cert_manager_issuer": "acme-rfc2136",
+        "rfc2136_nameserver": "ns1.example.com:53",
         "policy_engine": "gatekeeper",
         "gpu": False,
         "kueue": False,
