@@ -40,8 +40,14 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cilium": (
         RAW,
         tuple(
-            f"cilium/cilium/{{version}}/pkg/k8s/apis/cilium.io/client/crds/v2/cilium{n}.yaml"
-            for n in ("networkpolicies", "clusterwidenetworkpolicies")
+            f"cilium/cilium/{{version}}/pkg/k8s/apis/cilium.io/client/crds/{n}.yaml"
+            for n in (
+                "v2/ciliumnetworkpolicies",
+                "v2/ciliumclusterwidenetworkpolicies",
+                # On-prem LoadBalancer addresses (cluster-baseline 1.2.0, load_balancer=cilium).
+                "v2/ciliumloadbalancerippools",
+                "v2alpha1/ciliuml2announcementpolicies",
+            )
         ),
     ),
     "envoy-gateway": (GITHUB, ("envoyproxy/gateway/releases/download/{version}/install.yaml",)),
@@ -87,11 +93,54 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "kueue": (GITHUB, ("kubernetes-sigs/kueue/releases/download/{version}/manifests.yaml",)),
     "kyverno": (GITHUB, ("kyverno/kyverno/releases/download/{version}/install.yaml",)),
+    "metallb": (
+        RAW,
+        tuple(
+            f"metallb/metallb/{{version}}/config/crd/bases/metallb.io_{n}.yaml"
+            for n in (
+                "bfdprofiles",
+                "bgpadvertisements",
+                "bgppeers",
+                "communities",
+                "configurationstates",
+                "ipaddresspools",
+                "l2advertisements",
+                "servicebgpstatuses",
+                "servicel2statuses",
+            )
+        ),
+    ),
     "prometheus-operator": (
         GITHUB,
         (
             "prometheus-operator/prometheus-operator/releases/"
             "download/{version}/stripped-down-crds.yaml",
+        ),
+    ),
+    "velero": (
+        RAW,
+        tuple(
+            f"vmware-tanzu/velero/{{version}}/config/crd/{n}.yaml"
+            for n in (
+                *(
+                    f"v1/bases/velero.io_{kind}"
+                    for kind in (
+                        "backuprepositories",
+                        "backups",
+                        "backupstoragelocations",
+                        "deletebackuprequests",
+                        "downloadrequests",
+                        "podvolumebackups",
+                        "podvolumerestores",
+                        "restores",
+                        "schedules",
+                        "serverstatusrequests",
+                        "volumesnapshotlocations",
+                    )
+                ),
+                "v2alpha1/bases/velero.io_datadownloads",
+                "v2alpha1/bases/velero.io_datauploads",
+            )
         ),
     ),
     "tigera-operator": (RAW, ("projectcalico/calico/{version}/manifests/operator-crds.yaml",)),

@@ -99,9 +99,22 @@ def _environment(variables: tuple[str, ...]) -> Any:
     )
 
 
+# Calls cel-cpp answers differently from the API server's cel-go: `getMilliseconds()` of a
+# duration is the total in cel-go (duration('1s').getMilliseconds() == 1000) but the
+# sub-second component in cel-cpp (0). Rules that call them are not evaluated (MetalLB's
+# BGPPeer and BFDProfile rules use it) rather than judged wrongly.
+DIVERGENT_CALLS = (".getMilliseconds(",)
+
+
 @functools.cache
 def compile_expression(expression: str, variables: tuple[str, ...] = CRD_VARIABLES) -> Program:
     """Compile once per (expression, variables); raises :class:`CelError`."""
+    divergent = [call for call in DIVERGENT_CALLS if call in expression]
+    if divergent:
+        raise CelError(
+            f"{divergent[0].strip('.(')}() on a duration differs between cel-go (the API"
+            " server) and the engine here"
+        )
     try:
         return Program(expression, _environment(variables).compile(expression))
     except RuntimeError as exc:

@@ -234,7 +234,7 @@ def network_policy(pair: Pair) -> Iterator[Finding]:
                             f" platform admits it (fromEntities) into namespace {ns}",
                             contract_ref(pair, "ingress"),
                         )
-                elif source_ns and not any(_admits(pair, p, str(source_ns)) for p in applying):
+                elif source_ns and not any(admits(pair, p, str(source_ns)) for p in applying):
                     yield finding(
                         o,
                         f"no NetworkPolicy admits {what} (namespace {source_ns}) to these"
@@ -245,9 +245,13 @@ def network_policy(pair: Pair) -> Iterator[Finding]:
                     )
 
 
-def _admits(pair: Pair, policy: Obj, source_ns: str) -> bool:
+def admits(pair: Pair, policy: Obj, source_ns: str, port: int | None = None) -> bool:
+    """Whether ``policy`` admits every pod of namespace ``source_ns`` (on ``port``, if given)."""
     labels = pair.namespace_labels(source_ns)
     for rule_ in policy.spec().get("ingress") or []:
+        ports = [p.get("port") for p in rule_.get("ports") or []]
+        if port is not None and ports and port not in ports:
+            continue
         peers = rule_.get("from")
         if not peers:
             return True  # from everywhere

@@ -15,7 +15,7 @@ from scaffolder.validate.contract_pods import (
     requested,
     selects,
 )
-from scaffolder.validate.contract_rules import contract_ref, finding, rule
+from scaffolder.validate.contract_rules import admits, contract_ref, finding, rule
 from scaffolder.validate.findings import Finding
 
 ACCESS_MODES = "scaffolder.dev/access-modes"
@@ -183,14 +183,54 @@ def metrics(pair: Pair) -> Iterator[Finding]:
             if address is None:
                 continue
             host = re.sub(r"^https?://([^/:]+).*$", r"\1", str(address))
+            field = f"spec.metrics[{i}].provider.prometheus.address"
             if not prometheus or host not in (prometheus, prometheus + ".cluster.local"):
                 yield finding(
                     o,
                     f"analysis {m.get('name')} queries {address}, which is not the cluster's"
                     f" Prometheus ({prometheus or 'none installed'})",
                     contract_ref(pair, "prometheus"),
-                    f"spec.metrics[{i}].provider.prometheus.address",
+                    field,
                 )
+                continue
+            blocked = _analysis_blocked(pair, host, _port(str(address)))
+            if blocked:
+                yield finding(
+                    o,
+                    f"analysis {m.get('name')} queries {address} from the Argo Rollouts"
+                    f" controller (namespace {pair.provides.get('rollouts_namespace')}), and no"
+                    f" NetworkPolicy of namespace {host.split('.')[1]} admits it there",
+                    blocked,
+                    field,
+                )
+
+
+def _port(url: str) -> int:
+    match = re.match(r"^(https?)://[^/:]+(?::([0-9]+))?", url)
+    if match and match.group(2):
+        return int(match.group(2))
+    return 443 if match and match.group(1) == "https" else 80
+
+
+def _analysis_blocked(pair: Pair, host: str, port: int) -> str | None:
+    """Where the Prometheus namespace isolates its pods (a namespace-wide ingress
+    NetworkPolicy) without admitting the Rollouts controller on ``port``: that policy's
+    label, else None. Policies for some pods only are not judged: Prometheus' pod labels
+    are not in the baseline repo."""
+    source = pair.provides.get("rollouts_namespace")
+    parts = host.split(".")
+    if not source or len(parts) < 2:
+        return None
+    policies = [
+        p
+        for p in pair.of_kind("NetworkPolicy", platform=True)
+        if p.namespace == parts[1]
+        and not p.spec().get("podSelector")
+        and "Ingress" in (p.spec().get("policyTypes") or ["Ingress"])
+    ]
+    if not policies or any(admits(pair, p, str(source), port) for p in policies):
+        return None
+    return policies[0].where()
 
 
 @rule("rollouts")

@@ -81,6 +81,8 @@ CHART_GROUPS: Mapping[str, frozenset[str]] = {
         {"operator.tigera.io", "crd.projectcalico.org", "projectcalico.org"}
     ),
     "cert-manager": frozenset({"cert-manager.io", "acme.cert-manager.io"}),
+    "metallb": frozenset({"metallb.io"}),
+    "velero": frozenset({"velero.io"}),
 }
 
 

@@ -219,3 +219,35 @@ def crds_before_crs(objects: list[Obj], _root: Path) -> Iterator[Finding]:
     from scaffolder.validate.ordering import check
 
     yield from check(objects)
+
+
+@rule("image-signatures")
+def image_signatures(objects: list[Obj], _root: Path) -> Iterator[Finding]:
+    """A repo of admission policies that does not verify image signatures is reported
+    (a warning): Kyverno without a verifyImages rule, or Gatekeeper, which has no signature
+    verification of its own, without Ratify (docs/baseline/image-signatures.md)."""
+    kyverno = [
+        o
+        for o in of_kind(objects, "ClusterPolicy", "Policy")
+        if str(o.doc.get("apiVersion", "")).startswith("kyverno.io/")
+    ]
+    templates = of_kind(objects, "ConstraintTemplate")
+    if not kyverno and not templates:
+        return
+    if any(r.get("verifyImages") for o in kyverno for r in o.spec().get("rules") or []):
+        return
+    if any(str(o.doc.get("apiVersion", "")).startswith("config.ratify.") for o in objects):
+        return
+    if kyverno:
+        first = kyverno[0]
+        message = (
+            "no Kyverno policy verifies image signatures (verifyImages): any image that"
+            " passes the other policies runs; cluster-baseline answer image_verification"
+        )
+    else:
+        first = templates[0]
+        message = (
+            "Gatekeeper does not verify image signatures and no Ratify verifier is"
+            " configured: any image that passes the constraints runs"
+        )
+    yield Finding("", first.file, message, first.label, severity="warning")

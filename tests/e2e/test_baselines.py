@@ -6,11 +6,13 @@ tenant added to a baseline repo keeps it valid."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from scaffolder.catalog import load_catalog
 from scaffolder.generate import generate, plan
@@ -42,13 +44,34 @@ AZURE = {
     # cert-manager's DNS-01 solver (Azure DNS), since cluster-baseline 1.1.0.
     "azure_subscription_id": "00000000-0000-0000-0000-000000000003",
     "azure_dns_client_id": "00000000-0000-0000-0000-000000000004",
+    # Velero's identity (since 1.2.0).
+    "backup_azure_client_id": "00000000-0000-0000-0000-000000000005",
 }
 ONPREM = {
     "provider": "on-prem",
     "external_secrets_provider": "vault",
     "external_secrets_auth": "kubernetes",
+    # LoadBalancer addresses (since 1.2.0): MetalLB by default with Calico.
+    "load_balancer_addresses": ["192.168.10.240-192.168.10.250", "10.20.0.0/28"],
 }
 CILIUM = {"cni": "cilium", "api_server_host": "api.cluster.example.com"}
+# Image signature verification (since 1.2.0): keyless from GitHub Actions, or a cosign key.
+KEYLESS = {
+    "image_verification": "keyless",
+    "image_verification_images": ["ghcr.io/acme/*"],
+    "image_verification_subject": "https://github.com/acme/*",
+}
+COSIGN_PUB = """-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEHBu8405ooEnfAarGIw5fCbfTk5mu
+eAVO1zblUvSnPnLa1v00o2qsy9o/2qVsxO1kNpILxneSU1oyIafW/dvL+g==
+-----END PUBLIC KEY-----
+"""
+PUBLIC_KEY = {
+    "image_verification": "public-key",
+    "image_verification_images": ["registry.example.com/ml/*", "ghcr.io/acme/*"],
+    "image_verification_public_key": COSIGN_PUB,
+    "image_verification_action": "Enforce",
+}
 CALICO = {"cni": "calico"}
 
 # Pairwise over engine x CNI x provider/secrets x GPU strategy, with Kueue, plus corners.
@@ -57,6 +80,8 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "argocd",
         **CILIUM,
         **AWS,
+        # external-dns is on by default in the clouds; off here (since 1.2.0).
+        "external_dns": False,
         "gpu": True,
         "gpu_sharing": "time-slicing",
         "time_slicing_replicas": 4,
@@ -84,6 +109,16 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "flux",
         **CILIUM,
         **ONPREM,
+        **PUBLIC_KEY,
+        # MetalLB beside Cilium: Cilium LB IPAM would need Cilium's CRDs, which are not
+        # bundled (tests/e2e/test_baseline_components.py renders it).
+        "load_balancer": "metallb",
+        # cluster-autoscaler on the cluster's own Cluster API objects (since 1.2.0).
+        "node_autoscaling": "cluster-api",
+        "cluster_api_management": "self-managed",
+        # Velero to an S3-compatible store (off by default on-prem).
+        "backups": True,
+        "backup_s3_url": "https://minio.example.internal:9000",
         "gpu": True,
         "gpu_sharing": "none",
         "pod_cidr": "10.42.0.0/16",
@@ -93,6 +128,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "argocd",
         **CILIUM,
         **AWS,
+        **KEYLESS,
         "gpu": True,
         "gpu_sharing": "time-slicing",
         "kueue": True,
@@ -103,6 +139,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "flux",
         **CILIUM,
         **AWS,
+        "external_dns_policy": "sync",
         "gpu": True,
         "gpu_sharing": "mig-mixed",
         "mig_profile": "2g.20gb",
@@ -113,6 +150,10 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "argocd",
         **CALICO,
         **ONPREM,
+        # cluster-autoscaler reading a management cluster (since 1.2.0).
+        "node_autoscaling": "cluster-api",
+        # cert-manager on-prem with the internal CA (since 1.2.0).
+        "tls_certificates": "cert-manager",
         "gpu": False,
         "kueue": False,
         "observability": False,
@@ -124,6 +165,11 @@ MATRIX: dict[str, dict[str, Any]] = {
         "gitops_engine": "flux",
         **CALICO,
         **ONPREM,
+        "load_balancer": "none",
+        # cert-manager on-prem with ACME DNS-01 by RFC 2136 (since 1.2.0).
+        "tls_certificates": "cert-manager",
+        "cert_manager_issuer": "acme-rfc2136",
+        "rfc2136_nameserver": "ns1.example.com:53",
         "policy_engine": "gatekeeper",
         "gpu": False,
         "kueue": False,
@@ -158,6 +204,36 @@ def test_passes_the_baseline_rules(baseline: Path) -> None:
     assert report.level == Level.GOLD, [
         (r.rule.id, r.violations) for r in report.results if not r.passed
     ]
+
+
+def test_platform_namespaces_deny_ingress_by_default(baseline: Path) -> None:
+    """Every platform namespace the repo creates isolates its pods' ingress (1.2.0), or the
+    policies file says why not (Flux ships its own, host-network operators)."""
+    base = baseline / "platform" / "base"
+    created = {
+        d["metadata"]["name"]
+        for d in yaml.safe_load_all((base / "namespaces.yaml").read_text())
+        if d and d["kind"] == "Namespace"
+    }
+    text = (base / "networkpolicies.yaml").read_text()
+    policies = [d for d in yaml.safe_load_all(text) if d]
+    denied = {
+        p["metadata"]["namespace"]
+        for p in policies
+        if p["metadata"]["name"] == "default-deny-ingress"
+        and p["spec"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
+    }
+    exempt = set(re.findall(r"^# (\S+): no policy here; ", text, re.MULTILINE))
+    assert created == denied | exempt and not denied & exempt
+    kustomization = yaml.safe_load((base / "kustomization.yaml").read_text())
+    assert "networkpolicies.yaml" in kustomization["resources"]
+    # Every namespace keeps its own traffic; the API server reaches the webhooks.
+    by_ns: dict[str, set[str]] = {}
+    for p in policies:
+        by_ns.setdefault(p["metadata"]["namespace"], set()).add(p["metadata"]["name"])
+    assert all("allow-same-namespace" in names for names in by_ns.values())
+    for ns in {"external-secrets", "kyverno", "gatekeeper-system", "cert-manager"} & denied:
+        assert "allow-api-server" in by_ns[ns], ns
 
 
 def test_tenant_added_into_a_baseline_repo(

@@ -388,6 +388,14 @@ BROKEN: dict[str, tuple[str, str, Break, str]] = {
     ),
     "custom-metrics": ("argo-all-on", "inference", provides(custom_metrics=[]), "contract/metrics"),
     "prometheus": ("argo-all-on", "service-canary", provides(prometheus=""), "contract/metrics"),
+    # Platform namespaces deny ingress by default (1.2.0): Prometheus admits the Rollouts
+    # controller, whose analyses query it.
+    "prometheus-network-policy": (
+        "argo-all-on",
+        "service-canary",
+        without("NetworkPolicy", "allow-from-argo-rollouts"),
+        "contract/metrics",
+    ),
     "rollouts-plugin": (
         "argo-all-on",
         "inference",
