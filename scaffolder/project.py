@@ -238,11 +238,11 @@ def find_records(repo: Path, max_depth: int = 3) -> list[str]:
             entries = list(os.scandir(folder))
         except OSError:  # an unreadable folder holds no record we can read
             continue
+        deeper = rel.count("/") < max_depth  # its sub-folders are at most max_depth down
         for entry in entries:
             if fnmatch.fnmatchcase(entry.name, ANSWERS_GLOB):
                 found.append(rel + entry.name)
-            depth = rel.count("/") + 1
-            if depth <= max_depth and entry.name not in _NOT_SEARCHED:
+            if deeper and entry.name not in _NOT_SEARCHED:
                 with contextlib.suppress(OSError):
                     if entry.is_dir(follow_symlinks=False):
                         pending.append((entry.path, f"{rel}{entry.name}/"))

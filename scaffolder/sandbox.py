@@ -72,25 +72,23 @@ class BudgetTemplate(Template):
     """A template whose output is charged to the active render budget as it is produced."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
-        budget = active_budget()
-        if budget is None:
+        if active_budget() is None:
             return super().render(*args, **kwargs)
-        ctx = self.new_context(dict(*args, **kwargs))
-        try:
-            return self.environment.concat(_charged(self.root_render_func(ctx), budget))
-        except Exception:
-            self.environment.handle_exception()
+        return _run(self, self.new_context(dict(*args, **kwargs)))
 
 
 def render_shared(template: Template, variables: dict[str, Any]) -> str:
     """``template.render`` with ``variables`` (the globals included) used as they are, not
     copied: a tree renders all its files in one context. Charged to the active budget."""
-    ctx = template.new_context(variables, shared=True)
+    return _run(template, template.new_context(variables, shared=True))
+
+
+def _run(template: Template, ctx: Any) -> str:
+    """What ``Template.render`` does with its context, charged to the active budget."""
     budget = active_budget()
     try:
-        if budget is None:
-            return template.environment.concat(template.root_render_func(ctx))
-        return template.environment.concat(_charged(template.root_render_func(ctx), budget))
+        chunks = template.root_render_func(ctx)
+        return template.environment.concat(chunks if budget is None else _charged(chunks, budget))
     except Exception:
         return template.environment.handle_exception()
 
