@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from scaffolder import yamlio
 from scaffolder.errors import ScaffolderError
 from scaffolder.project import NOT_CONTENT
 from scaffolder.validate import kustomize, rules
@@ -274,7 +275,7 @@ def _documents(root: Path) -> dict[Path, list[Any]]:
                 continue
             path = Path(dirpath) / name
             try:
-                docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+                docs = list(yamlio.load_all(path.read_text(encoding="utf-8")))
             except (yaml.YAMLError, UnicodeDecodeError):
                 continue  # validate's own checks report files that do not parse
             out[path.relative_to(root)] = [d for d in docs if d is not None]

@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from scaffolder import DISTRIBUTION
+from scaffolder import DISTRIBUTION, yamlio
 from scaffolder.errors import ToolMissingError
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -67,5 +65,7 @@ def build(root: Path, kdir: Path) -> tuple[list[dict[str, Any]], str | None]:
     if result.returncode != 0:
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
         return [], lines[-1] if lines else f"kubectl exited {result.returncode}"
-    objects = [d for d in yaml.safe_load_all(result.stdout) if isinstance(d, dict)]
+    # libyaml's parser (yamlio): the output of every overlay of every repo of a fleet upgrade
+    # is parsed here, twice (before and after), and PyYAML's own parser is 15x slower.
+    objects = [d for d in yamlio.load_all(result.stdout) if isinstance(d, dict)]
     return objects, None
