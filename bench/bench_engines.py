@@ -34,48 +34,27 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import ROOT, machine, median, time_command, tool
+from common import (
+    COPIER_ANSWERS,
+    copier_copy,
+    machine,
+    median,
+    service_template_repo,
+    time_command,
+    tool,
+)
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-}
 YIELD_FILE = "{% yield e from environments %}{{ e }}{% endyield %}.env.jinja"
-ANSWERS = ("{{ _copier_conf.answers_file }}.jinja", "{{ _copier_answers|to_nice_yaml -}}\n")
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, env={**os.environ, **GIT_ENV}
-    )
 
 
 def template_repo(path: Path, *, copier_only: bool) -> Path:
     """service 1.0.0 and 1.1.0 as tagged commits (plus a `{% yield %}` file if copier_only)."""
-    path.mkdir(parents=True)
-    git(path, "init", "-q", "-b", "main")
-    for version in ("1.0.0", "1.1.0"):
-        for child in path.iterdir():
-            if child.name != ".git":
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
-        shutil.copytree(ROOT / "templates/service" / version, path, dirs_exist_ok=True)
-        (path / "template" / ANSWERS[0]).write_text(ANSWERS[1])
-        if copier_only:
-            (path / "template" / YIELD_FILE).write_text("env={{ e }}\n")
-        git(path, "add", "-A")
-        git(path, "commit", "-q", "-m", version)
-        git(path, "tag", f"v{version}")
-    return path
+    extra = {YIELD_FILE: "env={{ e }}\n"} if copier_only else {}
+    return service_template_repo(path, {**COPIER_ANSWERS, **extra})
 
 
-def copier_repo(template: Path, dest: Path, copier: str, name: str = "payments") -> None:
-    args = [copier, "copy", "-q", "--defaults", "--trust", "--vcs-ref", "v1.0.0"]
-    subprocess.run([*args, "--data", f"name={name}", str(template), str(dest)], check=True)
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "generated")
+def copier_repo(template: Path, dest: Path, name: str = "payments") -> None:
+    copier_copy(template, dest, {"name": name}, options=("--trust",))
 
 
 def ratio(ours: list[float], theirs: list[float]) -> str:
@@ -127,7 +106,7 @@ def main() -> None:
 
         def fresh(_: int, repo: Path = repo, template: Path = template) -> None:
             shutil.rmtree(repo, ignore_errors=True)
-            copier_repo(template, repo, copier)
+            copier_repo(template, repo)
 
         if label == "native":
             ours = time_command([scaffolder, "upgrade", str(repo)], runs=runs, setup=fresh)
@@ -155,7 +134,7 @@ def _audit(
     fleet = work / "fleet"
     fleet.mkdir()
     seed = work / "seed"
-    copier_repo(copier_tpl, seed, copier)
+    copier_repo(copier_tpl, seed)
     for i in range(repos):  # answers differ per repo, so every repo is its own render
         repo = fleet / f"svc{i:03d}"
         shutil.copytree(seed, repo, symlinks=True)

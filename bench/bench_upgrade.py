@@ -21,7 +21,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, commit_all, copier_copy, git, machine, median, tool
+from common import (
+    COPIER_ANSWERS,
+    commit_all,
+    copier_copy,
+    git,
+    machine,
+    median,
+    service_template_repo,
+    tool,
+)
 from fleet import make_fleet
 
 ANSWERS = {"name": "payments", "owner": "payments-team"}
@@ -29,22 +38,7 @@ ANSWERS = {"name": "payments", "owner": "payments-team"}
 
 def template_repo(work: Path) -> Path:
     """The service golden path as a git repo with tags v1.0.0 and v1.1.0, for copier."""
-    repo = work / "service-template"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    for version in ("1.0.0", "1.1.0"):
-        for child in repo.iterdir():
-            if child.name != ".git":
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
-        shutil.copytree(ROOT / "templates/service" / version, repo, dirs_exist_ok=True)
-        # copier writes the answers file only when the template renders one.
-        (repo / "template/{{_copier_conf.answers_file}}.jinja").write_text(
-            "{{ _copier_answers|to_nice_yaml -}}\n"
-        )
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", version)
-        git(repo, "tag", f"v{version}")
-    return repo
+    return service_template_repo(work / "service-template", COPIER_ANSWERS)
 
 
 def local_edits(repo: Path) -> None:

@@ -82,6 +82,29 @@ def commit_all(repo: Path, message: str = "generated") -> None:
     git(repo, "commit", "-q", "-m", message)
 
 
+# copier writes its answers file only where a template renders one.
+COPIER_ANSWERS = {"{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n"}
+
+
+def service_template_repo(path: Path, files: Mapping[str, str]) -> Path:
+    """The built-in ``service`` golden path, 1.0.0 and 1.1.0, as a git repo at ``path`` with
+    tags v1.0.0 and v1.1.0 (what copier and ``--template`` read), each version with ``files``
+    added under ``template/``."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    for version in ("1.0.0", "1.1.0"):
+        for child in path.iterdir():
+            if child.name != ".git":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        shutil.copytree(ROOT / "templates/service" / version, path, dirs_exist_ok=True)
+        for name, text in files.items():
+            (path / "template" / name).write_text(text)
+        git(path, "add", "-A")
+        git(path, "commit", "-q", "-m", version)
+        git(path, "tag", f"v{version}")
+    return path
+
+
 def copier_copy(
     template: Path,
     dest: Path,
