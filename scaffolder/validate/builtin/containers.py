@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from scaffolder.validate.builtin.names import Problem, qualified_name
+from scaffolder.validate.builtin.names import Problem, qualified_name, unsupported
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
@@ -50,10 +50,6 @@ _HEADER_NAME = re.compile(r"[-A-Za-z0-9!#$%&'*+.^_`|~]+")  # an HTTP token (IsHT
 DEFAULT_GRACE = 30  # SetDefaults_PodSpec terminationGracePeriodSeconds
 
 
-def _unsupported(path: str, value: Any, allowed: tuple[str, ...]) -> Problem:
-    return path, f"Unsupported value: {value!r}: supported values: {', '.join(allowed)}"
-
-
 def container_fields(
     c: Mapping[str, Any], where: str, pod: Mapping[str, Any], group: str
 ) -> Iterator[Problem]:
@@ -62,10 +58,10 @@ def container_fields(
     grace = pod.get("terminationGracePeriodSeconds")
     policy = c.get("imagePullPolicy")
     if policy is not None and policy not in PULL_POLICIES:
-        yield _unsupported(f"{where}.imagePullPolicy", policy, PULL_POLICIES)
+        yield unsupported(f"{where}.imagePullPolicy", policy, PULL_POLICIES)
     message_policy = c.get("terminationMessagePolicy")
     if message_policy is not None and message_policy not in MESSAGE_POLICIES:
-        yield _unsupported(f"{where}.terminationMessagePolicy", message_policy, MESSAGE_POLICIES)
+        yield unsupported(f"{where}.terminationMessagePolicy", message_policy, MESSAGE_POLICIES)
     if group == "initContainers":
         yield from _init_container(c, where)
     if pod.get("hostNetwork"):
@@ -97,7 +93,7 @@ def container_fields(
     for i, port in enumerate(c.get("ports") or []):
         protocol = port.get("protocol")
         if protocol is not None and protocol not in PROTOCOLS:
-            yield _unsupported(f"{where}.ports.{i}.protocol", protocol, PROTOCOLS)
+            yield unsupported(f"{where}.ports.{i}.protocol", protocol, PROTOCOLS)
     for i, var in enumerate(c.get("env") or []):
         source = var.get("valueFrom")
         if isinstance(source, Mapping):
@@ -122,7 +118,7 @@ def _init_container(c: Mapping[str, Any], where: str) -> Iterator[Problem]:
     runs to completion, so it takes no probes and no lifecycle hooks."""
     restart = c.get("restartPolicy")
     if restart is not None and restart != "Always":
-        yield _unsupported(f"{where}.restartPolicy", restart, ("Always",))
+        yield unsupported(f"{where}.restartPolicy", restart, ("Always",))
     if restart != "Always":
         for field in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
             if c.get(field) is not None:
@@ -169,7 +165,7 @@ def _env_source(source: Mapping[str, Any], path: str) -> Iterator[Problem]:
             if reason:
                 yield f"{path}.fieldRef", f"Invalid value {key!r}: {reason}"
         elif field_path not in ENV_FIELD_PATHS:
-            yield _unsupported(f"{path}.fieldRef.fieldPath", field_path, ENV_FIELD_PATHS)
+            yield unsupported(f"{path}.fieldRef.fieldPath", field_path, ENV_FIELD_PATHS)
     resource_ref = source.get("resourceFieldRef")
     if isinstance(resource_ref, Mapping):
         resource = str(resource_ref.get("resource", ""))
@@ -177,7 +173,7 @@ def _env_source(source: Mapping[str, Any], path: str) -> Iterator[Problem]:
         if not resource:
             yield f"{path}.resourceFieldRef.resource", "Required value"
         elif resource not in RESOURCE_FIELDS and not hugepages:
-            yield _unsupported(f"{path}.resourceFieldRef.resource", resource, RESOURCE_FIELDS)
+            yield unsupported(f"{path}.resourceFieldRef.resource", resource, RESOURCE_FIELDS)
 
 
 def _handler_fields(handler: Mapping[str, Any], path: str, grace: Any) -> Iterator[Problem]:
@@ -188,7 +184,7 @@ def _handler_fields(handler: Mapping[str, Any], path: str, grace: Any) -> Iterat
     if isinstance(http, Mapping):
         scheme = http.get("scheme")
         if scheme is not None and scheme not in ("HTTP", "HTTPS"):
-            yield _unsupported(f"{path}.httpGet.scheme", scheme, ("HTTP", "HTTPS"))
+            yield unsupported(f"{path}.httpGet.scheme", scheme, ("HTTP", "HTTPS"))
         for i, header in enumerate(http.get("httpHeaders") or []):
             name = str(header.get("name", ""))
             if not _HEADER_NAME.fullmatch(name):
@@ -217,10 +213,10 @@ def _resize_policy(policies: list[Any], path: str) -> Iterator[Problem]:
             yield f"{path}.{i}", f"Duplicate value: {resource!r}"
         seen.add(resource)
         if resource not in ("cpu", "memory"):
-            yield _unsupported(f"{path}.{i}.resourceName", resource, ("cpu", "memory"))
+            yield unsupported(f"{path}.{i}.resourceName", resource, ("cpu", "memory"))
         restart = policy.get("restartPolicy")
         if restart not in ("NotRequired", "RestartContainer"):
-            yield _unsupported(
+            yield unsupported(
                 f"{path}.{i}.restartPolicy", restart, ("NotRequired", "RestartContainer")
             )
 
@@ -242,7 +238,7 @@ def _security_context(context: Mapping[str, Any], path: str) -> Iterator[Problem
             )
     proc_mount = context.get("procMount")
     if proc_mount is not None and proc_mount not in ("Default", "Unmasked"):
-        yield _unsupported(f"{path}.procMount", proc_mount, ("Default", "Unmasked"))
+        yield unsupported(f"{path}.procMount", proc_mount, ("Default", "Unmasked"))
 
 
 def relative_path_problem(value: str) -> str | None:
@@ -268,11 +264,11 @@ def _mount(mount: Mapping[str, Any], path: str) -> Iterator[Problem]:
     propagation = mount.get("mountPropagation")
     allowed = ("None", "HostToContainer", "Bidirectional")
     if propagation is not None and propagation not in allowed:
-        yield _unsupported(f"{path}.mountPropagation", propagation, allowed)
+        yield unsupported(f"{path}.mountPropagation", propagation, allowed)
     recursive = mount.get("recursiveReadOnly")
     if recursive is not None:
         if recursive not in ("Disabled", "IfPossible", "Enabled"):
-            yield _unsupported(
+            yield unsupported(
                 f"{path}.recursiveReadOnly", recursive, ("Disabled", "IfPossible", "Enabled")
             )
         elif recursive != "Disabled" and not mount.get("readOnly"):

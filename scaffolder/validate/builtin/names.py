@@ -17,6 +17,12 @@ from typing import Any
 
 Problem = tuple[str, str]  # (dotted field path, message)
 
+
+def unsupported(path: str, value: Any, allowed: tuple[str, ...]) -> Problem:
+    """An enumerated field's value outside ``allowed`` (field.NotSupported upstream)."""
+    return path, f"Unsupported value: {value!r}: supported values: {', '.join(allowed)}"
+
+
 _DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 _QUALIFIED_PART = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")

@@ -25,6 +25,7 @@ from scaffolder.validate.builtin.names import (
     label_selector,
     labels,
     port_name,
+    unsupported,
 )
 
 HIGHEST_USER_PRIORITY = 1_000_000_000
@@ -81,10 +82,7 @@ def service(obj: Mapping[str, Any], _version: str) -> Iterator[Problem]:
             yield f"{path}.nodePort", "Forbidden: may not be used when `type` is 'ClusterIP'"
         protocol = port.get("protocol")
         if protocol is not None and protocol not in PROTOCOLS:
-            yield (
-                f"{path}.protocol",
-                f"Unsupported value: {protocol!r}: supported values: TCP, UDP, SCTP",
-            )
+            yield unsupported(f"{path}.protocol", protocol, PROTOCOLS)
     yield from labels(spec.get("selector"), "spec.selector")
     yield from _service_addresses(spec, kind)
     yield from _session_affinity(spec)
@@ -133,20 +131,14 @@ def _service_addresses(spec: Mapping[str, Any], kind: str) -> Iterator[Problem]:
             f"Invalid value {policy!r}: may only be set for externally-accessible services",
         )
     elif policy and policy not in ("Cluster", "Local"):
-        yield (
-            "spec.externalTrafficPolicy",
-            f"Unsupported value: {policy!r}: supported values: Cluster, Local",
-        )
+        yield unsupported("spec.externalTrafficPolicy", policy, ("Cluster", "Local"))
 
 
 def _session_affinity(spec: Mapping[str, Any]) -> Iterator[Problem]:
     """validateClientIPAffinityConfig; an unset timeout is defaulted (10800 s) first."""
     affinity, config = spec.get("sessionAffinity", "None"), spec.get("sessionAffinityConfig")
     if affinity not in ("None", "ClientIP"):
-        yield (
-            "spec.sessionAffinity",
-            f"Unsupported value: {affinity!r}: supported values: ClientIP, None",
-        )
+        yield unsupported("spec.sessionAffinity", affinity, ("ClientIP", "None"))
     elif affinity == "None" and config:
         yield (
             "spec.sessionAffinityConfig",

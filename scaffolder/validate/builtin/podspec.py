@@ -28,6 +28,7 @@ from scaffolder.validate.builtin.names import (
     label_value,
     labels,
     qualified_name,
+    unsupported,
 )
 
 DNS_POLICIES = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
@@ -42,7 +43,7 @@ def _invalid(path: str, value: Any, reason: str) -> Problem:
 
 def _one_of(value: Any, allowed: tuple[str, ...], path: str) -> Iterator[Problem]:
     if value is not None and value not in allowed:
-        yield path, f"Unsupported value: {value!r}: supported values: {', '.join(allowed)}"
+        yield unsupported(path, value, allowed)
 
 
 def pod_fields(spec: Mapping[str, Any], path: str) -> Iterator[Problem]:
