@@ -3,7 +3,9 @@
 A new golden-path version that changes a Deployment's selector merges without a conflict and
 validates, then fails at sync with "field is immutable". The repo's objects before the
 upgrade (its files as they are) and after it (a temporary copy with the plan's writes) are
-built overlay by overlay and compared (:mod:`scaffolder.validate.updates`). The findings go
+built overlay by overlay and compared (:mod:`scaffolder.validate.updates`), unless the files
+alone prove that no write can change an immutable field (:mod:`scaffolder.validate.update_scope`:
+new resources and mutable edits, the common golden-path change, need no build). The findings go
 into the upgrade report; they fail the run only with ``--fail-on-immutable`` (exit 2), since
 the upgrade itself is right and the rollout needs a person's step.
 """
@@ -21,11 +23,12 @@ NOT_CHECKED = "immutable fields not checked"
 
 def check_plan(plan: UpgradePlan) -> None:
     """Fill ``plan.immutable``; what could not be checked becomes a note of the plan."""
-    from scaffolder.validate.updates import compare, may_change_objects, tree_with
+    from scaffolder.validate.update_scope import why_build
+    from scaffolder.validate.updates import compare, tree_with
 
     writes = plan.writes
-    if not writes or not may_change_objects(plan.repo, writes):
-        return
+    if not writes or why_build(plan.repo, writes) is None:
+        return  # proved from the files: no write can change an immutable field
     if plan.conflicts:
         plan.notes.append(
             f"{NOT_CHECKED}: files have conflicts; `scaffolder upgrade --continue` checks them"

@@ -54,20 +54,6 @@ def compare(before_root: Path, after_root: Path) -> Comparison:
     return Comparison(changes(before, after), before_problems, after_problems)
 
 
-def may_change_objects(root: Path, paths: Mapping[str, object]) -> bool:
-    """Whether writing ``paths`` can change the repo's objects: a YAML file, or a file of a
-    kustomization's folder (generators read env files, scripts, certificates)."""
-    for path in paths:
-        rel = Path(path)
-        if rel.suffix in (".yaml", ".yml") or rel.name == "Kustomization":
-            return True
-        if any(
-            (root / rel.parent / n).is_file() for n in ("kustomization.yaml", "kustomization.yml")
-        ):
-            return True
-    return False
-
-
 @contextmanager
 def tree_with(repo: Path, writes: Mapping[str, bytes | None]) -> Iterator[Path]:
     """A temporary copy of ``repo``'s files with ``writes`` applied (None deletes a file)."""

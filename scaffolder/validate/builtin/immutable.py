@@ -39,7 +39,8 @@ _MISSING = object()
 _UNSET = (_MISSING, "", None)
 
 
-def _get(doc: Mapping[str, Any], path: str) -> Any:
+def value_at(doc: Mapping[str, Any], path: str) -> Any:
+    """The value at the dotted ``path`` of ``doc``; a sentinel when it is not there."""
     value: Any = doc
     for part in path.split("."):
         if not isinstance(value, Mapping) or part not in value:
@@ -65,7 +66,7 @@ def immutable_changes(previous: Iterable[Obj], current: Iterable[Obj]) -> Iterat
         if new.kind in ("ConfigMap", "Secret") and old.doc.get("immutable") is not True:
             continue
         for path in fields:
-            was, now = _get(old.doc, path), _get(new.doc, path)
+            was, now = value_at(old.doc, path), value_at(new.doc, path)
             if new.kind == "Service" and (was in _UNSET or now in _UNSET):
                 # Allocated by the cluster when unset, and an update that leaves it out keeps
                 # the allocated address (patchAllocatedValues in pkg/registry/core/service).
