@@ -7,7 +7,8 @@ so a second export must not undo what the first one, or a person, did:
   file whose body still has that digest is ours, unchanged, and is replaced (a newer golden
   path version); one that was edited, or that the export did not write, is a conflict.
 - ``catalog-info.yaml`` is merged: the Location keeps every target it lists and gains the
-  new ones, and other documents in the file stay as they are.
+  new ones, and other documents in the file stay as they are. The new targets go into the
+  text itself, after the last listed one, so comments and layout stay too.
 
 Conflicts are all found before anything is written; ``force`` overwrites them.
 """
@@ -79,7 +80,11 @@ def location_text(existing: str | None, targets: Sequence[str]) -> str | None:
     named = [d for d in locations if (d.get("metadata") or {}).get("name") == LOCATION_NAME]
     location = (named or locations or [None])[0]
     if location is None:
-        return _dump([*docs, ours])
+        return (
+            existing
+            + ("" if existing.endswith("\n") or not existing else "\n")
+            + ("---\n" + _dump([ours]))
+        )
     spec = location.get("spec")
     if not isinstance(spec, Mapping):
         return None
@@ -89,10 +94,56 @@ def location_text(existing: str | None, targets: Sequence[str]) -> str | None:
     missing = [t for t in targets if t not in listed]
     if not missing:
         return existing
+    index = docs.index(location)
+    inserted = _insert_targets(existing, index, missing)
+    if inserted is not None and _targets(inserted, index) == [*listed, *missing]:
+        return inserted  # else the layout was one the text edit misread: dump the data
     merged_spec = {k: v for k, v in spec.items() if k != "target"}
     merged_spec["targets"] = [*listed, *missing]
     merged = {**location, "spec": merged_spec}
     return _dump([merged if d is location else d for d in docs])
+
+
+def _insert_targets(existing: str, index: int, missing: Sequence[str]) -> str | None:
+    """``existing`` with ``missing`` added to the ``spec.targets`` list of its ``index``-th
+    document, as text; None when that list is not there to add to (a single ``target``)."""
+    nodes = [n for n in yaml.compose_all(existing) if n is not None]
+    targets = _child(_child(nodes[index], "spec"), "targets")
+    if not isinstance(targets, yaml.SequenceNode):
+        return None
+    items = [_scalar(t) for t in missing]
+    if targets.flow_style or not targets.value:
+        if not existing[targets.start_mark.index : targets.end_mark.index].startswith("["):
+            return None
+        at = existing.rindex("]", 0, targets.end_mark.index)
+        before = ", " if targets.value else ""
+        return f"{existing[:at]}{before}{', '.join(items)}{existing[at:]}"
+    first, last = targets.value[0], targets.value[-1]
+    dash = existing.rindex("-", 0, first.start_mark.index)
+    indent = dash - (existing.rfind("\n", 0, dash) + 1)
+    end = existing.find("\n", last.end_mark.index)
+    at = len(existing) if end == -1 else end + 1
+    head = existing[:at] if end != -1 else existing + "\n"
+    return head + "".join(f"{' ' * indent}- {item}\n" for item in items) + existing[at:]
+
+
+def _targets(text: str, index: int) -> Any:
+    try:
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        return docs[index]["spec"]["targets"]
+    except (yaml.YAMLError, LookupError, TypeError):
+        return None
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((v for k, v in node.value if k.value == key), None)
+
+
+def _scalar(text: str) -> str:
+    """``text`` as a YAML scalar on one line (quoted when it has to be)."""
+    return yaml.safe_dump(text, default_flow_style=True, width=10_000).split("\n", 1)[0]
 
 
 def _dump(docs: Sequence[Mapping[str, Any]]) -> str:

@@ -437,3 +437,32 @@ def test_gitlab_upgrade_templates_open_merge_requests_and_others_get_none(tmp_pa
     )
     assert main([*args[:2], str(tmp_path / "bb"), *args[2:], "publish:bitbucketServer"]) == 0
     assert sorted(p.name for p in (tmp_path / "bb").iterdir()) == ["catalog-info.yaml", "service"]
+
+
+def test_location_merge_keeps_comments_and_layout() -> None:
+    existing = (
+        "# Our catalog, kept by hand\n"
+        "apiVersion: backstage.io/v1alpha1\n"
+        "kind: Location\n"
+        "metadata:\n"
+        "  name: scaffolder-golden-paths  # registered once\n"
+        "spec:\n"
+        "  targets:\n"
+        "    - ./hand/template.yaml  # hand-made\n"
+        "    # the exported ones follow\n"
+        "    - ./service/template.yaml\n"
+        "---\n"
+        "kind: Group # ours\n"
+        "metadata: {name: platform}\n"
+    )
+    merged = location_text(existing, ["./service/template.yaml", "./odd: name/template.yaml"])
+    assert merged == existing.replace(
+        "    - ./service/template.yaml\n",
+        "    - ./service/template.yaml\n    - './odd: name/template.yaml'\n",
+    )
+    flow = "kind: Location  # flow\nspec:\n  targets: [./a.yaml]  # one\n"
+    assert location_text(flow, ["./b.yaml"]) == flow.replace("[./a.yaml]", "[./a.yaml, ./b.yaml]")
+    # A file without a Location keeps its text; ours follows as a new document.
+    group = "# people\nkind: Group\nmetadata:\n  name: a"
+    added = location_text(group, ["./x/template.yaml"])
+    assert added is not None and added.startswith(group + "\n---\n")
