@@ -273,6 +273,25 @@ def test_changed_selector_is_immutable_on_upgrade() -> None:
     assert list(immutable_changes([Obj("a", DEPLOYMENT)], [Obj("b", renamed)])) == []
 
 
+def test_objects_with_generate_name_are_created_not_updated() -> None:
+    # Argo CD hooks and `kubectl create` Jobs: two of them in one repo, each a new object
+    # every time; found on argoproj/argocd-example-apps' sync-waves, where they were
+    # compared with each other.
+    def job(command: str) -> Obj:
+        return Obj(
+            "hooks.yaml",
+            {
+                "apiVersion": "batch/v1",
+                "kind": "Job",
+                "metadata": {"generateName": "hook-"},
+                "spec": {"template": {"spec": {"containers": [{"command": [command]}]}}},
+            },
+        )
+
+    assert list(immutable_changes([job("a"), job("b")], [job("a"), job("b")])) == []
+    assert list(immutable_changes([job("a")], [job("c")])) == []
+
+
 def test_service_cluster_ip_and_immutable_config_maps_on_update() -> None:
     def service(ip: str | None) -> Obj:
         spec: dict[str, object] = {"ports": [{"port": 80}]}

@@ -202,6 +202,15 @@ HAZARDS: dict[str, tuple[Callable[[Files], None] | None, Callable[[Files], None]
         edit("deploy/base/configmap.yaml", "\ndata:", "\nimmutable: true\ndata:"),
         edit("deploy/base/configmap.yaml", "info", "debug"),
     ),
+    "a ConfigMap a patch makes immutable": (
+        edit(
+            "deploy/overlays/dev/kustomization.yaml",
+            "patches:\n",
+            "patches:\n  - target: {kind: ConfigMap, name: cfg}\n    patch: |-\n"
+            "      - op: add\n        path: /immutable\n        value: true\n",
+        ),
+        edit("deploy/base/configmap.yaml", "info", "debug"),
+    ),
     "commonLabels added to an overlay": (
         None,
         edit(
@@ -396,3 +405,10 @@ def test_combined_changes_never_skip_a_finding(
             return  # an earlier change took the text a later one edits
         raise
     assert out.sound(), (picks, out.reason, out.comparison)
+
+
+def test_a_repo_with_symbolic_links_is_built(tmp_path: Path) -> None:
+    build_file_tree(tmp_path, {k: v for k, v in REPO.items() if v is not None})
+    (tmp_path / "deploy/base/web.yaml").symlink_to("deployment.yaml")
+    writes = {"deploy/base/deployment.yaml": DEPLOYMENT.replace("web:1.0", "web:1.1").encode()}
+    assert why_build(tmp_path, writes) == "deploy/base/web.yaml is a symbolic link"

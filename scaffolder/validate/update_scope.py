@@ -18,6 +18,7 @@ A change is proved safe when
 - the objects in changed files keep their immutable fields (:data:`IMMUTABLE`), matched by
   kind and name across all changed files (an object moved to another file is the same
   object); an object added by the change is new to the whole repo;
+- the repo has no symbolic links (a file read under two names);
 - and nothing makes an object's output depend on another's content or name: no kustomization
   has ``replacements``, ``vars``, plugins, Helm charts or custom field specs; none renames
   (``namePrefix``/``nameSuffix``) when objects come or go, since references to them inside
@@ -113,7 +114,10 @@ def why_build(root: Path, writes: Mapping[str, bytes | None]) -> str | None:
 
 
 def _prove(root: Path, writes: dict[str, bytes | None]) -> None:
-    kfiles = sorted(set(_kustomization_files(root)) | {w for w in writes if _is_kfile(w)})
+    files, links = _walk(root)
+    if links:  # two paths for one file: what a kustomization reads is unclear
+        raise _Build(f"{links[0]} is a symbolic link")
+    kfiles = sorted({f for f in files if _is_kfile(f)} | {w for w in writes if _is_kfile(w)})
     found = _Kustomizations()
     for rel in kfiles:
         before, after = _before(root, rel), _after(root, writes, rel)
@@ -140,7 +144,7 @@ def _prove(root: Path, writes: dict[str, bytes | None]) -> None:
         return
     if found.dependent:
         raise _Build(found.dependent)
-    _check_objects(root, writes, found)
+    _check_objects(root, files, writes, found)
 
 
 def _check_kustomization_change(
@@ -162,7 +166,9 @@ def _check_kustomization_change(
             raise _Build(f"kustomization {rel} adds {entry}, which is not a new file")
 
 
-def _check_objects(root: Path, writes: Mapping[str, bytes | None], found: _Kustomizations) -> None:
+def _check_objects(
+    root: Path, files: list[str], writes: Mapping[str, bytes | None], found: _Kustomizations
+) -> None:
     before: dict[Key, dict[str, Any]] = {}
     after: dict[Key, dict[str, Any]] = {}
     for rel, content in writes.items():
@@ -175,9 +181,10 @@ def _check_objects(root: Path, writes: Mapping[str, bytes | None], found: _Kusto
     for key in sorted(before.keys() & after.keys()):
         kind, name = key
         fields = IMMUTABLE.get(kind, ())
-        if kind in ("ConfigMap", "Secret") and True not in (
-            before[key].get("immutable"),
-            after[key].get("immutable"),
+        if (
+            kind in ("ConfigMap", "Secret")
+            and True not in (before[key].get("immutable"), after[key].get("immutable"))
+            and not found.patches(kind)  # a patch may add immutable: true
         ):
             fields = ()  # the data of a ConfigMap or Secret is immutable only when it says so
         for path in (*fields, "immutable"):
@@ -191,7 +198,7 @@ def _check_objects(root: Path, writes: Mapping[str, bytes | None], found: _Kusto
         _check_patches(key, before.get(key), after.get(key), found)
     added = after.keys() - before.keys()
     if added:
-        elsewhere = _unchanged_keys(root, writes)
+        elsewhere = _unchanged_keys(root, files, writes)
         for kind, name in sorted(added & elsewhere):
             raise _Build(f"{kind}/{name} is added, and another file of the repo has it")
 
@@ -237,8 +244,12 @@ def _collect(
         if str(doc["apiVersion"]).startswith(NOT_OBJECTS):
             continue
         kind, meta = str(doc["kind"]), doc.get("metadata")
-        if kind.endswith("List") or not isinstance(meta, dict) or not meta.get("name"):
-            raise _Build(f"{rel} has a {kind} that is a list or has no name")
+        if kind.endswith("List"):
+            raise _Build(f"{rel} has a {kind}")
+        if not isinstance(meta, dict) or not meta.get("name"):
+            if resource:  # kustomize needs names
+                raise _Build(f"{rel} is a kustomize resource with a {kind} without a name")
+            continue  # generateName: created anew every time, never updated
         annotations = meta.get("annotations")
         if isinstance(annotations, dict) and any(
             str(a).startswith(KUSTOMIZE_ANNOTATIONS) for a in annotations
@@ -250,9 +261,9 @@ def _collect(
         into[key] = doc
 
 
-def _unchanged_keys(root: Path, writes: Mapping[str, bytes | None]) -> set[Key]:
+def _unchanged_keys(root: Path, files: list[str], writes: Mapping[str, bytes | None]) -> set[Key]:
     keys: set[Key] = set()
-    for rel in _files(root):
+    for rel in files:
         if rel in writes or not rel.endswith(YAML):
             continue
         try:
@@ -419,12 +430,17 @@ def _after(root: Path, writes: Mapping[str, bytes | None], rel: str) -> bytes | 
     return writes[rel] if rel in writes else _before(root, rel)
 
 
-def _files(root: Path) -> Iterator[str]:
+def _walk(root: Path) -> tuple[list[str], list[str]]:
+    """The repo's files and its symbolic links (to files or folders), as repo paths."""
+    files: list[str] = []
+    links: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in NOT_CONTENT)
-        for name in sorted(filenames):
-            yield (Path(dirpath) / name).relative_to(root).as_posix()
-
-
-def _kustomization_files(root: Path) -> Iterator[str]:
-    return (f for f in _files(root) if _is_kfile(f))
+        here = Path(dirpath)
+        for name in (*dirnames, *sorted(filenames)):
+            path = here / name
+            if path.is_symlink():
+                links.append(path.relative_to(root).as_posix())
+            elif name in filenames:
+                files.append(path.relative_to(root).as_posix())
+    return files, links

@@ -55,10 +55,17 @@ def _key(doc: Mapping[str, Any]) -> tuple[str, str, str, str]:
     return group, str(doc.get("kind")), str(meta.get("namespace", "")), str(meta.get("name"))
 
 
+def _named(doc: Mapping[str, Any]) -> bool:
+    meta = doc.get("metadata")
+    return isinstance(meta, Mapping) and bool(meta.get("name"))
+
+
 def immutable_changes(previous: Iterable[Obj], current: Iterable[Obj]) -> Iterator[Finding]:
     """Errors for every immutable field that differs between the same object's two renders."""
-    before = {_key(o.doc): o for o in previous}
+    before = {_key(o.doc): o for o in previous if _named(o.doc)}
     for new in current:
+        if not _named(new.doc):
+            continue  # generateName: a new object every time it is created, never updated
         old = before.get(_key(new.doc))
         fields = IMMUTABLE.get(new.kind)
         if old is None or not fields:
