@@ -397,7 +397,7 @@ def test_a_golden_path_that_asks_nothing_gets_the_publish_page_alone(
 
 
 def test_each_golden_path_gets_an_upgrade_template(tmp_path: Path) -> None:
-    from scaffolder.backstage_upgrade import SOURCE_URL
+    from scaffolder.backstage_upgrade import SOURCE_LOCATION, SOURCE_URL
 
     assert main(["backstage", "export", str(tmp_path), "--golden-path", "service"]) == 0
     upgrade = yaml.safe_load((tmp_path / "service-upgrade/template.yaml").read_text())
@@ -415,6 +415,13 @@ def test_each_golden_path_gets_an_upgrade_template(tmp_path: Path) -> None:
         "publish:github:pull-request",
     ]
     assert steps["fetch"]["input"]["url"] == SOURCE_URL
+    # Our action reads the request's repo from the source location (tested in backstage/).
+    assert steps["upgrade"]["input"]["sourceLocation"] == "${{ " + SOURCE_LOCATION + " }}"
+    assert steps["upgrade"]["input"]["forge"] == "github"
+    request = steps["publish"]["input"]
+    assert request["repoUrl"] == "${{ steps['upgrade'].output.repoUrl }}"
+    assert request["targetBranchName"] == "${{ steps['upgrade'].output.targetBranch }}"
+    assert request["targetPath"] == "${{ steps['upgrade'].output.targetPath }}"
     assert steps["publish"]["input"]["draft"] == "${{ steps['upgrade'].output.hasConflicts }}"
     assert steps["publish"]["input"]["branchName"] == (
         "golden-path/service-${{ steps['upgrade'].output.toVersion }}"
@@ -432,6 +439,9 @@ def test_gitlab_upgrade_templates_open_merge_requests_and_others_get_none(tmp_pa
     upgrade = yaml.safe_load((tmp_path / "gl/service-upgrade/template.yaml").read_text())
     publish = upgrade["spec"]["steps"][-1]
     assert publish["action"] == "publish:gitlab:merge-request"
+    assert upgrade["spec"]["steps"][-2]["input"]["forge"] == "gitlab"
+    # The real action takes neither: GitLab reads a draft from the title.
+    assert "draft" not in publish["input"] and "update" not in publish["input"]
     assert publish["input"]["title"].startswith(
         "${{ 'Draft: ' if steps['upgrade'].output.hasConflicts else '' }}"
     )
