@@ -294,6 +294,14 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
     hosted.set(source, dir);
   }
 
+  /** The files `scaffolder new` makes of the service at `version`: a clean upgrade's result. */
+  async function newRepoTree(version: string): Promise<Tree> {
+    const reference = mockDir.resolve('reference');
+    await fs.rm(reference, { recursive: true, force: true });
+    await renderNewRepo({ goldenPath: 'service', version, values: answers, dest: reference });
+    return snapshotTree(reference);
+  }
+
   it('opens a draft pull request whose files keep the conflict markers it lists', async () => {
     // The line 1.1.0 changes (its version), edited here too: a true conflict.
     await hostRepo(async dir => {
@@ -357,14 +365,6 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
 
   it('opens a ready pull request for a clean upgrade, with exactly the new version', async () => {
     await hostRepo();
-    const reference = mockDir.resolve('reference');
-    await fs.rm(reference, { recursive: true, force: true });
-    await renderNewRepo({
-      goldenPath: 'service',
-      version: '1.1.0',
-      values: answers,
-      dest: reference,
-    });
 
     const { status, output } = await upgradeTask({
       entity: 'component:default/payments',
@@ -375,7 +375,7 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
     expect(output.text[0].content).not.toContain('conflicts to resolve');
     expect(requests).toHaveLength(1);
     expect(requests[0].input).toMatchObject({ draft: false });
-    expect(requests[0].tree).toEqual(await snapshotTree(reference));
+    expect(requests[0].tree).toEqual(await newRepoTree('1.1.0'));
   });
 
   it("asks the question a newer version added on the form's second page", async () => {
@@ -450,14 +450,6 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
 
   it('opens a ready merge request into the folder and branch of a GitLab monorepo', async () => {
     await hostRepo(undefined, MONOREPO_SOURCE);
-    const reference = mockDir.resolve('reference');
-    await fs.rm(reference, { recursive: true, force: true });
-    await renderNewRepo({
-      goldenPath: 'service',
-      version: '1.1.0',
-      values: answers,
-      dest: reference,
-    });
 
     const { status, output } = await upgradeTask(
       { entity: 'component:default/mono-ledger', version: '1.1.0' },
@@ -475,7 +467,7 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
       title: 'Upgrade golden path service to 1.1.0',
       description: output.text[0].content,
     });
-    expect(requests[0].tree).toEqual(await snapshotTree(reference));
+    expect(requests[0].tree).toEqual(await newRepoTree('1.1.0'));
   });
 
   it('opens no pull request when the repo is already at the version', async () => {
