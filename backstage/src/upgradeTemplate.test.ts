@@ -58,29 +58,37 @@ const integrations = ScmIntegrations.fromConfig(
   }),
 );
 
+/** The zod instance an action's schema callbacks get. */
+type Zod = Parameters<
+  Extract<
+    NonNullable<Parameters<typeof createTemplateAction>[0]['schema']>['input'],
+    (...args: any[]) => unknown
+  >
+>[0];
+
 /**
  * `publish:github:pull-request`'s inputs (plugins/scaffolder-backend-module-github,
  * githubPullRequest.ts), as zod so that the runner refuses any other key.
  */
 const githubPullRequestInput = {
-  repoUrl: (z: any) => z.string(),
-  branchName: (z: any) => z.string(),
-  targetBranchName: (z: any) => z.string().optional(),
-  title: (z: any) => z.string(),
-  description: (z: any) => z.string(),
-  draft: (z: any) => z.boolean().optional(),
-  sourcePath: (z: any) => z.string().optional(),
-  targetPath: (z: any) => z.string().optional(),
-  token: (z: any) => z.string().optional(),
-  reviewers: (z: any) => z.array(z.string()).optional(),
-  teamReviewers: (z: any) => z.array(z.string()).optional(),
-  commitMessage: (z: any) => z.string().optional(),
-  update: (z: any) => z.boolean().optional(),
-  forceFork: (z: any) => z.boolean().optional(),
-  gitAuthorName: (z: any) => z.string().optional(),
-  gitAuthorEmail: (z: any) => z.string().optional(),
-  forceEmptyGitAuthor: (z: any) => z.boolean().optional(),
-  createWhenEmpty: (z: any) => z.boolean().optional(),
+  repoUrl: (z: Zod) => z.string(),
+  branchName: (z: Zod) => z.string(),
+  targetBranchName: (z: Zod) => z.string().optional(),
+  title: (z: Zod) => z.string(),
+  description: (z: Zod) => z.string(),
+  draft: (z: Zod) => z.boolean().optional(),
+  sourcePath: (z: Zod) => z.string().optional(),
+  targetPath: (z: Zod) => z.string().optional(),
+  token: (z: Zod) => z.string().optional(),
+  reviewers: (z: Zod) => z.array(z.string()).optional(),
+  teamReviewers: (z: Zod) => z.array(z.string()).optional(),
+  commitMessage: (z: Zod) => z.string().optional(),
+  update: (z: Zod) => z.boolean().optional(),
+  forceFork: (z: Zod) => z.boolean().optional(),
+  gitAuthorName: (z: Zod) => z.string().optional(),
+  gitAuthorEmail: (z: Zod) => z.string().optional(),
+  forceEmptyGitAuthor: (z: Zod) => z.boolean().optional(),
+  createWhenEmpty: (z: Zod) => z.boolean().optional(),
 };
 
 /**
@@ -88,21 +96,21 @@ const githubPullRequestInput = {
  * gitlabMergeRequest.ts): no `draft` (GitLab reads a `Draft:` title) and no `update`.
  */
 const gitlabMergeRequestInput = {
-  repoUrl: (z: any) => z.string(),
-  title: (z: any) => z.string(),
-  description: (z: any) => z.string().optional(),
-  branchName: (z: any) => z.string(),
-  targetBranchName: (z: any) => z.string().optional(),
-  sourcePath: (z: any) => z.string().optional(),
-  targetPath: (z: any) => z.string().optional(),
-  token: (z: any) => z.string().optional(),
-  commitAction: (z: any) => z.enum(['create', 'delete', 'update', 'skip', 'auto']).optional(),
-  projectid: (z: any) => z.string().optional(),
-  removeSourceBranch: (z: any) => z.boolean().optional(),
-  assignee: (z: any) => z.string().optional(),
-  reviewers: (z: any) => z.array(z.string()).optional(),
-  assignReviewersFromApprovalRules: (z: any) => z.boolean().optional(),
-  labels: (z: any) => z.string().or(z.array(z.string())).optional(),
+  repoUrl: (z: Zod) => z.string(),
+  title: (z: Zod) => z.string(),
+  description: (z: Zod) => z.string().optional(),
+  branchName: (z: Zod) => z.string(),
+  targetBranchName: (z: Zod) => z.string().optional(),
+  sourcePath: (z: Zod) => z.string().optional(),
+  targetPath: (z: Zod) => z.string().optional(),
+  token: (z: Zod) => z.string().optional(),
+  commitAction: (z: Zod) => z.enum(['create', 'delete', 'update', 'skip', 'auto']).optional(),
+  projectid: (z: Zod) => z.string().optional(),
+  removeSourceBranch: (z: Zod) => z.boolean().optional(),
+  assignee: (z: Zod) => z.string().optional(),
+  reviewers: (z: Zod) => z.array(z.string()).optional(),
+  assignReviewersFromApprovalRules: (z: Zod) => z.boolean().optional(),
+  labels: (z: Zod) => z.string().or(z.array(z.string())).optional(),
 };
 
 const fakeRequestModule = createBackendModule({
