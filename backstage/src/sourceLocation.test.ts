@@ -1,37 +1,90 @@
+import { posix } from 'node:path';
 import { InputError } from '@backstage/errors';
-import { parseSourceLocation } from './sourceLocation';
+import { Forge, parseSourceLocation } from './sourceLocation';
+
+/**
+ * git-url-parse, the parser Backstage's URL readers (and so fetch:plain) read
+ * these locations with; it ships no types, so the fields compared are named here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const gitUrlParse: (url: string) => {
+  owner: string;
+  name: string;
+  ref: string;
+  filepath: string;
+  filepathtype: string;
+} = require('git-url-parse');
+
+/** GitHub locations: owner, repo, branch and folder read from each. */
+const GITHUB: Array<[string, string, string, string | undefined, string | undefined]> = [
+  // What the catalog records for a catalog-info.yaml at the root of the default branch.
+  ['url:https://github.com/acme/payments/tree/main/', 'acme', 'payments', 'main', undefined],
+  ['https://github.com/acme/payments/tree/main', 'acme', 'payments', 'main', undefined],
+  ['url:https://github.com/acme/payments', 'acme', 'payments', undefined, undefined],
+  ['url:https://github.com/acme/payments/', 'acme', 'payments', undefined, undefined],
+  ['url:https://github.com/acme/payments.git', 'acme', 'payments', undefined, undefined],
+  // A repo in a folder of a monorepo; a blob location names a file in it.
+  [
+    'url:https://github.com/acme/mono/tree/release/services/pay/',
+    'acme',
+    'mono',
+    'release',
+    'services/pay',
+  ],
+  [
+    'url:https://github.com/acme/mono/blob/main/services/pay/catalog-info.yaml',
+    'acme',
+    'mono',
+    'main',
+    'services/pay',
+  ],
+  [
+    'url:https://github.com/acme/payments/blob/main/catalog-info.yaml',
+    'acme',
+    'payments',
+    'main',
+    undefined,
+  ],
+];
+
+/** GitLab locations of project `repo`: owner (subgroups included), branch and folder. */
+const GITLAB: Array<[string, string, string | undefined, string | undefined]> = [
+  [
+    'url:https://gitlab.example.com/group/sub/team/repo/-/tree/main/',
+    'group/sub/team',
+    'main',
+    undefined,
+  ],
+  [
+    'url:https://gitlab.example.com/group/sub/team/repo/-/tree/main',
+    'group/sub/team',
+    'main',
+    undefined,
+  ],
+  [
+    'url:https://gitlab.example.com/group/sub/team/repo/-/blob/dev/catalog-info.yaml',
+    'group/sub/team',
+    'dev',
+    undefined,
+  ],
+  [
+    'url:https://gitlab.example.com/group/sub/team/repo/-/tree/main/apps/pay/',
+    'group/sub/team',
+    'main',
+    'apps/pay',
+  ],
+  [
+    'url:https://gitlab.example.com/group/sub/team/repo.git',
+    'group/sub/team',
+    undefined,
+    undefined,
+  ],
+  ['url:https://gitlab.example.com/group/sub/team/repo/', 'group/sub/team', undefined, undefined],
+  ['https://gitlab.example.com/team/repo/-/tree/main/', 'team', 'main', undefined],
+];
 
 describe('parseSourceLocation', () => {
-  it.each([
-    // What the catalog records for a catalog-info.yaml at the root of the default branch.
-    ['url:https://github.com/acme/payments/tree/main/', 'acme', 'payments', 'main', undefined],
-    ['https://github.com/acme/payments/tree/main', 'acme', 'payments', 'main', undefined],
-    ['url:https://github.com/acme/payments', 'acme', 'payments', undefined, undefined],
-    ['url:https://github.com/acme/payments/', 'acme', 'payments', undefined, undefined],
-    ['url:https://github.com/acme/payments.git', 'acme', 'payments', undefined, undefined],
-    // A repo in a folder of a monorepo; a blob location names a file in it.
-    [
-      'url:https://github.com/acme/mono/tree/release/services/pay/',
-      'acme',
-      'mono',
-      'release',
-      'services/pay',
-    ],
-    [
-      'url:https://github.com/acme/mono/blob/main/services/pay/catalog-info.yaml',
-      'acme',
-      'mono',
-      'main',
-      'services/pay',
-    ],
-    [
-      'url:https://github.com/acme/payments/blob/main/catalog-info.yaml',
-      'acme',
-      'payments',
-      'main',
-      undefined,
-    ],
-  ])('reads the GitHub location %s', (location, owner, repo, branch, subdirectory) => {
+  it.each(GITHUB)('reads the GitHub location %s', (location, owner, repo, branch, subdirectory) => {
     expect(parseSourceLocation(location, 'github')).toEqual({
       host: 'github.com',
       owner,
@@ -42,40 +95,7 @@ describe('parseSourceLocation', () => {
     });
   });
 
-  it.each([
-    [
-      'url:https://gitlab.example.com/group/sub/team/repo/-/tree/main/',
-      'group/sub/team',
-      'main',
-      undefined,
-    ],
-    [
-      'url:https://gitlab.example.com/group/sub/team/repo/-/tree/main',
-      'group/sub/team',
-      'main',
-      undefined,
-    ],
-    [
-      'url:https://gitlab.example.com/group/sub/team/repo/-/blob/dev/catalog-info.yaml',
-      'group/sub/team',
-      'dev',
-      undefined,
-    ],
-    [
-      'url:https://gitlab.example.com/group/sub/team/repo/-/tree/main/apps/pay/',
-      'group/sub/team',
-      'main',
-      'apps/pay',
-    ],
-    [
-      'url:https://gitlab.example.com/group/sub/team/repo.git',
-      'group/sub/team',
-      undefined,
-      undefined,
-    ],
-    ['url:https://gitlab.example.com/group/sub/team/repo/', 'group/sub/team', undefined, undefined],
-    ['https://gitlab.example.com/team/repo/-/tree/main/', 'team', 'main', undefined],
-  ])(
+  it.each(GITLAB)(
     'reads the GitLab location %s, subgroups in the owner',
     (location, owner, branch, subdirectory) => {
       const target = parseSourceLocation(location, 'gitlab');
@@ -97,6 +117,26 @@ describe('parseSourceLocation', () => {
       ]);
     },
   );
+
+  it('reads every location as git-url-parse does: owner, repo, branch and folder', () => {
+    const locations: Array<[string, Forge]> = [
+      ...GITHUB.map(([location]): [string, Forge] => [location, 'github']),
+      ...GITLAB.map(([location]): [string, Forge] => [location, 'gitlab']),
+    ];
+    for (const [location, forge] of locations) {
+      const theirs = gitUrlParse(location.replace(/^url:/, ''));
+      // A blob location names a file; the request goes to its folder.
+      const folder =
+        theirs.filepathtype === 'blob' ? posix.dirname(theirs.filepath) : theirs.filepath;
+      expect({ location, ...parseSourceLocation(location, forge) }).toMatchObject({
+        location,
+        owner: theirs.owner,
+        repo: theirs.name,
+        branch: theirs.ref || undefined,
+        subdirectory: folder && folder !== '.' ? folder.replace(/\/$/, '') : undefined,
+      });
+    }
+  });
 
   it('keeps the port and decodes percent-encoded segments', () => {
     expect(
