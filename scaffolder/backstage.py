@@ -261,9 +261,8 @@ def _new_questions_page(gp: GoldenPath) -> tuple[dict[str, Any] | None, dict[str
     tests one of the other new questions, it is shown only for the answers that ask it (the
     ``dependencies`` branches the new-repo form uses); otherwise (it tests a recorded answer,
     which the form does not know, or more than one switch) it is always shown, saying when
-    it is needed. Either way an
-    answer the repo does not need is harmless: the CLI ignores (and does not record) answers
-    to questions that do not apply."""
+    it is needed. Either way an answer the repo does not need is harmless: the CLI ignores
+    (and does not record) answers to questions that do not apply."""
     latest = renderer_for(gp.latest).config.questions
     first = {q.name for q in renderer_for(gp.versions[0]).config.questions}
     new = [q for q in latest if q.required and not q.computed and q.name not in first]
