@@ -255,26 +255,52 @@ _OUR_EXPRESSIONS = (
 def _new_questions_page(gp: GoldenPath) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The Upgrade Template's page for the questions the latest version asks without a default
     that the first version did not ask (repos made before have no answer), and the values
-    that pass them on. The fields are optional: left empty, the recorded answer stays."""
+    that pass them on. The fields are optional: left empty, the recorded answer stays.
+
+    A question asked only for some answers (``when``) is on the page too. When its ``when``
+    tests one of the other new questions, it is shown only for the answers that ask it (the
+    ``dependencies`` branches the new-repo form uses); otherwise (it tests a recorded answer,
+    which the form does not know, or more than one switch) it is always shown, saying when
+    it is needed. Either way an answer the repo does not need is harmless: the CLI ignores
+    (and does not record) answers to questions that do not apply."""
     latest = renderer_for(gp.latest).config.questions
     first = {q.name for q in renderer_for(gp.versions[0]).config.questions}
-    new = [q for q in latest if q.required and q.when is True and q.name not in first]
+    new = [q for q in latest if q.required and not q.computed and q.name not in first]
     if not new:
         return None, {}
     schema = questions_schema(new)
+    when = {q.name: q.when for q in new if isinstance(q.when, str)}
+    for name, prop in (schema.get("properties") or {}).items():
+        if name in when:  # not in a branch: the form cannot tell whether it applies
+            condition = when[name].strip().removeprefix("{{").removesuffix("}}").strip()
+            prop["description"] = (
+                prop.get("description", "") + f" Needed only when: {condition}."
+            ).strip()
     _walk(schema)
-    properties = schema.get("properties") or {}
-    page = {
+    page: dict[str, Any] = {
         "title": "New questions",
         "description": (
             f"Asked by {gp.name} {gp.latest.version} without a default. A repo made before "
             "they were asked needs an answer; left empty, a recorded answer stays."
         ),
-        "properties": properties,
+        "properties": schema.get("properties") or {},
     }
-    values = {name: _value(name, prop) for name, prop in properties.items()}
-    page = escape_expressions(page)
-    return page, values
+    branches = [
+        branch
+        for dep in (schema.get("dependencies") or {}).values()
+        for branch in dep.get("oneOf", [])
+    ]
+    for branch in branches:
+        branch.pop("required", None)  # optional like the rest of the page
+    if branches:
+        page["dependencies"] = schema["dependencies"]
+    values = {
+        name: _value(name, prop)
+        for props in [page["properties"], *(b.get("properties") or {} for b in branches)]
+        for name, prop in props.items()
+        if isinstance(prop, dict) and "title" in prop  # not a branch's `const` of its switch
+    }
+    return escape_expressions(page), values
 
 
 def export_templates(

@@ -7,6 +7,8 @@ and a version; the steps read the entity (``catalog:fetch``), fetch its repo fro
 workspace (``golden-path:upgrade``, our action: the recorded answers, a three-way merge,
 conflicts kept with markers) and open a pull or merge request with the upgrade report as its
 description, a draft when there are conflicts. The task's output shows the report (issue 19).
+Our action also reads the request's repo (a GitLab project path with its subgroups), branch
+and folder from the source location, since a Template expression cannot.
 """
 
 from __future__ import annotations
@@ -24,17 +26,17 @@ REQUEST_ACTIONS = {
     "publish:github": "publish:github:pull-request",
     "publish:gitlab": "publish:gitlab:merge-request",
 }
-# The catalog's `url:https://host/owner/repo/tree/branch/` as a URL, and its parts in the
-# RepoUrlPicker format (host?owner=o&repo=r) the request actions take.
-_SOURCE = (
-    "(steps['entity'].output.entity.metadata.annotations['backstage.io/source-location']"
-    " | replace('url:', ''))"
+# Forge of each request action: how our action reads the repo from the source location.
+FORGES = {
+    "publish:github:pull-request": "github",
+    "publish:gitlab:merge-request": "gitlab",
+}
+# The catalog records `url:https://host/owner/repo/tree/branch/` (GitLab:
+# `url:https://host/group/sub/repo/-/tree/branch/`); fetch:plain takes the URL.
+SOURCE_LOCATION = (
+    "steps['entity'].output.entity.metadata.annotations['backstage.io/source-location']"
 )
-SOURCE_URL = "${{ " + _SOURCE + " }}"
-REPO_URL = (
-    "${{ " + _SOURCE + ".split('/')[2] }}?owner=${{ " + _SOURCE + ".split('/')[3] }}"
-    "&repo=${{ " + _SOURCE + ".split('/')[4] }}"
-)
+SOURCE_URL = "${{ (" + SOURCE_LOCATION + " | replace('url:', '')) }}"
 _UPGRADE = "steps['upgrade'].output"
 
 
@@ -63,8 +65,13 @@ def upgrade_template_entity(
     title = escape_text(gp.title)
     branch = f"golden-path/{gp.name}-${{{{ {_UPGRADE}.toVersion }}}}"
     subject = f"Upgrade golden path {gp.name} to ${{{{ {_UPGRADE}.toVersion }}}}"
+    # The upgrade step reads the request's repo, branch and folder from the source location,
+    # in tested code: a GitLab project path has subgroups, which no split in a Template
+    # expression can tell from the `/-/tree/<branch>/` after it.
     request_input: dict[str, Any] = {
-        "repoUrl": REPO_URL,
+        "repoUrl": f"${{{{ {_UPGRADE}.repoUrl }}}}",
+        "targetBranchName": f"${{{{ {_UPGRADE}.targetBranch }}}}",
+        "targetPath": f"${{{{ {_UPGRADE}.targetPath }}}}",
         "branchName": branch,
         "title": subject,
         "description": f"${{{{ {_UPGRADE}.report }}}}",
@@ -143,7 +150,12 @@ def upgrade_template_entity(
                     "id": "upgrade",
                     "name": f"Upgrade golden path {gp.name}",
                     "action": UPGRADE_ACTION_ID,
-                    "input": {"version": "${{ parameters.version }}", "values": values or {}},
+                    "input": {
+                        "version": "${{ parameters.version }}",
+                        "values": values or {},
+                        "sourceLocation": "${{ " + SOURCE_LOCATION + " }}",
+                        "forge": FORGES[request_action],
+                    },
                 },
                 {
                     "id": "publish",

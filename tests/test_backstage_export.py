@@ -397,7 +397,7 @@ def test_a_golden_path_that_asks_nothing_gets_the_publish_page_alone(
 
 
 def test_each_golden_path_gets_an_upgrade_template(tmp_path: Path) -> None:
-    from scaffolder.backstage_upgrade import SOURCE_URL
+    from scaffolder.backstage_upgrade import SOURCE_LOCATION, SOURCE_URL
 
     assert main(["backstage", "export", str(tmp_path), "--golden-path", "service"]) == 0
     upgrade = yaml.safe_load((tmp_path / "service-upgrade/template.yaml").read_text())
@@ -415,6 +415,13 @@ def test_each_golden_path_gets_an_upgrade_template(tmp_path: Path) -> None:
         "publish:github:pull-request",
     ]
     assert steps["fetch"]["input"]["url"] == SOURCE_URL
+    # Our action reads the request's repo from the source location (tested in backstage/).
+    assert steps["upgrade"]["input"]["sourceLocation"] == "${{ " + SOURCE_LOCATION + " }}"
+    assert steps["upgrade"]["input"]["forge"] == "github"
+    request = steps["publish"]["input"]
+    assert request["repoUrl"] == "${{ steps['upgrade'].output.repoUrl }}"
+    assert request["targetBranchName"] == "${{ steps['upgrade'].output.targetBranch }}"
+    assert request["targetPath"] == "${{ steps['upgrade'].output.targetPath }}"
     assert steps["publish"]["input"]["draft"] == "${{ steps['upgrade'].output.hasConflicts }}"
     assert steps["publish"]["input"]["branchName"] == (
         "golden-path/service-${{ steps['upgrade'].output.toVersion }}"
@@ -432,6 +439,9 @@ def test_gitlab_upgrade_templates_open_merge_requests_and_others_get_none(tmp_pa
     upgrade = yaml.safe_load((tmp_path / "gl/service-upgrade/template.yaml").read_text())
     publish = upgrade["spec"]["steps"][-1]
     assert publish["action"] == "publish:gitlab:merge-request"
+    assert upgrade["spec"]["steps"][-2]["input"]["forge"] == "gitlab"
+    # The real action takes neither: GitLab reads a draft from the title.
+    assert "draft" not in publish["input"] and "update" not in publish["input"]
     assert publish["input"]["title"].startswith(
         "${{ 'Draft: ' if steps['upgrade'].output.hasConflicts else '' }}"
     )
@@ -466,3 +476,76 @@ def test_location_merge_keeps_comments_and_layout() -> None:
     group = "# people\nkind: Group\nmetadata:\n  name: a"
     added = location_text(group, ["./x/template.yaml"])
     assert added is not None and added.startswith(group + "\n---\n")
+
+
+def _ledger_catalog(root: Path) -> Path:
+    """`ledger` 1.1.0 adds three questions without a default: `storage`, `bucket` asked
+    only for one answer of `storage`, and `eu_contact` asked only for a recorded answer."""
+    first = (
+        "_subdirectory: template\nname: {type: str}\n"
+        "region: {type: str, choices: [eu, us], default: eu}\n"
+    )
+    build_file_tree(
+        root / "templates/ledger",
+        {
+            "golden-path.yml": "title: Ledger\n",
+            "1.0.0/copier.yml": first,
+            "1.0.0/template/README.md.jinja": "# {{ name }} in {{ region }}\n",
+            "1.1.0/copier.yml": first
+            + "storage: {type: str, choices: [s3, disk]}\n"
+            + "bucket: {type: str, when: \"{{ storage == 's3' }}\"}\n"
+            + "eu_contact: {type: str, when: \"{{ region == 'eu' }}\"}\n",
+            "1.1.0/template/README.md.jinja": "# {{ name }} in {{ region }} on {{ storage }}\n",
+        },
+    )
+    return root
+
+
+def test_the_upgrade_form_asks_new_questions_with_when_as_optional_fields(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    catalog = _ledger_catalog(tmp_path / "catalog")
+    r = run_cli(capsys, "backstage", "export", tmp_path / "out", "--catalog", catalog)
+    assert r.code == 0, r.err
+    upgrade = yaml.safe_load((tmp_path / "out/ledger-upgrade/template.yaml").read_text())
+    page = upgrade["spec"]["parameters"][1]
+    # `bucket` tests a question of the page: shown only for that answer, as on the new-repo form.
+    assert list(page["properties"]) == ["storage", "eu_contact"]
+    branches = page["dependencies"]["storage"]["oneOf"]
+    assert [(b["properties"]["storage"]["const"], list(b["properties"])) for b in branches] == [
+        ("s3", ["storage", "bucket"]),
+        ("disk", ["storage"]),
+    ]
+    # `eu_contact` tests a recorded answer, which the form does not know: always shown.
+    assert page["properties"]["eu_contact"]["description"].endswith(
+        "Needed only when: region == 'eu'."
+    )
+    # Optional throughout: left empty, a recorded answer stays.
+    assert "required" not in page and all("required" not in b for b in branches)
+    jsonschema.validate({}, page)
+    jsonschema.validate({"storage": "s3"}, page)
+    assert upgrade["spec"]["steps"][2]["input"]["values"] == {
+        name: "${{ parameters." + name + " }}" for name in ("storage", "eu_contact", "bucket")
+    }
+
+
+def test_answers_the_upgrade_form_gives_to_questions_that_do_not_apply_are_ignored(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """What makes the optional fields sound: the CLI takes an answer the repo does not need
+    (``when`` false for its answers) without failing and without recording it."""
+    catalog = _ledger_catalog(tmp_path / "catalog")
+    data = tmp_path / "new.json"
+    data.write_text(json.dumps({"name": "books", "region": "us"}))
+    repo = tmp_path / "repo"
+    args = ["--catalog", catalog, "--data-file", data]
+    r = run_cli(capsys, "new", "ledger", repo, "--version", "1.0.0", "--no-git", *args)
+    assert r.code == 0, r.err
+    data.write_text(json.dumps({"storage": "disk", "bucket": "b", "eu_contact": "ops@eu"}))
+    r = run_cli(capsys, "upgrade", repo, "--allow-no-git", "--format=json", *args)
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["status"] == "upgraded"
+    record = yaml.safe_load((repo / ".copier-answers.yml").read_text())
+    assert record["storage"] == "disk"
+    assert "bucket" not in record and "eu_contact" not in record
+    assert (repo / "README.md").read_text() == "# books in us on disk\n"

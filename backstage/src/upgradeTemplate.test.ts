@@ -11,8 +11,11 @@ import { NotFoundError } from '@backstage/errors';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { TemplateEntityV1beta3 } from '@backstage/plugin-scaffolder-common';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
 import {
   createTemplateAction,
+  parseRepoUrl,
   scaffolderActionsExtensionPoint,
 } from '@backstage/plugin-scaffolder-node';
 import { readCatalogFile } from './__testUtils__/catalogModel';
@@ -21,22 +24,98 @@ import { renderNewRepo, runCli } from './__testUtils__/scaffolderCli';
 import { snapshotTree, Tree } from './__testUtils__/tree';
 
 // A real backend with the real scaffolder plugin running the "Upgrade service"
-// Template that `scaffolder backstage export` writes: the real catalog:fetch
-// and fetch:plain actions, ours against the real CLI, up to the pull request
-// step, which a test double records.
+// Templates that `scaffolder backstage export` writes, for GitHub and for
+// GitLab: the real catalog:fetch and fetch:plain actions, ours against the
+// real CLI, up to the pull/merge request step, which test doubles record.
 jest.setTimeout(90_000);
 
 const SOURCE = 'https://github.com/acme/payments/tree/main/';
+/** A GitLab project in subgroups, as the catalog records it (the path ends at `/-/`). */
+const GITLAB_SOURCE = 'https://gitlab.example.com/fin/eu/team-a/ledger/-/tree/main/';
 const answers = { name: 'payments', owner: 'payments-team' };
 
 /** The repo as the Git host serves it, by source URL: fetch:plain reads it from here. */
 const hosted = new Map<string, string>();
-/** What publish:github:pull-request was given: its input and the workspace it would push. */
-const requests: Array<{ input: Record<string, unknown>; tree: Tree }> = [];
+/** What a request action was given: its input, the repo parseRepoUrl read, and the tree. */
+type Request = {
+  action: string;
+  input: Record<string, unknown>;
+  repo: { host: string; owner?: string; repo?: string };
+  tree: Tree;
+};
+const requests: Request[] = [];
 
-const fakePullRequestModule = createBackendModule({
+/**
+ * Both forges as integrations, so that the doubles read `repoUrl` with
+ * Backstage's own parseRepoUrl, as the real actions do: a repoUrl they cannot
+ * read (no owner, a host of another kind) fails the step here as it would there.
+ */
+const integrations = ScmIntegrations.fromConfig(
+  new ConfigReader({
+    integrations: {
+      gitlab: [{ host: 'gitlab.example.com', apiBaseUrl: 'https://gitlab.example.com/api/v4' }],
+    },
+  }),
+);
+
+/** The zod instance an action's schema callbacks get. */
+type Zod = Parameters<
+  Extract<
+    NonNullable<Parameters<typeof createTemplateAction>[0]['schema']>['input'],
+    (...args: any[]) => unknown
+  >
+>[0];
+
+/**
+ * `publish:github:pull-request`'s inputs (plugins/scaffolder-backend-module-github,
+ * githubPullRequest.ts), as zod so that the runner refuses any other key.
+ */
+const githubPullRequestInput = {
+  repoUrl: (z: Zod) => z.string(),
+  branchName: (z: Zod) => z.string(),
+  targetBranchName: (z: Zod) => z.string().optional(),
+  title: (z: Zod) => z.string(),
+  description: (z: Zod) => z.string(),
+  draft: (z: Zod) => z.boolean().optional(),
+  sourcePath: (z: Zod) => z.string().optional(),
+  targetPath: (z: Zod) => z.string().optional(),
+  token: (z: Zod) => z.string().optional(),
+  reviewers: (z: Zod) => z.array(z.string()).optional(),
+  teamReviewers: (z: Zod) => z.array(z.string()).optional(),
+  commitMessage: (z: Zod) => z.string().optional(),
+  update: (z: Zod) => z.boolean().optional(),
+  forceFork: (z: Zod) => z.boolean().optional(),
+  gitAuthorName: (z: Zod) => z.string().optional(),
+  gitAuthorEmail: (z: Zod) => z.string().optional(),
+  forceEmptyGitAuthor: (z: Zod) => z.boolean().optional(),
+  createWhenEmpty: (z: Zod) => z.boolean().optional(),
+};
+
+/**
+ * `publish:gitlab:merge-request`'s inputs (plugins/scaffolder-backend-module-gitlab,
+ * gitlabMergeRequest.ts): no `draft` (GitLab reads a `Draft:` title) and no `update`.
+ */
+const gitlabMergeRequestInput = {
+  repoUrl: (z: Zod) => z.string(),
+  title: (z: Zod) => z.string(),
+  description: (z: Zod) => z.string().optional(),
+  branchName: (z: Zod) => z.string(),
+  targetBranchName: (z: Zod) => z.string().optional(),
+  sourcePath: (z: Zod) => z.string().optional(),
+  targetPath: (z: Zod) => z.string().optional(),
+  token: (z: Zod) => z.string().optional(),
+  commitAction: (z: Zod) => z.enum(['create', 'delete', 'update', 'skip', 'auto']).optional(),
+  projectid: (z: Zod) => z.string().optional(),
+  removeSourceBranch: (z: Zod) => z.boolean().optional(),
+  assignee: (z: Zod) => z.string().optional(),
+  reviewers: (z: Zod) => z.array(z.string()).optional(),
+  assignReviewersFromApprovalRules: (z: Zod) => z.boolean().optional(),
+  labels: (z: Zod) => z.string().or(z.array(z.string())).optional(),
+};
+
+const fakeRequestModule = createBackendModule({
   pluginId: 'scaffolder',
-  moduleId: 'fake-github-pull-request',
+  moduleId: 'fake-request-actions',
   register(env) {
     env.registerInit({
       deps: { scaffolder: scaffolderActionsExtensionPoint },
@@ -45,20 +124,37 @@ const fakePullRequestModule = createBackendModule({
           createTemplateAction({
             id: 'publish:github:pull-request',
             description: 'Test double: records the pull request it would open',
+            schema: { input: githubPullRequestInput, output: { remoteUrl: z => z.string() } },
+            async handler(ctx) {
+              await record('publish:github:pull-request', ctx.input, ctx.workspacePath);
+              ctx.output('remoteUrl', 'https://github.com/acme/payments/pull/7');
+            },
+          }),
+          createTemplateAction({
+            id: 'publish:gitlab:merge-request',
+            description: 'Test double: records the merge request it would open',
             schema: {
-              input: {
-                repoUrl: z => z.string(),
-                branchName: z => z.string(),
-                title: z => z.string(),
-                description: z => z.string(),
-                draft: z => z.boolean().optional(),
-                update: z => z.boolean().optional(),
+              input: gitlabMergeRequestInput,
+              output: {
+                targetBranchName: z => z.string(),
+                projectid: z => z.string(),
+                projectPath: z => z.string(),
+                mergeRequestUrl: z => z.string(),
               },
-              output: { remoteUrl: z => z.string() },
             },
             async handler(ctx) {
-              requests.push({ input: ctx.input, tree: await snapshotTree(ctx.workspacePath) });
-              ctx.output('remoteUrl', 'https://github.com/acme/payments/pull/7');
+              const { owner, repo } = await record(
+                'publish:gitlab:merge-request',
+                ctx.input,
+                ctx.workspacePath,
+              );
+              ctx.output('targetBranchName', ctx.input.targetBranchName ?? 'main');
+              ctx.output('projectid', `${owner}/${repo}`);
+              ctx.output('projectPath', `${owner}/${repo}`);
+              ctx.output(
+                'mergeRequestUrl',
+                `https://gitlab.example.com/${owner}/${repo}/-/merge_requests/3`,
+              );
             },
           }),
         );
@@ -66,6 +162,17 @@ const fakePullRequestModule = createBackendModule({
     });
   },
 });
+
+async function record(action: string, input: Record<string, any>, workspacePath: string) {
+  const repo = parseRepoUrl(input.repoUrl, integrations);
+  requests.push({
+    action,
+    input,
+    repo: { host: repo.host, owner: repo.owner, repo: repo.repo },
+    tree: await snapshotTree(workspacePath),
+  });
+  return repo;
+}
 
 /** A UrlReader over `hosted`: readTree copies the repo's files, as a Git host archive does. */
 const urlReaderFactory = createServiceFactory({
@@ -103,23 +210,31 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
   const mockDir = createMockDirectory();
   const workingDirectory = mockDir.resolve('backend');
   let upgradeTemplate: TemplateEntityV1beta3;
+  let gitlabTemplate: TemplateEntityV1beta3;
   let api: ScaffolderApi;
   let stopBackend: () => Promise<void>;
-  /** The Component the catalog holds for the repo, as it was registered from SOURCE. */
-  const component: Entity = {
+  /** A Component of the catalog made from `service`, as it was registered from `source`. */
+  const component = (name: string, source: string): Entity => ({
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
     metadata: {
-      name: 'payments',
+      name,
       namespace: 'default',
       annotations: {
-        'backstage.io/source-location': `url:${SOURCE}`,
+        'backstage.io/source-location': `url:${source}`,
         'scaffolder.dev/golden-path': 'service',
         'scaffolder.dev/golden-path-version': '1.0.0',
       },
     },
     spec: { type: 'service', lifecycle: 'production', owner: 'group:payments-team' },
-  };
+  });
+  /** A GitLab monorepo whose service lives in a folder. */
+  const MONOREPO_SOURCE = 'https://gitlab.example.com/fin/eu/mono/-/tree/release/services/ledger/';
+  const components = [
+    component('payments', SOURCE),
+    component('ledger', GITLAB_SOURCE),
+    component('mono-ledger', MONOREPO_SOURCE),
+  ];
 
   beforeAll(async () => {
     const exportDir = mockDir.resolve('export');
@@ -127,17 +242,31 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
     [upgradeTemplate] = (await readCatalogFile(
       path.join(exportDir, 'service-upgrade', 'template.yaml'),
     )) as TemplateEntityV1beta3[];
+    // The GitLab export, in a namespace of its own so that both Templates are in the catalog.
+    const gitlabDir = mockDir.resolve('export-gitlab');
+    await runCli([
+      'backstage',
+      'export',
+      gitlabDir,
+      '--golden-path=service',
+      '--publish-action=publish:gitlab',
+      '--namespace=gitlab',
+    ]);
+    [gitlabTemplate] = (await readCatalogFile(
+      path.join(gitlabDir, 'service-upgrade', 'template.yaml'),
+    )) as TemplateEntityV1beta3[];
 
     await fs.mkdir(workingDirectory);
     ({ api, stop: stopBackend } = await startScaffolderBackend({
       workingDirectory,
       features: [
-        fakePullRequestModule,
+        fakeRequestModule,
         urlReaderFactory,
         createServiceFactory({
           service: catalogServiceRef,
           deps: {},
-          factory: () => catalogServiceMock({ entities: [upgradeTemplate, component] }),
+          factory: () =>
+            catalogServiceMock({ entities: [upgradeTemplate, gitlabTemplate, ...components] }),
         }),
       ],
     }));
@@ -153,23 +282,32 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
   });
 
   /** Runs the Upgrade Template as a task; resolves to its status, output and log. */
-  async function upgradeTask(values: Record<string, unknown>) {
-    const { status, completion, log } = await runTask(
-      api,
-      'template:default/service-upgrade',
-      values,
-      60_000,
-    );
+  async function upgradeTask(
+    values: Record<string, unknown>,
+    templateRef = 'template:default/service-upgrade',
+  ) {
+    const { status, completion, log } = await runTask(api, templateRef, values, 60_000);
     return { status, output: completion?.output, log };
   }
 
-  /** Hosts the service made at 1.0.0 at SOURCE, after `edit` changed its files. */
-  async function hostRepo(edit: (dir: string) => Promise<void> = async () => {}) {
+  /** Hosts the service made at 1.0.0 at `source`, after `edit` changed its files. */
+  async function hostRepo(
+    edit: (dir: string) => Promise<void> = async () => {},
+    source: string = SOURCE,
+  ) {
     const dir = mockDir.resolve('hosted-payments');
     await fs.rm(dir, { recursive: true, force: true });
     await renderNewRepo({ goldenPath: 'service', version: '1.0.0', values: answers, dest: dir });
     await edit(dir);
-    hosted.set(SOURCE, dir);
+    hosted.set(source, dir);
+  }
+
+  /** The files `scaffolder new` makes of the service at `version`: a clean upgrade's result. */
+  async function newRepoTree(version: string): Promise<Tree> {
+    const reference = mockDir.resolve('reference');
+    await fs.rm(reference, { recursive: true, force: true });
+    await renderNewRepo({ goldenPath: 'service', version, values: answers, dest: reference });
+    return snapshotTree(reference);
   }
 
   it('opens a draft pull request whose files keep the conflict markers it lists', async () => {
@@ -207,15 +345,19 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
 
     // The request: to the entity's repo, on the golden-path branch, a draft, the report as body.
     expect(requests).toHaveLength(1);
-    const [{ input, tree }] = requests;
+    const [{ input, repo, tree }] = requests;
     expect(input).toEqual({
       repoUrl: 'github.com?owner=acme&repo=payments',
+      targetBranchName: 'main',
       branchName: 'golden-path/service-1.1.0',
       title: 'Upgrade golden path service to 1.1.0',
       description: report.content,
       draft: true,
       update: true,
     });
+    // At the repo root: no targetPath, so the files land where fetch:plain found them.
+    expect(Object.keys(input)).not.toContain('targetPath');
+    expect(repo).toEqual({ host: 'github.com', owner: 'acme', repo: 'payments' });
     const readme = tree['README.md'];
     expect(readme).toMatchObject({ type: 'file' });
     const text = (readme as { content: string }).content;
@@ -231,14 +373,6 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
 
   it('opens a ready pull request for a clean upgrade, with exactly the new version', async () => {
     await hostRepo();
-    const reference = mockDir.resolve('reference');
-    await fs.rm(reference, { recursive: true, force: true });
-    await renderNewRepo({
-      goldenPath: 'service',
-      version: '1.1.0',
-      values: answers,
-      dest: reference,
-    });
 
     const { status, output } = await upgradeTask({
       entity: 'component:default/payments',
@@ -249,7 +383,7 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
     expect(output.text[0].content).not.toContain('conflicts to resolve');
     expect(requests).toHaveLength(1);
     expect(requests[0].input).toMatchObject({ draft: false });
-    expect(requests[0].tree).toEqual(await snapshotTree(reference));
+    expect(requests[0].tree).toEqual(await newRepoTree('1.1.0'));
   });
 
   it("asks the question a newer version added on the form's second page", async () => {
@@ -274,6 +408,74 @@ describe('scaffolder backend running the exported Upgrade service Template', () 
     expect(requests[0].tree['.copier-answers.yml']).toMatchObject({
       content: expect.stringMatching(/^tier: standard$/m),
     });
+  });
+
+  it('opens a draft merge request on GitLab, to the project in its subgroups', async () => {
+    await hostRepo(async dir => {
+      const readme = path.join(dir, 'README.md');
+      const text = await fs.readFile(readme, 'utf8');
+      await fs.writeFile(readme, text.replace('a FastAPI service', 'the ledger FastAPI service'));
+    }, GITLAB_SOURCE);
+
+    const { status, output, log } = await upgradeTask(
+      { entity: 'component:default/ledger', version: '1.1.0' },
+      'template:gitlab/service-upgrade',
+    );
+
+    expect({ status, log: status === 'completed' ? [] : log }).toEqual({
+      status: 'completed',
+      log: [],
+    });
+    const [report] = output.text;
+    expect(report.content).toContain('1 file(s) with conflicts to resolve');
+    expect(output.links).toEqual([
+      {
+        title: 'Pull request',
+        url: 'https://gitlab.example.com/fin/eu/team-a/ledger/-/merge_requests/3',
+      },
+    ]);
+    expect(requests).toHaveLength(1);
+    const [{ action, input, repo, tree }] = requests;
+    expect(action).toBe('publish:gitlab:merge-request');
+    // Exactly the inputs the real action takes: a draft by its title, no `draft` or `update`.
+    expect(input).toEqual({
+      repoUrl: 'gitlab.example.com?owner=fin%2Feu%2Fteam-a&repo=ledger',
+      targetBranchName: 'main',
+      branchName: 'golden-path/service-1.1.0',
+      title: 'Draft: Upgrade golden path service to 1.1.0',
+      description: report.content,
+    });
+    expect(Object.keys(input)).not.toContain('targetPath');
+    // What the real action's parseRepoUrl reads: the project path with its subgroups.
+    expect(repo).toEqual({ host: 'gitlab.example.com', owner: 'fin/eu/team-a', repo: 'ledger' });
+    const text = (tree['README.md'] as { content: string }).content;
+    expect(text).toMatch(/^<<<<<<< your edit$/m);
+    expect(text).toContain('the ledger FastAPI service');
+    expect(tree['.copier-answers.yml']).toMatchObject({
+      content: expect.stringMatching(/^_commit: 1\.1\.0$/m),
+    });
+  });
+
+  it('opens a ready merge request into the folder and branch of a GitLab monorepo', async () => {
+    await hostRepo(undefined, MONOREPO_SOURCE);
+
+    const { status, output } = await upgradeTask(
+      { entity: 'component:default/mono-ledger', version: '1.1.0' },
+      'template:gitlab/service-upgrade',
+    );
+
+    expect(status).toBe('completed');
+    expect(output.text[0].content).not.toContain('conflicts to resolve');
+    expect(requests).toHaveLength(1);
+    expect(requests[0].input).toEqual({
+      repoUrl: 'gitlab.example.com?owner=fin%2Feu&repo=mono',
+      targetBranchName: 'release',
+      targetPath: 'services/ledger',
+      branchName: 'golden-path/service-1.1.0',
+      title: 'Upgrade golden path service to 1.1.0',
+      description: output.text[0].content,
+    });
+    expect(requests[0].tree).toEqual(await newRepoTree('1.1.0'));
   });
 
   it('opens no pull request when the repo is already at the version', async () => {

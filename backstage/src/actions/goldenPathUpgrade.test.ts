@@ -159,6 +159,76 @@ describe('golden-path:upgrade', () => {
     );
   });
 
+  it('reads where the request goes from the source location, subgroups and folder included', async () => {
+    await fetchedRepo(workspacePath, 'notes', '1.0.0', { name: 'ledger' });
+    const { ctx, output } = context({
+      catalog,
+      values: { team: 'ops' },
+      sourceLocation:
+        'url:https://gitlab.example.com/platform/eu/team-a/ledger/-/tree/release/svc/',
+      forge: 'gitlab',
+    });
+    await action.handler(ctx);
+    expect(outputs(output)).toMatchObject({
+      status: 'upgraded',
+      repoUrl: 'gitlab.example.com?owner=platform%2Feu%2Fteam-a&repo=ledger',
+      targetBranch: 'release',
+      targetPath: 'svc',
+    });
+  });
+
+  it('leaves targetBranch and targetPath unset for a location at the default branch root', async () => {
+    await fetchedRepo(workspacePath, 'notes', '1.1.0', { name: 'ledger', team: 'ops' });
+    const { ctx, output } = context({
+      catalog,
+      sourceLocation: 'url:https://github.com/acme/ledger.git',
+      forge: 'github',
+    });
+    await action.handler(ctx);
+    const out = outputs(output);
+    expect(out).toMatchObject({ status: 'current', repoUrl: 'github.com?owner=acme&repo=ledger' });
+    expect(out).not.toHaveProperty('targetBranch');
+    expect(out).not.toHaveProperty('targetPath');
+  });
+
+  it('sets no request outputs without a sourceLocation (Templates exported before it)', async () => {
+    await fetchedRepo(workspacePath, 'notes', '1.1.0', { name: 'ledger', team: 'ops' });
+    const { ctx, output } = context({ catalog });
+    await action.handler(ctx);
+    expect(Object.keys(outputs(output)).sort()).toEqual([
+      'conflicts',
+      'files',
+      'fromVersion',
+      'goldenPath',
+      'hasConflicts',
+      'report',
+      'status',
+      'toVersion',
+    ]);
+  });
+
+  it.each([
+    [
+      { sourceLocation: 'url:https://gitlab.example.com/solo/-/tree/main/', forge: 'gitlab' },
+      'no group and project',
+    ],
+    [
+      { sourceLocation: 'url:https://github.com/acme/ledger/tree/main/' },
+      'sourceLocation needs forge (github or gitlab)',
+    ],
+    [{ forge: 'github' }, 'forge is given without sourceLocation'],
+  ])('refuses a request target it cannot read, before upgrading: %j', async (input, message) => {
+    await fetchedRepo(workspacePath, 'notes', '1.0.0', { name: 'ledger' });
+    const before = await snapshotTree(workspacePath);
+    const { ctx, logger } = context({ catalog, values: { team: 'ops' }, ...input });
+    await expect(action.handler(ctx)).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining(message),
+    });
+    expect(logger.info).not.toHaveBeenCalled();
+    expect(await snapshotTree(workspacePath)).toEqual(before);
+  });
+
   it('reports a repo already at the version as current and changes nothing', async () => {
     await fetchedRepo(workspacePath, 'notes', '1.1.0', { name: 'ledger', team: 'ops' });
     const before = await snapshotTree(workspacePath);

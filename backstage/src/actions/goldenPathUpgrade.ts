@@ -5,6 +5,7 @@ import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { EXIT_CONFLICTS, parseJsonOutput, runScaffolder } from '../cli';
 import { GoldenPathsOptions } from '../config';
+import { Forge, FORGES, parseSourceLocation, RequestTarget } from '../sourceLocation';
 
 /** stdout of `scaffolder upgrade --format json` for one repo. */
 type UpgradeResult = {
@@ -55,11 +56,15 @@ export function createGoldenPathUpgradeAction(options: GoldenPathsOptions) {
           '    action: golden-path:upgrade',
           '    input:',
           '      version: ${{ parameters.version }}',
+          '      sourceLocation: ${{ parameters.sourceUrl }}',
+          '      forge: github',
           '  - id: publish',
           '    name: Open pull request',
           '    action: publish:github:pull-request',
           '    input:',
-          '      repoUrl: ${{ parameters.repoUrl }}',
+          '      repoUrl: ${{ steps.upgrade.output.repoUrl }}',
+          '      targetBranchName: ${{ steps.upgrade.output.targetBranch }}',
+          '      targetPath: ${{ steps.upgrade.output.targetPath }}',
           '      branchName: golden-path/${{ steps.upgrade.output.goldenPath }}-${{ steps.upgrade.output.toVersion }}',
           '      title: Upgrade golden path ${{ steps.upgrade.output.goldenPath }} to ${{ steps.upgrade.output.toVersion }}',
           '      description: ${{ steps.upgrade.output.report }}',
@@ -101,6 +106,20 @@ export function createGoldenPathUpgradeAction(options: GoldenPathsOptions) {
             .describe(
               'Organisation catalog directory on the backend host; defaults to scaffolder.goldenPaths.catalog',
             ),
+        sourceLocation: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "Where the repo was fetched from: the entity's backstage.io/source-location (url:https://...); read into the repoUrl, targetBranch and targetPath outputs for the pull request step",
+            ),
+        forge: z =>
+          z
+            .enum(FORGES)
+            .optional()
+            .describe(
+              'How to read sourceLocation: github (OWNER/REPO) or gitlab (the project path up to /-/, subgroups included); required with sourceLocation',
+            ),
       },
       output: {
         goldenPath: z => z.string().describe("The repo's golden path"),
@@ -121,6 +140,27 @@ export function createGoldenPathUpgradeAction(options: GoldenPathsOptions) {
         hasConflicts: z => z.boolean().describe('True when conflicts is not empty (a draft PR)'),
         report: z =>
           z.string().describe('The upgrade report in markdown, for the pull request description'),
+        repoUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'With sourceLocation: the repo as HOST?owner=OWNER&repo=REPO, the repoUrl of publish:github:pull-request and publish:gitlab:merge-request',
+            ),
+        targetBranch: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "With sourceLocation: the branch it names, the request's targetBranchName; unset for the default branch",
+            ),
+        targetPath: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "With sourceLocation: the repo's folder it names (a monorepo), the request's targetPath; unset for the root",
+            ),
       },
     },
     async handler(ctx) {
@@ -134,6 +174,7 @@ export function createGoldenPathUpgradeAction(options: GoldenPathsOptions) {
           `'${shown}' is not a directory in the workspace: fetch the repo there first (fetch:plain)`,
         );
       }
+      const target = requestTarget(ctx.input.sourceLocation, ctx.input.forge);
       const catalog = ctx.input.catalog ?? options.defaultCatalog;
       // The record must be a file of the repo: checked here, as the CLI reads what it names.
       const answersFile = ctx.input.answersFile
@@ -204,11 +245,37 @@ export function createGoldenPathUpgradeAction(options: GoldenPathsOptions) {
         ctx.output('conflicts', result.conflicts);
         ctx.output('hasConflicts', result.conflicts.length > 0);
         ctx.output('report', result.report);
+        if (target) {
+          ctx.output('repoUrl', target.repoUrl);
+          // Left unset when absent, so that the request goes to the default branch, at the root.
+          if (target.branch) ctx.output('targetBranch', target.branch);
+          if (target.subdirectory) ctx.output('targetPath', target.subdirectory);
+        }
       } finally {
         await fs.rm(scratch, { recursive: true, force: true });
       }
     },
   });
+}
+
+/**
+ * Where the pull request goes, read before the CLI runs so that a location
+ * it cannot be opened for fails the step without upgrading anything.
+ */
+function requestTarget(
+  sourceLocation: string | undefined,
+  forge: Forge | undefined,
+): RequestTarget | undefined {
+  if (sourceLocation === undefined) {
+    if (forge !== undefined) throw new InputError('forge is given without sourceLocation');
+    return undefined;
+  }
+  if (forge === undefined) {
+    throw new InputError(
+      `sourceLocation needs forge (${FORGES.join(' or ')}) to read the repo from it`,
+    );
+  }
+  return parseSourceLocation(sourceLocation, forge);
 }
 
 function toPosix(p: string) {
