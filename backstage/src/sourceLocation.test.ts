@@ -165,6 +165,21 @@ describe('parseSourceLocation', () => {
       'gitlab',
       "'merge_requests/3' is not",
     ],
+    [
+      'url:https://github.com/acme/payments/tree/main/..%2F..%2Fetc',
+      'github',
+      "the path segment '../../etc' is not a plain name",
+    ],
+    [
+      'url:https://github.com/acme/payments/tree/..%2F..%2Fx/',
+      'github',
+      "the path segment '../../x' is not a plain name",
+    ],
+    [
+      'url:https://gitlab.example.com/a%2Fb/repo/-/tree/main/',
+      'gitlab',
+      "the path segment 'a/b' is not a plain name",
+    ],
   ] as const)('refuses %s on %s', (location, forge, why) => {
     const call = () => parseSourceLocation(location, forge);
     expect(call).toThrow(InputError);

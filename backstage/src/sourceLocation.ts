@@ -89,6 +89,14 @@ export function parseSourceLocation(location: string, forge: Forge): RequestTarg
     branch = ref;
     folder = kind === 'blob' ? inside.slice(0, -1) : inside;
   }
+  // An encoded '/' or '..' would let the owner or the request's folder
+  // (targetPath) leave the place the URL names: refuse it rather than guess.
+  // A branch may hold '/' (feature%2Fx), never a '.' or '..' step.
+  const odd = [...project, ...folder].find(s => s.includes('/') || s === '.' || s === '..');
+  const oddBranch = branch?.split('/').some(s => s === '' || s === '.' || s === '..');
+  if (odd !== undefined || oddBranch) {
+    throw notARepo(location, forge, `the path segment '${odd ?? branch}' is not a plain name`);
+  }
   return {
     host: url.host,
     owner,
