@@ -99,6 +99,10 @@ def service_template_repo(path: Path, files: Mapping[str, str]) -> Path:
         shutil.copytree(ROOT / "templates/service" / version, path, dirs_exist_ok=True)
         for name, text in files.items():
             (path / "template" / name).write_text(text)
+        # copytree keeps the files' times, and a file of the same size and time as the one
+        # before looks unchanged to git's index: v1.1.0 lacked catalog-info.yaml's version
+        # bump. Emptying the index makes git read every file.
+        git(path, "rm", "-r", "-q", "--cached", "--ignore-unmatch", ".")
         git(path, "add", "-A")
         git(path, "commit", "-q", "-m", version)
         git(path, "tag", f"v{version}")

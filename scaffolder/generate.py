@@ -220,11 +220,13 @@ def generate(
     if the_plan.golden_path.target == "existing-repo":
         return _add_to_repo(the_plan, dest, git=git, note=note)
     check_destination(dest)
-    from scaffolder.cookiecutter_engine import CookiecutterRenderer
-
     renderer = the_plan.renderer
-    if isinstance(renderer, CookiecutterRenderer) and renderer.hooks_run:
-        return _generate_in_place(the_plan, renderer, dest, git=git, note=note)
+    if the_plan.version.engine == "cookiecutter":  # imports cookiecutter: only then
+        from scaffolder.cookiecutter_engine import CookiecutterRenderer
+
+        assert isinstance(renderer, CookiecutterRenderer)
+        if renderer.hooks_run:
+            return _generate_in_place(the_plan, renderer, dest, git=git, note=note)
     note(f"rendering {the_plan.golden_path.name} {the_plan.version.version}")
     tree = the_plan.render(folder_name=dest.name)
     record = the_plan.record(dest.name)
