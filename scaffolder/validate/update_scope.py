@@ -89,6 +89,7 @@ class _Kustomizations:
     inputs: set[str] = field(default_factory=set)  # every other string, as a path
     renames: bool = False
     generated: set[str] = field(default_factory=set)  # ConfigMap/Secret generator names
+    dependent: str | None = None  # "K uses replacements", when one does
     # Patches: JSON patch operations (kind, paths); kinds merged into (strategic merge);
     # kinds patched in ways only a build shows (copy, move, test, unreadable patches).
     operations: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -99,8 +100,6 @@ class _Kustomizations:
         """Whether any patch may apply to objects of ``kind``."""
         kinds = self.merged | self.whole | {k for k, _ in self.operations}
         return kind in kinds or ANY_KIND in kinds
-
-    dependent: str | None = None  # "K uses replacements", when one does
 
 
 def why_build(root: Path, writes: Mapping[str, bytes | None]) -> str | None:
