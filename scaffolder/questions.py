@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final
@@ -249,6 +250,11 @@ class Evaluator:
         if default is not MISSING and default != "":
             return format_value(default)
         return _EXAMPLES.get(question.type, "VALUE")
+
+
+def data_flag(flag: str, name: str, example: str) -> str:
+    """``--data name=example``, quoted for a shell where the value needs it."""
+    return f"{flag} {shlex.quote(f'{name}={example}')}"
 
 
 def format_value(value: Any) -> str:
@@ -520,7 +526,7 @@ class _Resolution:
         if self.blocked(question.default):  # a default computed from unknowns is no example
             question = replace(question, default=MISSING)
         example = self.evaluator.example(question, context)
-        flag = f"{self.flag_hint} {question.name}={example}"
+        flag = data_flag(self.flag_hint, question.name, example)
         self.issues.append(AnswerIssue(question.name, message, flag, missing))
         self.unknown.add(question.name)
         if self.ask is not None:  # the wizard stops at the first bad --data value
@@ -541,7 +547,9 @@ def validated(
     """Cast and validate one answer; the error names the question, the reason and an example."""
 
     def hint() -> str:  # only on errors: computing an example renders the default again
-        return f"for example: {flag_hint} {question.name}={evaluator.example(question, context)}"
+        return "for example: " + data_flag(
+            flag_hint, question.name, evaluator.example(question, context)
+        )
 
     try:
         value = cast(question, raw)

@@ -1,4 +1,5 @@
-"""Which templates may run code on this machine: cookiecutter hooks and local Jinja extensions.
+"""Which templates may run code on this machine: cookiecutter hooks, copier tasks and migrations,
+and Jinja extensions.
 
 The same model as copier's ``trust`` setting: nothing from a template runs unless the user
 trusts it, for one run (``--trust``) or for good, in the settings file::
@@ -23,7 +24,7 @@ import yaml
 from scaffolder.errors import ScaffolderError
 
 SETTINGS_ENV = "SCAFFOLDER_SETTINGS"
-TRUST_HINT = "pass --trust, or add it under `trust:` in {path} (see docs/guides/cookiecutter.md)"
+TRUST_HINT = "pass --trust, or add it under `trust:` in {path} (see docs/reference/security.md)"
 
 
 def settings_path() -> Path:
@@ -46,7 +47,7 @@ def load_settings(path: Path) -> dict[str, Any]:
             f"{path} is not valid YAML: {exc}", hint="fix it, or move it away"
         ) from exc
     if not isinstance(data, dict):
-        raise ScaffolderError(f"{path} must hold a mapping", hint="see docs/guides/cookiecutter.md")
+        raise ScaffolderError(f"{path} must hold a mapping", hint="see docs/reference/security.md")
     return data
 
 
