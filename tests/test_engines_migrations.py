@@ -139,3 +139,42 @@ def test_versions_are_read_from_commit_as_copier_reads_them(
     found = dunamai.Version.from_git(pattern=dunamai.Pattern.DefaultUnprefixed)
     expected = found.serialize(style=dunamai.Style.Pep440)
     assert str(pep440(git(repo, "describe", "--tags", "--always"))) == expected
+
+
+def test_a_failed_upgrade_undoes_the_before_migrations(capsys: Capsys, tmp_path: Path) -> None:
+    # v2's `before` migration rewrites, adds, deletes, re-modes and links files in the repo;
+    # then the upgrade stops on a new question without a default. The repo must be as it was
+    # (copier leaves it half-migrated).
+    messy = (
+        "_migrations:\n"
+        "  - version: v2.0.0\n"
+        "    when: \"{{ _stage == 'before' }}\"\n"
+        "    command: >-\n"
+        "      sh -c 'echo changed >> a.txt; rm sub/keep.txt; mkdir -p new/deep;\n"
+        "      echo x > new/deep/file.txt; ln -s a.txt link.txt; chmod 755 a.txt;\n"
+        "      mkdir sub/empty'\n"
+        "needed:\n  type: str\n"
+    )
+    template = git_template(
+        tmp_path / "tpl", {"v1.0.0": V1, "v2.0.0": {**V1, "copier.yml": "name: demo\n" + messy}}
+    )
+    repo = tmp_path / "proj"
+    copier_copy(template, repo, {"name": "pay"}, ref="v1.0.0")
+    commit_repo(repo)
+    (repo / "untracked.txt").write_text("mine\n")  # not in git: kept all the same
+    before = files_of(repo)
+    mode = (repo / "a.txt").stat().st_mode
+    run = run_cli(capsys, "upgrade", repo, "--trust", "--allow-dirty")
+    assert run.code == 1
+    assert "missing answer for 'needed'" in run.err
+    assert "the migrations' changes to the repo were undone" in run.err
+    assert "Running task" in run.err, "the migration did run"
+    assert files_of(repo) == before
+    assert (repo / "a.txt").stat().st_mode == mode
+    assert not (repo / "new").exists() and not (repo / "link.txt").is_symlink()
+    assert not (repo / "sub/empty").exists()
+    assert git(repo, "status", "--porcelain") == "?? untracked.txt"
+    # With the answer, the same upgrade goes through and the migration's work stays.
+    run = run_cli(capsys, "upgrade", repo, "--trust", "--allow-dirty", "--data", "needed=x")
+    assert run.code == 0, run.err
+    assert (repo / "new/deep/file.txt").is_file() and (repo / "link.txt").is_symlink()

@@ -21,6 +21,7 @@ from scaffolder.questions import Ask
 from scaffolder.render import RenderMeta
 from scaffolder.safepath import problem
 from scaffolder.upgrade.links import Links, merge_link, repo_links, tree_links
+from scaffolder.upgrade.snapshot import undone_on_failure
 from scaffolder.upgrade.textmerge import merge_text
 from scaffolder.upgrade.yamlmerge import merge_yaml
 from scaffolder.validate.findings import Finding
@@ -181,7 +182,8 @@ def plan_upgrade(
 ) -> UpgradePlan:
     """Everything the upgrade will do, computed without touching the repo; except that with
     ``migrate`` the target's copier ``_migrations`` of the ``before`` stage run first (in the
-    repo, trusted templates only), as ``copier update`` runs them. ``say`` is given the
+    repo, trusted templates only), as ``copier update`` runs them; if planning then fails,
+    the repo's files are put back as they were before the migrations. ``say`` is given the
     target's ``_message_before_update`` before that (copier's moment)."""
     origin = load_origin(repo, catalog, answers_file=answers_file)
     gp = origin.golden_path
@@ -198,64 +200,68 @@ def plan_upgrade(
         version = origin.target_version(to)
         meta = target_meta(version, base_meta)
         say(render_message(renderer_for(version), BEFORE_UPDATE, None, meta))
-    pending = _copier_migrations(origin.target_version(to), base_meta, repo, run=migrate)
-    if pending and migrate:  # copier reads the answers file again: migrations may change it
-        origin = load_origin(repo, catalog, answers_file=answers_file)
-    steps = migrations.steps_between(gp, origin.record.version, to_version)
-    target = target_plan(origin, to_version, data=data, ask=ask)
-    if target.plan is None:
-        first = target.problems[0]
-        raise AnswerError(
-            f"cannot upgrade to {gp.name} {to_version}: "
-            + "; ".join(p.message for p in target.problems),
-            question=first.question,
-            hint="; ".join(p.hint for p in target.problems if p.hint) or None,
+    # A failure after the `before` migrations changed the repo puts its files back.
+    with undone_on_failure(repo) as mark:
+        pending = _copier_migrations(
+            origin.target_version(to), base_meta, repo, run=migrate, before_change=mark
         )
-    theirs_tree = target.plan.render(at.name, at)
-    theirs = theirs_tree.contents()
-    moved_from = {str(s.args["from"]) for s in steps if s.kind == "move"}
-    original = read_repo_files(repo, set(base) | set(theirs) | moved_from)
-    links = Links(tree_links(base_tree), repo_links(repo, original), tree_links(theirs_tree))
-    ours = dict(original)
-    file_migration = migrations.apply_file_steps(steps, base, ours)
-    labels = _labels(origin, to_version)
-    result = UpgradePlan(
-        repo,
-        origin,
-        target.plan,
-        target.plan.record(at.name).carried_from(origin.record, target.plan.version.ref, to),
-        # The record named by --answers-file is the one upgraded (as `copier update
-        # --answers-file`), not a second one where the template would put it.
-        origin.answers_file if answers_file else target.plan.answers_file,
-        base=base,
-        theirs=theirs,
-        copier_migrations=pending,
-        from_commit=from_commit,
-    )
-    result.notes += [f"migration {s}" for s in target.migrated + file_migration.done]
-    result.notes += _migration_notes(pending, ran=migrate)
-    result.notes += [
-        f"migration kept {p}: changed locally, so not deleted" for p in file_migration.kept
-    ]
-    result.notes += [
-        f"answer {k!r} is no longer asked by {to_version}; dropped from the record"
-        + ("" if "(" in k else " (this upgrade still renders with it, as copier update does)")
-        for k in target.dropped
-    ]
-    scope = scope_of(origin, base_plan, target.plan)
-    keep = skip_if_exists(target.plan.renderer, target.plan.answers.context)
-    final, actions = _merge_all(repo, result, ours, labels, scope, keep, links)
-    for path in sorted(set(final) | set(original)):
-        before, after = original.get(path), final.get(path)
-        if before == after:
-            continue
-        action, note = actions.get(path, ("delete" if after is None else "update", ""))
-        if path in file_migration.moved:
-            note = f"moved from {file_migration.moved[path]}" + (f"; {note}" if note else "")
-        elif after is None and path in moved_from:
-            action, note = "move", "moved by a migration"
-        result.changes.append(FileChange(_safe(path), action, before, after, note))
-    return result
+        if pending and migrate:  # copier reads the answers file again: migrations may change it
+            origin = load_origin(repo, catalog, answers_file=answers_file)
+        steps = migrations.steps_between(gp, origin.record.version, to_version)
+        target = target_plan(origin, to_version, data=data, ask=ask)
+        if target.plan is None:
+            first = target.problems[0]
+            raise AnswerError(
+                f"cannot upgrade to {gp.name} {to_version}: "
+                + "; ".join(p.message for p in target.problems),
+                question=first.question,
+                hint="; ".join(p.hint for p in target.problems if p.hint) or None,
+            )
+        theirs_tree = target.plan.render(at.name, at)
+        theirs = theirs_tree.contents()
+        moved_from = {str(s.args["from"]) for s in steps if s.kind == "move"}
+        original = read_repo_files(repo, set(base) | set(theirs) | moved_from)
+        links = Links(tree_links(base_tree), repo_links(repo, original), tree_links(theirs_tree))
+        ours = dict(original)
+        file_migration = migrations.apply_file_steps(steps, base, ours)
+        labels = _labels(origin, to_version)
+        result = UpgradePlan(
+            repo,
+            origin,
+            target.plan,
+            target.plan.record(at.name).carried_from(origin.record, target.plan.version.ref, to),
+            # The record named by --answers-file is the one upgraded (as `copier update
+            # --answers-file`), not a second one where the template would put it.
+            origin.answers_file if answers_file else target.plan.answers_file,
+            base=base,
+            theirs=theirs,
+            copier_migrations=pending,
+            from_commit=from_commit,
+        )
+        result.notes += [f"migration {s}" for s in target.migrated + file_migration.done]
+        result.notes += _migration_notes(pending, ran=migrate)
+        result.notes += [
+            f"migration kept {p}: changed locally, so not deleted" for p in file_migration.kept
+        ]
+        result.notes += [
+            f"answer {k!r} is no longer asked by {to_version}; dropped from the record"
+            + ("" if "(" in k else " (this upgrade still renders with it, as copier update does)")
+            for k in target.dropped
+        ]
+        scope = scope_of(origin, base_plan, target.plan)
+        keep = skip_if_exists(target.plan.renderer, target.plan.answers.context)
+        final, actions = _merge_all(repo, result, ours, labels, scope, keep, links)
+        for path in sorted(set(final) | set(original)):
+            before, after = original.get(path), final.get(path)
+            if before == after:
+                continue
+            action, note = actions.get(path, ("delete" if after is None else "update", ""))
+            if path in file_migration.moved:
+                note = f"moved from {file_migration.moved[path]}" + (f"; {note}" if note else "")
+            elif after is None and path in moved_from:
+                action, note = "move", "moved by a migration"
+            result.changes.append(FileChange(_safe(path), action, before, after, note))
+        return result
 
 
 def _migration_notes(pending: list[str], *, ran: bool) -> list[str]:
@@ -266,7 +272,12 @@ def _migration_notes(pending: list[str], *, ran: bool) -> list[str]:
 
 
 def _copier_migrations(
-    version: GoldenPathVersion, base: RenderMeta, repo: Path, *, run: bool
+    version: GoldenPathVersion,
+    base: RenderMeta,
+    repo: Path,
+    *,
+    run: bool,
+    before_change: Callable[[], None],
 ) -> list[str]:
     """The copier ``_migrations`` of ``version`` from the recorded one ("stage: command");
     with ``run``, refused unless trusted, and the ``before`` stage run in the repo."""
@@ -279,6 +290,7 @@ def _copier_migrations(
         assert isinstance(renderer, CopierRenderer)
         copier_migrations.check_trusted(renderer, base.version)  # before anything runs
         meta = target_meta(version, base)
+        before_change()
         copier_migrations.run_stage(renderer, "before", repo, from_commit=base.version, meta=meta)
     return pending
 
