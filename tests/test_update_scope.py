@@ -412,3 +412,22 @@ def test_a_repo_with_symbolic_links_is_built(tmp_path: Path) -> None:
     (tmp_path / "deploy/base/web.yaml").symlink_to("deployment.yaml")
     writes = {"deploy/base/deployment.yaml": DEPLOYMENT.replace("web:1.0", "web:1.1").encode()}
     assert why_build(tmp_path, writes) == "deploy/base/web.yaml is a symbolic link"
+
+
+def test_yaml_alias_bombs_and_deep_nesting_are_left_to_the_build(tmp_path: Path) -> None:
+    # A billion laughs in a changed manifest: walking it would take hours; the proof stops.
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n" + "".join(
+        f"  {line}\n" for line in levels
+    )
+    build_file_tree(tmp_path, {k: v for k, v in REPO.items() if v is not None})
+    reason = why_build(tmp_path, {"deploy/base/configmap.yaml": bomb.encode()})
+    assert (
+        reason == "deploy/base/configmap.yaml expands to more YAML nodes than the limit (aliases)"
+    )
+    deep = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: " + "[" * 5000 + "]" * 5000
+    )
+    reason = why_build(tmp_path, {"deploy/base/configmap.yaml": deep.encode()})
+    assert reason is not None

@@ -40,6 +40,7 @@ from typing import Any
 import yaml
 
 from scaffolder import yamlio
+from scaffolder.limits import current
 from scaffolder.project import NOT_CONTENT
 from scaffolder.validate.builtin.immutable import IMMUTABLE, value_at
 from scaffolder.validate.kustomize import KUSTOMIZATION_NAMES
@@ -235,6 +236,7 @@ def _collect(
         if resource:
             raise _Build(f"{rel} is a kustomize resource that does not parse") from None
         return  # not an object source: validate reports the file
+    _check_size(rel, docs)
     for doc in docs:
         if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
             if resource:
@@ -323,6 +325,7 @@ def _read_patch(
         docs = list(yamlio.load_all(text)) if isinstance(text, (str, bytes)) else []
     except (yaml.YAMLError, UnicodeDecodeError):
         docs = []
+    _check_size(rel, docs)
     if len(docs) == 1 and isinstance(docs[0], list):  # JSON 6902 operations
         ops = docs[0]
         if kind is None or not all(
@@ -374,7 +377,30 @@ def _parse_kustomization(rel: str, content: bytes) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise _Build(f"kustomization {rel} is not a mapping")
+    _check_size(rel, data)
     return data
+
+
+def _check_size(rel: str, value: Any) -> None:
+    """Refuse to walk what YAML aliases make huge (a billion laughs): the build decides."""
+    try:
+        size = _expanded(value, {})
+    except RecursionError:
+        raise _Build(f"{rel} nests too deep to check") from None
+    if size > current().yaml_nodes:
+        raise _Build(f"{rel} expands to more YAML nodes than the limit (aliases)")
+
+
+def _expanded(value: Any, memo: dict[int, int]) -> int:
+    """How many values ``value`` is once every alias is copied out (shared objects once)."""
+    if not isinstance(value, (dict, list)):
+        return 1
+    key = id(value)
+    if key not in memo:
+        memo[key] = 0  # a recursive alias counts as itself, then stops
+        items = value.values() if isinstance(value, dict) else value
+        memo[key] = 1 + sum(_expanded(v, memo) for v in items)
+    return memo[key]
 
 
 def _entries(rel: str, data: Mapping[str, Any], key: str = "resources") -> set[str]:
