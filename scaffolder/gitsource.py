@@ -81,7 +81,8 @@ def normalize_url(url: str) -> tuple[str, str]:
     """(repository URL, folder of the template inside it), as cruft records them.
 
     A local path becomes absolute (cruft does the same, so the record works from anywhere);
-    a path inside a repository's work tree names that repository and the sub-folder;
+    a path inside a repository's work tree names that repository and the sub-folder, a bare
+    repository's path the repository;
     ``gh:``, ``gl:`` and ``bb:`` expand as cookiecutter expands them.
     """
     prefix, _, rest = url.partition(":")
@@ -96,6 +97,8 @@ def normalize_url(url: str) -> tuple[str, str]:
                 hint="pass a git URL or the path of a git repository holding the template",
             )
         try:
+            if run_git(path, ["rev-parse", "--is-bare-repository"]).strip() == "true":
+                return str(path.resolve()), ""  # a bare repository (/srv/git/svc.git)
             top = Path(run_git(path, ["rev-parse", "--show-toplevel"]).strip())
         except GitError:
             raise CatalogError(

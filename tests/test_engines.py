@@ -305,3 +305,23 @@ def test_a_template_taking_files_from_a_submodule_says_so(capsys: Capsys, tmp_pa
     assert "TemplateNotFound: 'vendor/tools/ids.txt'" in run.err
     assert "git submodules (vendor/tools), which scaffolder does not fetch" in run.err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_template_in_a_bare_repository(capsys: Capsys, tmp_path: Path) -> None:
+    # Templates kept on a shared disk as bare repositories (/srv/git/svc.git): the same
+    # files as from a clone with a work tree, and the repo upgrades from it.
+    template = git_template(tmp_path / "tpl", {"v1.0.0": YIELD_V1, "v2.0.0": YIELD_V2})
+    bare = tmp_path / "svc.git"
+    git(tmp_path, "clone", "--quiet", "--bare", str(template), str(bare))
+    repo = tmp_path / "repo"
+    run = run_cli(capsys, "new", "--template", f"{bare}@v1.0.0", repo, "-d", "name=pay")
+    assert run.code == 0, run.err
+    expected = copier_copy(template, tmp_path / "ref1", {"name": "pay"}, ref="v1.0.0")
+    answers = ".copier-answers.yml"
+    assert {k: v for k, v in tree_of(repo).items() if k != answers} == {
+        k: v for k, v in expected.items() if k != answers
+    }
+    assert f"_src_path: {bare}\n" in (repo / answers).read_text()
+    run = run_cli(capsys, "upgrade", repo, "--to", "2.0.0")
+    assert run.code == 0, run.err
+    assert (repo / "README.md").read_text() == "hello pay\nversion two\n"
