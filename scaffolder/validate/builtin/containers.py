@@ -98,19 +98,32 @@ def container_fields(
         source = var.get("valueFrom")
         if isinstance(source, Mapping):
             yield from _env_source(source, f"{where}.env.{i}.valueFrom")
-    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        if isinstance(c.get(probe), Mapping):
-            yield from _handler_fields(c[probe], f"{where}.{probe}", grace)
-    lifecycle = c.get("lifecycle") or {}
-    for hook in ("postStart", "preStop"):
-        if isinstance(lifecycle.get(hook), Mapping):
-            yield from _handler_fields(lifecycle[hook], f"{where}.lifecycle.{hook}", grace)
+    for _kind, handler, path in handlers(c, where):
+        yield from _handler_fields(handler, path, grace)
     yield from _resize_policy(c.get("resizePolicy") or [], f"{where}.resizePolicy")
     context = c.get("securityContext")
     if isinstance(context, Mapping):
         yield from _security_context(context, f"{where}.securityContext")
     for i, mount in enumerate(c.get("volumeMounts") or []):
         yield from _mount(mount, f"{where}.volumeMounts.{i}")
+
+
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+HOOKS = ("postStart", "preStop")
+
+
+def handlers(c: Mapping[str, Any], where: str) -> Iterator[tuple[str, Mapping[str, Any], str]]:
+    """A container's probes and lifecycle hooks: (the probe's or hook's name, its handler,
+    its path). pods.py checks their shape, :func:`container_fields` their fields."""
+    for probe in PROBES:
+        if isinstance(c.get(probe), Mapping):
+            yield probe, c[probe], f"{where}.{probe}"
+    lifecycle = c.get("lifecycle")
+    if not isinstance(lifecycle, Mapping):
+        return
+    for hook in HOOKS:
+        if isinstance(lifecycle.get(hook), Mapping):
+            yield hook, lifecycle[hook], f"{where}.lifecycle.{hook}"
 
 
 def _init_container(c: Mapping[str, Any], where: str) -> Iterator[Problem]:
@@ -120,7 +133,7 @@ def _init_container(c: Mapping[str, Any], where: str) -> Iterator[Problem]:
     if restart is not None and restart != "Always":
         yield unsupported(f"{where}.restartPolicy", restart, ("Always",))
     if restart != "Always":
-        for field in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
+        for field in ("lifecycle", *PROBES):
             if c.get(field) is not None:
                 yield (
                     f"{where}.{field}",

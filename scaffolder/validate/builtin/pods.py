@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from scaffolder.validate.builtin.containers import container_fields
+from scaffolder.validate.builtin.containers import PROBES, container_fields, handlers
 from scaffolder.validate.builtin.names import Problem, dns1123_label, port_name
 from scaffolder.validate.builtin.podspec import pod_fields
 from scaffolder.validate.builtin.quantity import parse_quantity
@@ -106,13 +106,11 @@ def _container(
             port_names.add(port["name"])
     yield from _env(c.get("env") or [], f"{where}.env", version)
     yield from _resources(c.get("resources") or {}, f"{where}.resources")
-    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        if isinstance(c.get(probe), dict):
-            yield from _probe(c[probe], f"{where}.{probe}", probe)
-    lifecycle = c.get("lifecycle") or {}
-    for hook in ("postStart", "preStop"):
-        if isinstance(lifecycle.get(hook), dict):
-            yield from _handler(lifecycle[hook], f"{where}.lifecycle.{hook}", _LIFECYCLE_HANDLERS)
+    for kind, handler, path in handlers(c, where):
+        if kind in PROBES:
+            yield from _probe(handler, path, kind)
+        else:
+            yield from _handler(handler, path, _LIFECYCLE_HANDLERS)
     paths: set[str] = set()
     for i, mount in enumerate(c.get("volumeMounts") or []):
         p = f"{where}.volumeMounts.{i}"
