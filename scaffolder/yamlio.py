@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from scaffolder.limits import LimitedConstruction
+
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _STR = "tag:yaml.org,2002:str"
@@ -96,9 +98,19 @@ class _Build:
         return out
 
 
+class LimitedFastLoader(LimitedConstruction, FastLoader):
+    """:class:`FastLoader` that refuses documents whose aliases expand past the ``yaml_nodes``
+    limit (:class:`scaffolder.limits.LimitedConstruction`), for text that is walked whole."""
+
+
 def load(text: str | bytes) -> Any:
     return yaml.load(text, Loader=FastLoader)
 
 
 def load_all(text: str | bytes) -> Iterator[Any]:
     return yaml.load_all(text, Loader=FastLoader)
+
+
+def load_all_limited(text: str | bytes) -> Iterator[Any]:
+    """:func:`load_all` with the alias-expansion limit: raises LimitError past it."""
+    return yaml.load_all(text, Loader=LimitedFastLoader)

@@ -40,9 +40,10 @@ from typing import Any
 import yaml
 
 from scaffolder import yamlio
-from scaffolder.limits import current
+from scaffolder.limits import LimitError
 from scaffolder.project import NOT_CONTENT
 from scaffolder.validate.builtin.immutable import IMMUTABLE, value_at
+from scaffolder.validate.contract import NOT_OBJECTS
 from scaffolder.validate.kustomize import KUSTOMIZATION_NAMES
 
 # Kustomization fields that make an object's output depend on other objects' content, or run
@@ -70,7 +71,6 @@ KUSTOMIZE_ANNOTATIONS = (
     "internal.config.kubernetes.io/",
     "config.k8s.io/",
 )
-NOT_OBJECTS = ("kustomize.config.k8s.io/", "backstage.io/", "config.kubernetes.io/")
 ANY_KIND = "*"
 YAML = (".yaml", ".yml")
 
@@ -119,18 +119,25 @@ def _prove(root: Path, writes: dict[str, bytes | None]) -> None:
         raise _Build(f"{links[0]} is a symbolic link")
     kfiles = sorted({f for f in files if _is_kfile(f)} | {w for w in writes if _is_kfile(w)})
     found = _Kustomizations()
+    sides: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {}
     for rel in kfiles:
-        before, after = _before(root, rel), _after(root, writes, rel)
-        for content in (before, after):
-            if content is not None:
-                _read_kustomization(root, writes, rel, _parse_kustomization(rel, content), found)
-        if after is not None:
-            entries = _entries(rel, _parse_kustomization(rel, after))
-            found.listed_after |= {t for e in entries if (t := _join(rel, e))}
+        before = _before(root, rel)
+        old = None if before is None else _parse_kustomization(rel, before)
+        if rel not in writes:
+            new = old  # unchanged: read once
+        else:
+            after = writes[rel]
+            new = None if after is None else _parse_kustomization(rel, after)
+        sides[rel] = (old, new)
+        for data in (old,) if new is old else (old, new):
+            if data is not None:
+                _read_kustomization(root, writes, rel, data, found)
+        if new is not None:
+            found.listed_after |= {t for e in _entries(rel, new) if (t := _join(rel, e))}
     changed_docs = False
     for rel, content in writes.items():
         if _is_kfile(rel):
-            _check_kustomization_change(root, writes, rel, content)
+            _check_kustomization_change(root, writes, rel, *sides[rel])
             changed_docs = True
         elif _referenced(rel, found.inputs):
             raise _Build(f"{rel} is read by a kustomization (a patch or generator input)")
@@ -148,12 +155,14 @@ def _prove(root: Path, writes: dict[str, bytes | None]) -> None:
 
 
 def _check_kustomization_change(
-    root: Path, writes: Mapping[str, bytes | None], rel: str, content: bytes | None
+    root: Path,
+    writes: Mapping[str, bytes | None],
+    rel: str,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
 ) -> None:
-    before = _before(root, rel)
-    if before is None or content is None:
-        raise _Build(f"kustomization {rel} is {'added' if before is None else 'removed'}")
-    old, new = _parse_kustomization(rel, before), _parse_kustomization(rel, content)
+    if old is None or new is None:
+        raise _Build(f"kustomization {rel} is {'added' if old is None else 'removed'}")
     other = sorted(k for k in set(old) | set(new) if k != "resources" and old.get(k) != new.get(k))
     if other:
         raise _Build(f"kustomization {rel} changes {', '.join(other)}")
@@ -231,12 +240,11 @@ def _collect(
     if content is None:
         return
     try:
-        docs = [d for d in yamlio.load_all(content) if d is not None]
+        docs = [d for d in _load_all(rel, content) if d is not None]
     except (yaml.YAMLError, UnicodeDecodeError):
         if resource:
             raise _Build(f"{rel} is a kustomize resource that does not parse") from None
         return  # not an object source: validate reports the file
-    _check_size(rel, docs)
     for doc in docs:
         if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
             if resource:
@@ -322,10 +330,9 @@ def _read_patch(
     if isinstance(path, str) and (joined := _join(rel, path)):
         text = _after(root, writes, joined)
     try:
-        docs = list(yamlio.load_all(text)) if isinstance(text, (str, bytes)) else []
+        docs = _load_all(rel, text) if isinstance(text, (str, bytes)) else []
     except (yaml.YAMLError, UnicodeDecodeError):
         docs = []
-    _check_size(rel, docs)
     if len(docs) == 1 and isinstance(docs[0], list):  # JSON 6902 operations
         ops = docs[0]
         if kind is None or not all(
@@ -368,39 +375,30 @@ def _pointer_state(doc: Any, pointer: str) -> tuple[tuple[str, object], ...]:
     return tuple(state)
 
 
+def _load_all(rel: str, text: str | bytes) -> list[Any]:
+    """The documents of ``text``, parsed with the alias-expansion limit: they are walked
+    whole, and a billion laughs or a nesting past Python's stack is left to the build."""
+    try:
+        return list(yamlio.load_all_limited(text))
+    except LimitError:
+        raise _Build(f"{rel} expands to more YAML nodes than the limit (aliases)") from None
+    except RecursionError:
+        raise _Build(f"{rel} nests too deep to check") from None
+
+
 def _parse_kustomization(rel: str, content: bytes) -> dict[str, Any]:
     try:
-        data = yamlio.load(content)
+        docs = _load_all(rel, content)
     except (yaml.YAMLError, UnicodeDecodeError):
         raise _Build(f"kustomization {rel} does not parse") from None
+    if len(docs) > 1:
+        raise _Build(f"kustomization {rel} holds more than one document")
+    data = docs[0] if docs else None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise _Build(f"kustomization {rel} is not a mapping")
-    _check_size(rel, data)
     return data
-
-
-def _check_size(rel: str, value: Any) -> None:
-    """Refuse to walk what YAML aliases make huge (a billion laughs): the build decides."""
-    try:
-        size = _expanded(value, {})
-    except RecursionError:
-        raise _Build(f"{rel} nests too deep to check") from None
-    if size > current().yaml_nodes:
-        raise _Build(f"{rel} expands to more YAML nodes than the limit (aliases)")
-
-
-def _expanded(value: Any, memo: dict[int, int]) -> int:
-    """How many values ``value`` is once every alias is copied out (shared objects once)."""
-    if not isinstance(value, (dict, list)):
-        return 1
-    key = id(value)
-    if key not in memo:
-        memo[key] = 0  # a recursive alias counts as itself, then stops
-        items = value.values() if isinstance(value, dict) else value
-        memo[key] = 1 + sum(_expanded(v, memo) for v in items)
-    return memo[key]
 
 
 def _entries(rel: str, data: Mapping[str, Any], key: str = "resources") -> set[str]:
