@@ -97,10 +97,10 @@ def normalize_url(url: str) -> tuple[str, str]:
                 hint="pass a git URL or the path of a git repository holding the template",
             )
         try:
-            if run_git(path, ["rev-parse", "--is-bare-repository"]).strip() == "true":
-                return str(path.resolve()), ""  # a bare repository (/srv/git/svc.git)
             top = Path(run_git(path, ["rev-parse", "--show-toplevel"]).strip())
         except GitError:
+            if _is_bare(path):  # /srv/git/svc.git: no work tree, the repository itself
+                return str(path.resolve()), ""
             raise CatalogError(
                 f"template {url!r} is not in a git repository",
                 hint="scaffolder renders templates from git commits, so diff and upgrade can"
@@ -110,6 +110,13 @@ def normalize_url(url: str) -> tuple[str, str]:
         directory = path.resolve().relative_to(top.resolve()).as_posix()
         return str(top), "" if directory == "." else directory
     return url, ""
+
+
+def _is_bare(path: Path) -> bool:
+    try:
+        return run_git(path, ["rev-parse", "--is-bare-repository"]).strip() == "true"
+    except GitError:
+        return False
 
 
 def _looks_like_scp(url: str) -> bool:
