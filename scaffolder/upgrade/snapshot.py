@@ -18,6 +18,7 @@ from pathlib import Path
 
 from scaffolder.errors import ScaffolderError
 from scaffolder.project import NOT_CONTENT
+from scaffolder.safepath import inside, write_file
 
 
 @dataclass(frozen=True)
@@ -64,22 +65,19 @@ def restore(repo: Path, taken: dict[str, Entry]) -> None:
     for rel, entry in sorted(taken.items()):  # a folder before its files
         if now.get(rel) == entry:
             continue
-        path = repo / rel
-        if entry.folder:
-            if not path.is_dir() or path.is_symlink():
-                path.unlink(missing_ok=True)
-                path.mkdir()
-            continue
-        if path.is_symlink() or path.is_file():
-            path.unlink()
-        elif path.is_dir():
+        path = inside(repo, rel)  # the write guard: no folder on the way leads out
+        if path.is_dir() and not path.is_symlink():
+            if entry.folder:
+                continue
             shutil.rmtree(path)
+        if entry.content is not None:
+            write_file(repo, rel, entry.content, entry.mode)  # replaces a link, never follows
+            continue
+        path.unlink(missing_ok=True)
         if entry.link is not None:
-            path.symlink_to(entry.link)
+            path.symlink_to(entry.link)  # the repo's own link, as it was
         else:
-            assert entry.content is not None
-            path.write_bytes(entry.content)
-            path.chmod(entry.mode)
+            path.mkdir()
 
 
 @contextmanager
