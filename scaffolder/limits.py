@@ -42,6 +42,9 @@ class Limits:
     file_bytes: int = 50_000_000  # one template file, rendered or copied; one repo file read
     render_bytes: int = 500_000_000  # everything one render produces
     render_seconds: float = 120.0  # wall-clock time of one render
+    # Address space of one `kubectl kustomize` (a YAML alias bomb in a repo grows it by
+    # gigabytes a second); normal overlays need well under 100 MB.
+    kustomize_bytes: int = 4 << 30
 
     def hint(self, name: str) -> str:
         return (

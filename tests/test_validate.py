@@ -212,3 +212,25 @@ def test_platform_admission_policies(
     assert findings and all(f["object"] == "Deployment/checkout" for f in findings)
     assert "ValidatingAdmissionPolicy 'require-label' denied request:" in findings[0]["message"]
     assert "deployments carry a owner label" in findings[0]["message"]
+
+
+def test_a_yaml_alias_bomb_fails_its_overlay_within_the_memory_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Uncapped, kubectl kustomize grows by gigabytes a second on this file (4 GB in 10 s).
+    from scaffolder.validate.kustomize import build
+
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n" + "".join(
+        f"  {line}\n" for line in levels
+    )
+    (tmp_path / "cm.yaml").write_text(bomb)
+    (tmp_path / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    monkeypatch.setenv("SCAFFOLDER_LIMIT_KUSTOMIZE_BYTES", str(3 << 29))  # 1.5 GiB: Go needs 1
+    objects, error = build(tmp_path, Path())
+    assert objects == [] and error is not None
+    assert error.startswith("ran out of the kustomize_bytes limit (1610612736 bytes)")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n")
+    objects, error = build(tmp_path, Path())
+    assert error is None and objects[0]["metadata"]["name"] == "ok", "a normal overlay builds"

@@ -10,6 +10,12 @@ from typing import Any
 
 from scaffolder import DISTRIBUTION, yamlio
 from scaffolder.errors import ToolMissingError
+from scaffolder.limits import current
+
+try:
+    import resource  # POSIX: the memory cap of kubectl
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -58,10 +64,32 @@ def leaf_kustomizations(root: Path, kdirs: list[Path], loaded: dict[Path, Any]) 
 
 
 def build(root: Path, kdir: Path) -> tuple[list[dict[str, Any]], str | None]:
-    """``kubectl kustomize``; returns the objects, or an error message from kubectl."""
-    result = subprocess.run(
-        [kubectl(), "kustomize", str(root / kdir)], capture_output=True, text=True, check=False
-    )
+    """``kubectl kustomize``; returns the objects, or an error message from kubectl.
+
+    The repo is not trusted: kubectl runs with its address space capped at the
+    ``kustomize_bytes`` limit and for at most ``render_seconds``, so a YAML alias bomb in the
+    repo fails the overlay instead of taking the machine's memory."""
+    limits = current()
+
+    def cap_memory() -> None:  # in the child, before kubectl starts
+        resource.setrlimit(resource.RLIMIT_AS, (limits.kustomize_bytes, limits.kustomize_bytes))
+
+    try:
+        result = subprocess.run(
+            [kubectl(), "kustomize", str(root / kdir)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=limits.render_seconds,
+            preexec_fn=cap_memory if resource is not None else None,
+        )
+    except subprocess.TimeoutExpired:
+        return [], f"took longer than the render_seconds limit ({limits.render_seconds} s)"
+    if "out of memory" in result.stderr:
+        return [], (
+            f"ran out of the kustomize_bytes limit ({limits.kustomize_bytes} bytes): YAML"
+            " aliases expanding? " + limits.hint("kustomize_bytes")
+        )
     if result.returncode != 0:
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
         return [], lines[-1] if lines else f"kubectl exited {result.returncode}"
